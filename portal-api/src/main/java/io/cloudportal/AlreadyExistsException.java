@@ -1,0 +1,27 @@
+package io.cloudportal;
+
+/**
+ * The thing to create exists already.
+ */
+public class AlreadyExistsException extends PortalException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what was asked, what went wrong, and what to do
+     */
+    public AlreadyExistsException(String message) {
+        super(message);
+    }
+
+    /**
+     * Creates the exception with the vendor exception that caused it.
+     *
+     * @param message what was asked, what went wrong, and what to do
+     * @param cause the underlying exception, kept for diagnosis
+     */
+    public AlreadyExistsException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

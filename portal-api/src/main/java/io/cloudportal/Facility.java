@@ -1,0 +1,17 @@
+package io.cloudportal;
+
+/** The building blocks a driver can provide. */
+public enum Facility {
+    /** Service registration and discovery ({@link io.cloudportal.registry.Registry}). */
+    REGISTRY,
+    /** Named mutual-exclusion locks ({@link io.cloudportal.lock.Lock}). */
+    LOCK,
+    /** Named leader elections ({@link io.cloudportal.leader.LeaderElection}). */
+    LEADER_ELECTION,
+    /** Key-value configuration with watches ({@link io.cloudportal.kv.KvStore}). */
+    KV_STORE,
+    /** Publishing messages to topics ({@link io.cloudportal.messaging.Publisher}). */
+    PUBLISHER,
+    /** Consuming messages from topics ({@link io.cloudportal.messaging.Subscriber}). */
+    SUBSCRIBER
+}

@@ -1,0 +1,31 @@
+package io.cloudportal;
+
+/**
+ * Guarantees a driver may or may not give. A driver declares the ones it gives; the TCK holds
+ * it to each declared guarantee and proves each undeclared one really is absent where that can
+ * be observed, so a declaration cannot hide a bug.
+ */
+public enum Guarantee {
+    /** Held locks carry a fencing token that strictly increases across successive holders. */
+    FENCING_TOKENS,
+    /** Keys can be written with a time to live after which the server removes them. */
+    KV_TTL,
+    /** A KV watch resumes after a reconnect with no event lost or repeated, or reports a resync. */
+    KV_WATCH_RESUME,
+    /** Messages with the same key are delivered in the order they were published. */
+    ORDER_PER_KEY,
+    /** Messages are kept by the server: a consumer group that joins after a publish still gets the message. */
+    PERSISTENCE,
+    /** Members of one consumer group share the messages of a topic (competing consumers). */
+    CONSUMER_GROUPS,
+    /** Every broadcast subscriber gets every message. */
+    BROADCAST,
+    /** A message whose handler throws, or whose consumer dies, is delivered again. */
+    REDELIVERY,
+    /** After a bounded number of failed attempts a message goes to a dead-letter destination. */
+    DEAD_LETTER,
+    /** A message can be published for delivery after a delay. */
+    DELAYED_DELIVERY,
+    /** Publishing to a topic that does not exist creates it (otherwise publish fails with a clear error). */
+    TOPIC_AUTO_CREATE
+}

@@ -1,0 +1,163 @@
+package io.cloudportal;
+
+import io.cloudportal.internal.Connector;
+import io.cloudportal.kv.KvStore;
+import io.cloudportal.leader.LeaderElection;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.messaging.Publisher;
+import io.cloudportal.messaging.Subscriber;
+import io.cloudportal.registry.Registry;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * An open connection to a coordination or messaging backend, and the entry point of Portal.
+ * The URL's scheme picks the driver, as a JDBC URL picks a JDBC driver:
+ *
+ * <pre>{@code
+ * try (Portal portal = Portal.connect("zookeeper://localhost:2181/app")) {
+ *     try (HeldLock held = portal.lock("orders").acquire(Duration.ofSeconds(10))) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>One connection serves every facility its driver provides; closing it closes everything
+ * opened from it, in order, and is idempotent. A facility the driver does not provide fails at
+ * once with {@link UnsupportedFacilityException}. {@link #toString()} shows the URL with
+ * credentials hidden.
+ */
+public interface Portal extends AutoCloseable {
+
+    /**
+     * Opens a connection from a URL; options may be given as query parameters.
+     *
+     * @param url e.g. {@code zookeeper://h1:2181,h2:2181/app?sessionTimeout=15s} or {@code memory://test}
+     * @return the open connection
+     * @throws ConfigurationException if the URL is malformed, names an unknown option, or no driver serves its scheme
+     * @throws UnavailableException if the servers cannot be reached in time
+     */
+    static Portal connect(String url) {
+        return Connector.connect(url, Map.of());
+    }
+
+    /**
+     * Opens a connection from a URL and options (which must not repeat a query parameter with another value).
+     *
+     * @param url the URL
+     * @param options option name to value, e.g. {@code sessionTimeout → 15s}
+     * @return the open connection
+     * @throws ConfigurationException if the URL or an option cannot be used
+     * @throws UnavailableException if the servers cannot be reached in time
+     */
+    static Portal connect(String url, Map<String, String> options) {
+        return Connector.connect(url, options);
+    }
+
+    /**
+     * Opens a connection from properties: {@code <prefix>.url} and {@code <prefix>.<option>}.
+     * The environment overrides them: {@code PORTAL_<PREFIX>_URL} replaces the URL and
+     * {@code PORTAL_<PREFIX>_<OPTION>} an option ({@code sessionTimeout} ↔ {@code SESSION_TIMEOUT}),
+     * so credentials can stay out of files.
+     *
+     * @param properties the properties, e.g. loaded from {@code application.properties}
+     * @param prefix e.g. {@code registry}
+     * @return the open connection
+     * @throws ConfigurationException if no URL is configured or a value cannot be used
+     * @throws UnavailableException if the servers cannot be reached in time
+     */
+    static Portal connect(Properties properties, String prefix) {
+        return Connector.connect(properties, prefix, System.getenv());
+    }
+
+    /**
+     * The name of the driver serving this connection, e.g. {@code zookeeper}.
+     *
+     * @return the driver name
+     */
+    String driverName();
+
+    /**
+     * What the driver provides.
+     *
+     * @return its facilities and guarantees
+     */
+    Capabilities capabilities();
+
+    /**
+     * The service registry of this connection.
+     *
+     * @return the registry
+     * @throws UnsupportedFacilityException if the driver has no registry
+     */
+    Registry registry();
+
+    /**
+     * A named lock.
+     *
+     * @param name the lock's name; see {@link io.cloudportal.spi.Rules#name}
+     * @return the lock
+     * @throws UnsupportedFacilityException if the driver has no locks
+     */
+    Lock lock(String name);
+
+    /**
+     * A named leader election.
+     *
+     * @param name the election's name
+     * @return the election
+     * @throws UnsupportedFacilityException if the driver has no elections
+     */
+    LeaderElection leaderElection(String name);
+
+    /**
+     * The key-value store of this connection.
+     *
+     * @return the store
+     * @throws UnsupportedFacilityException if the driver has no KV store
+     */
+    KvStore kvStore();
+
+    /**
+     * The publisher of this connection.
+     *
+     * @return the publisher
+     * @throws UnsupportedFacilityException if the driver cannot publish
+     */
+    Publisher publisher();
+
+    /**
+     * The subscriber of this connection.
+     *
+     * @return the subscriber
+     * @throws UnsupportedFacilityException if the driver cannot subscribe
+     */
+    Subscriber subscriber();
+
+    /**
+     * The session state now.
+     *
+     * @return the state
+     */
+    ConnectionState state();
+
+    /**
+     * Listens to session state transitions.
+     *
+     * @param listener called on Portal's listener executor, in order
+     * @return a handle that removes the listener
+     */
+    Watch onStateChange(ConnectionStateListener listener);
+
+    /**
+     * The native client (or a driver-specific handle) for what Portal does not cover.
+     *
+     * @param type e.g. {@code CuratorFramework.class}
+     * @param <T> that type
+     * @return the object, or empty if the driver has none of that type
+     */
+    <T> Optional<T> unwrap(Class<T> type);
+
+    /** Closes every facility opened from this connection, then the connection. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,130 @@
+package io.cloudportal.internal;
+
+import io.cloudportal.ConfigurationException;
+import io.cloudportal.Portal;
+import io.cloudportal.spi.DriverConnection;
+import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.Options;
+import io.cloudportal.spi.PortalDriver;
+import io.cloudportal.spi.PortalUrl;
+import io.cloudportal.spi.Rules;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns a URL, or properties, into an open {@link Portal}. */
+public final class Connector {
+
+    /** Options every driver accepts. */
+    public static final String OPERATION_TIMEOUT = "operationTimeout";
+
+    /** The bound on blocking calls that take no timeout of their own, unless configured. */
+    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Set<String> COMMON_OPTIONS = Set.of(OPERATION_TIMEOUT);
+    private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
+    private static final AtomicInteger CONNECTIONS = new AtomicInteger();
+
+    private Connector() {
+    }
+
+    /**
+     * Opens a connection; options given here override the URL's query parameters.
+     *
+     * @param url the URL
+     * @param options extra options
+     * @return the open connection
+     */
+    public static Portal connect(String url, Map<String, String> options) {
+        PortalUrl parsed = PortalUrl.parse(url);
+        Rules.notNull("options", options);
+        PortalDriver driver = Drivers.forScheme(parsed.scheme());
+        Map<String, String> merged = new LinkedHashMap<>(parsed.queryOptions());
+        merged.putAll(options);
+        checkKnown(driver, merged);
+        Options checked = new Options(merged);
+        Duration operationTimeout = checked.duration(OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT);
+        String connectionId = driver.name() + "-" + CONNECTIONS.incrementAndGet();
+        DriverContext context = new DriverContext(parsed, checked, operationTimeout, connectionId);
+        DriverConnection connection = driver.connect(context);
+        LOG.info("Connected {} to {}", connectionId, parsed);
+        return new DefaultPortal(driver, context, connection);
+    }
+
+    /**
+     * Opens a connection from properties with environment overrides.
+     *
+     * @param properties the properties
+     * @param prefix the property prefix
+     * @param environment the environment variables
+     * @return the open connection
+     */
+    public static Portal connect(Properties properties, String prefix, Map<String, String> environment) {
+        Rules.notNull("properties", properties);
+        Rules.notBlank("prefix", prefix);
+        String envPrefix = "PORTAL_" + prefix.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
+        String propertyPrefix = prefix + ".";
+        String url = null;
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String name : new TreeSet<>(properties.stringPropertyNames())) {
+            if (!name.startsWith(propertyPrefix)) {
+                continue;
+            }
+            String option = name.substring(propertyPrefix.length());
+            if (option.equals("url")) {
+                url = properties.getProperty(name);
+            } else {
+                options.put(option, properties.getProperty(name));
+            }
+        }
+        for (Map.Entry<String, String> variable : new java.util.TreeMap<>(environment).entrySet()) {
+            if (!variable.getKey().startsWith(envPrefix)) {
+                continue;
+            }
+            String rest = variable.getKey().substring(envPrefix.length());
+            if (rest.equals("URL")) {
+                url = variable.getValue();
+            } else if (!rest.isEmpty()) {
+                options.put(camelCase(rest), variable.getValue());
+            }
+        }
+        if (url == null || url.isBlank()) {
+            throw new ConfigurationException("no URL configured for '" + prefix + "': set the property '" + propertyPrefix
+                    + "url' or the environment variable '" + envPrefix + "URL'");
+        }
+        return connect(url, options);
+    }
+
+    /** {@code SESSION_TIMEOUT} → {@code sessionTimeout}. */
+    static String camelCase(String snake) {
+        StringBuilder camel = new StringBuilder();
+        boolean upper = false;
+        for (char c : snake.toLowerCase(Locale.ROOT).toCharArray()) {
+            if (c == '_') {
+                upper = camel.length() > 0;
+            } else {
+                camel.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return camel.toString();
+    }
+
+    private static void checkKnown(PortalDriver driver, Map<String, String> options) {
+        Set<String> known = new TreeSet<>(COMMON_OPTIONS);
+        known.addAll(driver.options());
+        for (String name : options.keySet()) {
+            if (!known.contains(name)) {
+                throw new ConfigurationException("option '" + name + "' is not known to the " + driver.name()
+                        + " driver; it accepts " + known);
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package io.cloudportal.internal;
+
+import io.cloudportal.Capabilities;
+import io.cloudportal.ClosedException;
+import io.cloudportal.ConnectionState;
+import io.cloudportal.ConnectionStateListener;
+import io.cloudportal.Facility;
+import io.cloudportal.Portal;
+import io.cloudportal.UnsupportedFacilityException;
+import io.cloudportal.Watch;
+import io.cloudportal.kv.KvStore;
+import io.cloudportal.leader.LeaderElection;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.messaging.Publisher;
+import io.cloudportal.messaging.Subscriber;
+import io.cloudportal.registry.Registry;
+import io.cloudportal.spi.DriverConnection;
+import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.Limits;
+import io.cloudportal.spi.PortalDriver;
+import io.cloudportal.spi.Rules;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The portable connection: checks every argument before the driver sees it, dispatches
+ * listeners on Portal's executor, tracks what it handed out and closes it all in order.
+ */
+final class DefaultPortal implements Portal {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultPortal.class);
+
+    private final PortalDriver driver;
+    private final DriverContext context;
+    private final DriverConnection connection;
+    private final ListenerExecutor listeners;
+    private final Resources resources = new Resources();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private Registry registry;
+    private KvStore kvStore;
+    private Publisher publisher;
+    private Subscriber subscriber;
+
+    DefaultPortal(PortalDriver driver, DriverContext context, DriverConnection connection) {
+        this.driver = driver;
+        this.context = context;
+        this.connection = connection;
+        this.listeners = new ListenerExecutor(context.connectionId());
+    }
+
+    @Override
+    public String driverName() {
+        return driver.name();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return driver.capabilities();
+    }
+
+    @Override
+    public synchronized Registry registry() {
+        require(Facility.REGISTRY, "registry()");
+        if (registry == null) {
+            registry = new PortableRegistry(this, connection.registry());
+        }
+        return registry;
+    }
+
+    @Override
+    public Lock lock(String name) {
+        require(Facility.LOCK, "lock()");
+        Rules.name("lock name", name, limits().maxNameLength());
+        return new PortableLock(this, connection.lock(name));
+    }
+
+    @Override
+    public LeaderElection leaderElection(String name) {
+        require(Facility.LEADER_ELECTION, "leaderElection()");
+        Rules.name("election name", name, limits().maxNameLength());
+        return new PortableLeaderElection(this, connection.leaderElection(name));
+    }
+
+    @Override
+    public synchronized KvStore kvStore() {
+        require(Facility.KV_STORE, "kvStore()");
+        if (kvStore == null) {
+            kvStore = new PortableKvStore(this, connection.kvStore());
+        }
+        return kvStore;
+    }
+
+    @Override
+    public synchronized Publisher publisher() {
+        require(Facility.PUBLISHER, "publisher()");
+        if (publisher == null) {
+            publisher = track(new PortablePublisher(this, connection.publisher()));
+        }
+        return publisher;
+    }
+
+    @Override
+    public synchronized Subscriber subscriber() {
+        require(Facility.SUBSCRIBER, "subscriber()");
+        if (subscriber == null) {
+            subscriber = track(new PortableSubscriber(this, connection.subscriber()));
+        }
+        return subscriber;
+    }
+
+    @Override
+    public ConnectionState state() {
+        return closed.get() ? ConnectionState.CLOSED : connection.state();
+    }
+
+    @Override
+    public Watch onStateChange(ConnectionStateListener listener) {
+        ensureOpen("onStateChange()");
+        Rules.notNull("listener", listener);
+        Executor lane = lane("state listener " + listener);
+        AutoCloseable registration = connection.addStateListener(state -> lane.execute(() -> listener.stateChanged(state)));
+        return track(new OnceWatch(this, () -> closeQuietly(registration)));
+    }
+
+    @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        Rules.notNull("type", type);
+        if (type.isInstance(this)) {
+            return Optional.of(type.cast(this));
+        }
+        return connection.unwrap(type);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        resources.closeAll();
+        try {
+            connection.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the {} connection {} failed", driver.name(), context.url(), e);
+        }
+        listeners.close();
+        LOG.info("Closed {} ({})", context.connectionId(), context.url());
+    }
+
+    @Override
+    public String toString() {
+        return "Portal[" + context.connectionId() + " " + context.url() + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    // What the portable facilities share.
+
+    Limits limits() {
+        return driver.limits();
+    }
+
+    DriverContext context() {
+        return context;
+    }
+
+    Executor lane(String description) {
+        return listeners.lane(description);
+    }
+
+    <T extends AutoCloseable> T track(T resource) {
+        return resources.track(resource);
+    }
+
+    void forget(AutoCloseable resource) {
+        resources.forget(resource);
+    }
+
+    void ensureOpen(String operation) {
+        if (closed.get()) {
+            throw new ClosedException("cannot call " + operation + ": the connection " + context.connectionId() + " to "
+                    + context.url() + " is closed");
+        }
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    void requireGuarantee(io.cloudportal.Guarantee guarantee, String operation) {
+        if (!driver.capabilities().gives(guarantee)) {
+            throw new UnsupportedFacilityException(operation + " needs " + guarantee + ", which the " + driver.name()
+                    + " driver does not give");
+        }
+    }
+
+    private void require(Facility facility, String operation) {
+        ensureOpen(operation);
+        if (!driver.capabilities().provides(facility)) {
+            throw new UnsupportedFacilityException("the " + driver.name() + " driver provides no " + facility
+                    + "; drivers that do: " + Drivers.providersOf(facility));
+        }
+    }
+
+    static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("Closing {} failed", closeable, e);
+        }
+    }
+}

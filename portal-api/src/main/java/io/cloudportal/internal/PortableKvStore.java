@@ -1,0 +1,94 @@
+package io.cloudportal.internal;
+
+import io.cloudportal.Guarantee;
+import io.cloudportal.InvalidArgumentException;
+import io.cloudportal.Watch;
+import io.cloudportal.kv.KeyValue;
+import io.cloudportal.kv.KvListener;
+import io.cloudportal.kv.KvStore;
+import io.cloudportal.spi.Rules;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/** Validates KV calls before the driver sees them and runs watch listeners on Portal's executor. */
+final class PortableKvStore implements KvStore {
+
+    /** Backends count TTLs in whole seconds (etcd leases, ZooKeeper TTL nodes' granularity). */
+    static final Duration MIN_TTL = Duration.ofSeconds(1);
+
+    private final DefaultPortal portal;
+    private final KvStore driver;
+
+    PortableKvStore(DefaultPortal portal, KvStore driver) {
+        this.portal = portal;
+        this.driver = driver;
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+        portal.ensureOpen("get()");
+        return driver.get(key(key));
+    }
+
+    @Override
+    public KeyValue put(String key, byte[] value) {
+        portal.ensureOpen("put()");
+        return driver.put(key(key), value(value));
+    }
+
+    @Override
+    public KeyValue put(String key, byte[] value, Duration ttl) {
+        portal.ensureOpen("put()");
+        key(key);
+        value(value);
+        Rules.duration("ttl", ttl, false);
+        if (ttl.compareTo(MIN_TTL) < 0) {
+            throw Rules.invalid("ttl", ttl.toString(), "must be at least " + MIN_TTL.toSeconds() + "s (backends count TTLs in seconds)");
+        }
+        portal.requireGuarantee(Guarantee.KV_TTL, "put() with a ttl");
+        return driver.put(key, value, ttl);
+    }
+
+    @Override
+    public Optional<KeyValue> compareAndSet(String key, long expectedVersion, byte[] value) {
+        portal.ensureOpen("compareAndSet()");
+        key(key);
+        value(value);
+        if (expectedVersion < 0) {
+            throw new InvalidArgumentException("expectedVersion '" + expectedVersion + "' must be 0 (create) or a version read before");
+        }
+        return driver.compareAndSet(key, expectedVersion, value);
+    }
+
+    @Override
+    public boolean delete(String key) {
+        portal.ensureOpen("delete()");
+        return driver.delete(key(key));
+    }
+
+    @Override
+    public List<KeyValue> list(String prefix) {
+        portal.ensureOpen("list()");
+        return driver.list(Rules.prefix(prefix, portal.limits().maxKeyLength()));
+    }
+
+    @Override
+    public Watch watch(String prefix, KvListener listener) {
+        portal.ensureOpen("watch()");
+        Rules.prefix(prefix, portal.limits().maxKeyLength());
+        Rules.notNull("listener", listener);
+        Executor lane = portal.lane("KV listener of prefix '" + prefix + "'");
+        Watch watch = driver.watch(prefix, event -> lane.execute(() -> listener.changed(event)));
+        return portal.track(new OnceWatch(portal, watch::close));
+    }
+
+    private String key(String key) {
+        return Rules.key(key, portal.limits().maxKeyLength());
+    }
+
+    private byte[] value(byte[] value) {
+        return Rules.size("value", value, portal.limits().maxValueBytes());
+    }
+}

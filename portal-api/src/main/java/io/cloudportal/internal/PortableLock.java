@@ -1,0 +1,98 @@
+package io.cloudportal.internal;
+
+import io.cloudportal.lock.FencingToken;
+import io.cloudportal.lock.HeldLock;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.spi.Rules;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Validates lock calls, runs loss callbacks on Portal's executor and tracks held locks. */
+final class PortableLock implements Lock {
+
+    private final DefaultPortal portal;
+    private final Lock driver;
+
+    PortableLock(DefaultPortal portal, Lock driver) {
+        this.portal = portal;
+        this.driver = driver;
+    }
+
+    @Override
+    public String name() {
+        return driver.name();
+    }
+
+    @Override
+    public HeldLock acquire(Duration timeout) throws InterruptedException {
+        portal.ensureOpen("acquire()");
+        Rules.duration("timeout", timeout, false);
+        return portal.track(new PortableHeldLock(portal, driver.acquire(timeout)));
+    }
+
+    @Override
+    public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
+        portal.ensureOpen("tryAcquire()");
+        Rules.duration("timeout", timeout, true);
+        return driver.tryAcquire(timeout).map(held -> portal.track(new PortableHeldLock(portal, held)));
+    }
+
+    @Override
+    public String toString() {
+        return "Lock[" + driver.name() + "]";
+    }
+
+    private static final class PortableHeldLock implements HeldLock {
+        private final DefaultPortal portal;
+        private final HeldLock driver;
+        private final Executor lane;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        PortableHeldLock(DefaultPortal portal, HeldLock driver) {
+            this.portal = portal;
+            this.driver = driver;
+            this.lane = portal.lane("loss callback of lock '" + driver.name() + "'");
+        }
+
+        @Override
+        public String name() {
+            return driver.name();
+        }
+
+        @Override
+        public FencingToken fencingToken() {
+            return driver.fencingToken();
+        }
+
+        @Override
+        public boolean isHeld() {
+            return !closed.get() && driver.isHeld();
+        }
+
+        @Override
+        public void ensureHeld() {
+            driver.ensureHeld();
+        }
+
+        @Override
+        public void onLost(Runnable onLost) {
+            Rules.notNull("onLost", onLost);
+            driver.onLost(() -> lane.execute(onLost));
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                portal.forget(this);
+                driver.close();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "HeldLock[" + driver.name() + ", token " + driver.fencingToken().value() + "]";
+        }
+    }
+}

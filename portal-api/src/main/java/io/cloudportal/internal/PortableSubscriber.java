@@ -1,0 +1,151 @@
+package io.cloudportal.internal;
+
+import io.cloudportal.ClosedException;
+import io.cloudportal.Guarantee;
+import io.cloudportal.messaging.Delivery;
+import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.MessageHandler;
+import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.messaging.Subscriber;
+import io.cloudportal.messaging.Subscription;
+import io.cloudportal.spi.Limits;
+import io.cloudportal.spi.Rules;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Validates subscription options, checks that the driver gives what they ask for, and makes a
+ * delivery settled after its subscription closed fail cleanly on every driver.
+ */
+final class PortableSubscriber implements Subscriber {
+
+    static final int MAX_ATTEMPTS_LIMIT = 1000;
+    static final int MAX_CONCURRENCY = 1024;
+
+    private final DefaultPortal portal;
+    private final Subscriber driver;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    PortableSubscriber(DefaultPortal portal, Subscriber driver) {
+        this.portal = portal;
+        this.driver = driver;
+    }
+
+    @Override
+    public Subscription subscribe(SubscribeOptions options, MessageHandler handler) {
+        portal.ensureOpen("subscribe()");
+        if (closed.get()) {
+            throw new ClosedException("cannot subscribe: the subscriber was closed");
+        }
+        check(options, portal.limits());
+        Rules.notNull("handler", handler);
+        portal.requireGuarantee(options.isBroadcast() ? Guarantee.BROADCAST : Guarantee.CONSUMER_GROUPS,
+                options.isBroadcast() ? "a broadcast subscription" : "a consumer-group subscription");
+        if (options.orderedByKey()) {
+            portal.requireGuarantee(Guarantee.ORDER_PER_KEY, "a subscription ordered by key");
+        }
+        PortableSubscription subscription = new PortableSubscription(portal, options);
+        subscription.driver = driver.subscribe(options, delivery -> handler.handle(new PortableDelivery(subscription, delivery)));
+        return portal.track(subscription);
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            portal.forget(this);
+            driver.close();
+        }
+    }
+
+    static void check(SubscribeOptions options, Limits limits) {
+        Rules.notNull("options", options);
+        Rules.topic("topic", options.topic(), limits);
+        options.group().ifPresent(group -> Rules.topic("group", group, limits));
+        options.deadLetterTopic().ifPresent(dlt -> Rules.topic("dead-letter topic", dlt, limits));
+        Rules.range("maxAttempts", options.maxAttempts(), 1, MAX_ATTEMPTS_LIMIT);
+        Rules.range("concurrency", options.concurrency(), 1, MAX_CONCURRENCY);
+        Rules.duration("retryBackoff", options.retryBackoff(), true);
+    }
+
+    private static final class PortableSubscription implements Subscription {
+        private final DefaultPortal portal;
+        private final SubscribeOptions options;
+        private final AtomicBoolean closing = new AtomicBoolean();
+        private volatile boolean closed;
+        private volatile Subscription driver;
+
+        PortableSubscription(DefaultPortal portal, SubscribeOptions options) {
+            this.portal = portal;
+            this.options = options;
+        }
+
+        @Override
+        public SubscribeOptions options() {
+            return options;
+        }
+
+        @Override
+        public boolean close(Duration timeout) throws InterruptedException {
+            Rules.duration("timeout", timeout, true);
+            if (!closing.compareAndSet(false, true)) {
+                return true;
+            }
+            try {
+                return driver.close(timeout);
+            } finally {
+                closed = true;
+                portal.forget(this);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                close(portal.context().operationTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Subscription[" + options.topic() + options.group().map(g -> ", group " + g).orElse(", broadcast") + "]";
+        }
+    }
+
+    private record PortableDelivery(PortableSubscription subscription, Delivery driver) implements Delivery {
+        @Override
+        public Message message() {
+            return driver.message();
+        }
+
+        @Override
+        public int attempt() {
+            return driver.attempt();
+        }
+
+        @Override
+        public String messageId() {
+            return driver.messageId();
+        }
+
+        @Override
+        public boolean ack() {
+            ensureOpen("ack");
+            return driver.ack();
+        }
+
+        @Override
+        public boolean nack() {
+            ensureOpen("nack");
+            return driver.nack();
+        }
+
+        private void ensureOpen(String what) {
+            if (subscription.closed) {
+                throw new ClosedException("cannot " + what + " message " + driver.messageId() + ": " + subscription + " is closed;"
+                        + " an unsettled message is delivered again to the group");
+            }
+        }
+    }
+}

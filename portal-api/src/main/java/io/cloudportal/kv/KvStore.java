@@ -1,0 +1,85 @@
+package io.cloudportal.kv;
+
+import io.cloudportal.Watch;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Key-value configuration with versions, compare-and-set, keys with a time to live and ordered
+ * prefix watches. Obtain it from {@link io.cloudportal.Portal#kvStore()}.
+ *
+ * <p>Keys are {@code /}-separated paths of non-empty segments, such as {@code app/db/url}
+ * (no leading or trailing {@code /}, no {@code .} or {@code ..} segment, no control
+ * characters), so that a key means the same on every backend. Every call is bounded by the
+ * connection's {@code operationTimeout}.
+ */
+public interface KvStore {
+
+    /**
+     * Reads a key.
+     *
+     * @param key the key
+     * @return its value, or empty if absent
+     */
+    Optional<KeyValue> get(String key);
+
+    /**
+     * Writes a key, creating or replacing it.
+     *
+     * @param key the key
+     * @param value the value bytes
+     * @return what was stored, with its new version
+     */
+    KeyValue put(String key, byte[] value);
+
+    /**
+     * Writes a key that the server removes when {@code ttl} passes without another write.
+     * The key disappears even if this client dies.
+     *
+     * @param key the key
+     * @param value the value bytes
+     * @param ttl the time to live; positive
+     * @return what was stored, with its new version
+     * @throws io.cloudportal.UnsupportedFacilityException if the driver does not give {@link io.cloudportal.Guarantee#KV_TTL}
+     */
+    KeyValue put(String key, byte[] value, Duration ttl);
+
+    /**
+     * Writes a key only if its current version is {@code expectedVersion}; an expected version of
+     * {@code 0} means "only if absent".
+     *
+     * @param key the key
+     * @param expectedVersion the version read before, or 0 to create
+     * @param value the new value
+     * @return what was stored if the condition held; empty if the version had changed
+     */
+    Optional<KeyValue> compareAndSet(String key, long expectedVersion, byte[] value);
+
+    /**
+     * Deletes a key.
+     *
+     * @param key the key
+     * @return true if it existed
+     */
+    boolean delete(String key);
+
+    /**
+     * Lists the keys that start with a prefix.
+     *
+     * @param prefix a key prefix; empty lists everything in the namespace
+     * @return the values, sorted by key
+     */
+    List<KeyValue> list(String prefix);
+
+    /**
+     * Watches the keys that start with a prefix. Changes made after this returns are delivered,
+     * in revision order, without loss; after a reconnect the watch resumes where it was, or
+     * delivers a {@link KvEvent.Type#RESYNC} if it cannot.
+     *
+     * @param prefix a key prefix; empty watches everything in the namespace
+     * @param listener called on Portal's listener executor, never concurrently with itself
+     * @return the watch; close it to stop
+     */
+    Watch watch(String prefix, KvListener listener);
+}

@@ -1,0 +1,130 @@
+package io.cloudportal.messaging;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to consume and how. Build with {@link #group(String, String)} (competing consumers: the
+ * members of one group share the messages) or {@link #broadcast(String)} (every subscriber gets
+ * every message), then adjust with the {@code with…} methods. Values are validated when the
+ * subscription opens.
+ *
+ * @param topic the topic to consume
+ * @param group the consumer group, or empty for broadcast
+ * @param maxAttempts deliveries of one message before it is dead-lettered (at least 1)
+ * @param deadLetterTopic where exhausted messages go; empty means the driver's default
+ *                        ({@code <topic>.dlt} unless the backend fixes its own)
+ * @param concurrency how many handlers may run at once in this subscription (at least 1)
+ * @param orderedByKey keep per-key order even with concurrency above 1 (needs
+ *                     {@link io.cloudportal.Guarantee#ORDER_PER_KEY})
+ * @param retryBackoff the pause before a rejected message is delivered again
+ */
+public record SubscribeOptions(String topic, Optional<String> group, int maxAttempts, Optional<String> deadLetterTopic,
+                               int concurrency, boolean orderedByKey, Duration retryBackoff) {
+
+    /** Default number of deliveries before a message is dead-lettered. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+
+    /** Default pause before a rejected message is delivered again. */
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
+
+    /**
+     * Creates options; prefer the factory methods.
+     *
+     * @param topic the topic to consume
+     * @param group the consumer group, or empty for broadcast
+     * @param maxAttempts deliveries before dead-lettering
+     * @param deadLetterTopic the dead-letter topic, or empty for the default
+     * @param concurrency handlers that may run at once
+     * @param orderedByKey keep per-key order with concurrency
+     * @param retryBackoff pause before redelivery
+     */
+    public SubscribeOptions {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+        Objects.requireNonNull(retryBackoff, "retryBackoff");
+    }
+
+    /**
+     * Competing consumers: the subscribers of one group share the topic's messages.
+     *
+     * @param topic the topic
+     * @param group the group name
+     * @return the options
+     */
+    public static SubscribeOptions group(String topic, String group) {
+        return new SubscribeOptions(topic, Optional.ofNullable(group), DEFAULT_MAX_ATTEMPTS, Optional.empty(), 1, false,
+                DEFAULT_RETRY_BACKOFF);
+    }
+
+    /**
+     * Broadcast: this subscriber gets every message published after it subscribed.
+     *
+     * @param topic the topic
+     * @return the options
+     */
+    public static SubscribeOptions broadcast(String topic) {
+        return new SubscribeOptions(topic, Optional.empty(), DEFAULT_MAX_ATTEMPTS, Optional.empty(), 1, false,
+                DEFAULT_RETRY_BACKOFF);
+    }
+
+    /**
+     * Tells whether these are broadcast options.
+     *
+     * @return true if there is no group
+     */
+    public boolean isBroadcast() {
+        return group.isEmpty();
+    }
+
+    /**
+     * Sets the deliveries of one message before it is dead-lettered.
+     *
+     * @param attempts at least 1
+     * @return a copy with the change
+     */
+    public SubscribeOptions withMaxAttempts(int attempts) {
+        return new SubscribeOptions(topic, group, attempts, deadLetterTopic, concurrency, orderedByKey, retryBackoff);
+    }
+
+    /**
+     * Sets the dead-letter topic.
+     *
+     * @param dlt the topic exhausted messages go to
+     * @return a copy with the change
+     */
+    public SubscribeOptions withDeadLetterTopic(String dlt) {
+        return new SubscribeOptions(topic, group, maxAttempts, Optional.ofNullable(dlt), concurrency, orderedByKey, retryBackoff);
+    }
+
+    /**
+     * Sets how many handlers may run at once.
+     *
+     * @param handlers at least 1
+     * @return a copy with the change
+     */
+    public SubscribeOptions withConcurrency(int handlers) {
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, handlers, orderedByKey, retryBackoff);
+    }
+
+    /**
+     * Keeps per-key order even when handlers run concurrently.
+     *
+     * @param ordered true to keep per-key order
+     * @return a copy with the change
+     */
+    public SubscribeOptions withOrderedByKey(boolean ordered) {
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, ordered, retryBackoff);
+    }
+
+    /**
+     * Sets the pause before a rejected message is delivered again.
+     *
+     * @param backoff zero or positive
+     * @return a copy with the change
+     */
+    public SubscribeOptions withRetryBackoff(Duration backoff) {
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, backoff);
+    }
+}

@@ -1,0 +1,104 @@
+package io.cloudportal.spi;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.ConnectionStateListener;
+import io.cloudportal.kv.KvStore;
+import io.cloudportal.leader.LeaderElection;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.messaging.Publisher;
+import io.cloudportal.messaging.Subscriber;
+import io.cloudportal.registry.Registry;
+import java.util.Optional;
+
+/**
+ * One open connection of a driver. The portable layer validates every argument before it calls
+ * a method here, asks only for facilities the driver declared, wraps listeners so they run on
+ * Portal's executor, and closes the facilities it handed out before it closes the connection.
+ * A driver implements the methods of the facilities it declares; the others keep their default.
+ */
+public interface DriverConnection extends AutoCloseable {
+
+    /**
+     * The registry of this connection (called once; the result is cached).
+     *
+     * @return the registry
+     */
+    default Registry registry() {
+        throw new UnsupportedOperationException("registry");
+    }
+
+    /**
+     * A named lock.
+     *
+     * @param name a validated lock name
+     * @return the lock
+     */
+    default Lock lock(String name) {
+        throw new UnsupportedOperationException("lock");
+    }
+
+    /**
+     * A named election.
+     *
+     * @param name a validated election name
+     * @return the election
+     */
+    default LeaderElection leaderElection(String name) {
+        throw new UnsupportedOperationException("leaderElection");
+    }
+
+    /**
+     * The KV store of this connection (called once; the result is cached).
+     *
+     * @return the store
+     */
+    default KvStore kvStore() {
+        throw new UnsupportedOperationException("kvStore");
+    }
+
+    /**
+     * The publisher of this connection (called once; the result is cached).
+     *
+     * @return the publisher
+     */
+    default Publisher publisher() {
+        throw new UnsupportedOperationException("publisher");
+    }
+
+    /**
+     * The subscriber of this connection (called once; the result is cached).
+     *
+     * @return the subscriber
+     */
+    default Subscriber subscriber() {
+        throw new UnsupportedOperationException("subscriber");
+    }
+
+    /**
+     * The session state now.
+     *
+     * @return the state
+     */
+    ConnectionState state();
+
+    /**
+     * Registers a state listener (already wrapped to run on Portal's executor).
+     *
+     * @param listener the listener
+     * @return a handle that removes it
+     */
+    AutoCloseable addStateListener(ConnectionStateListener listener);
+
+    /**
+     * The native client or a driver-specific handle, for what Portal does not cover.
+     *
+     * @param type the type asked for
+     * @param <T> that type
+     * @return the object, if this driver has one of that type
+     */
+    <T> Optional<T> unwrap(Class<T> type);
+
+    /** Closes the connection and whatever it still has open. Called once. */
+    @Override
+    void close();
+}
