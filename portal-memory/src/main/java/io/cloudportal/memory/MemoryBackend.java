@@ -1,0 +1,74 @@
+package io.cloudportal.memory;
+
+import io.cloudportal.internal.NamedThreads;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The state shared by every connection to one {@code memory://name}: a stand-in for the server.
+ * Coordination state (registry, locks, elections, KV) is guarded by one lock, as a single
+ * ZooKeeper leader serialises writes; messaging state is guarded per topic.
+ */
+final class MemoryBackend {
+
+    private static final Map<String, MemoryBackend> BACKENDS = new HashMap<>();
+
+    final String name;
+    final ReentrantLock lock = new ReentrantLock();
+    /** Signalled on every coordination change; waiters re-check their condition. */
+    final Condition changed = lock.newCondition();
+    final ScheduledExecutorService timer;
+    final MemoryKvState kv = new MemoryKvState(this);
+    final MemoryRegistryState registry = new MemoryRegistryState(this);
+    final MemoryLockState locks = new MemoryLockState(this);
+    final MemoryElectionState elections = new MemoryElectionState(this);
+    final MemoryTopics topics = new MemoryTopics(this);
+    private long revision;
+    private long sessions;
+    private int connections;
+
+    private MemoryBackend(String name) {
+        this.name = name;
+        this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("portal-memory-" + name + "-timer"));
+    }
+
+    static MemoryBackend acquire(String name) {
+        synchronized (BACKENDS) {
+            MemoryBackend backend = BACKENDS.computeIfAbsent(name, MemoryBackend::new);
+            backend.connections++;
+            return backend;
+        }
+    }
+
+    void release() {
+        synchronized (BACKENDS) {
+            if (--connections == 0) {
+                BACKENDS.remove(name);
+                timer.shutdownNow();
+            }
+        }
+    }
+
+    /** The next store-wide revision: versions, fencing tokens and terms all come from it, so each strictly increases. Call under {@link #lock}. */
+    long nextRevision() {
+        return ++revision;
+    }
+
+    /** The revision of the last change. Call under {@link #lock}. */
+    long revision() {
+        return revision;
+    }
+
+    long newSessionId() {
+        lock.lock();
+        try {
+            return ++sessions;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

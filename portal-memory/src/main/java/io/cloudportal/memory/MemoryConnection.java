@@ -1,0 +1,138 @@
+package io.cloudportal.memory;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.ConnectionStateListener;
+import io.cloudportal.kv.KvStore;
+import io.cloudportal.leader.LeaderElection;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.messaging.Publisher;
+import io.cloudportal.messaging.Subscriber;
+import io.cloudportal.registry.Registry;
+import io.cloudportal.spi.DriverConnection;
+import io.cloudportal.spi.DriverContext;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** One connection to a memory backend, with a session that {@link MemoryFaults} can expire. */
+final class MemoryConnection implements DriverConnection, MemoryFaults {
+
+    private final MemoryBackend backend;
+    private final DriverContext context;
+    private final List<ConnectionStateListener> stateListeners = new CopyOnWriteArrayList<>();
+    private final MemoryRegistry registry;
+    private final MemoryKvStore kvStore;
+    private final MemoryPublisher publisher;
+    private final MemorySubscriber subscriber;
+    private volatile long sessionId;
+    private volatile ConnectionState state = ConnectionState.CONNECTED;
+
+    MemoryConnection(MemoryBackend backend, DriverContext context) {
+        this.backend = backend;
+        this.context = context;
+        this.sessionId = backend.newSessionId();
+        this.registry = new MemoryRegistry(this);
+        this.kvStore = new MemoryKvStore(this);
+        this.publisher = new MemoryPublisher(this);
+        this.subscriber = new MemorySubscriber(this);
+    }
+
+    MemoryBackend backend() {
+        return backend;
+    }
+
+    DriverContext context() {
+        return context;
+    }
+
+    long sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public Registry registry() {
+        return registry;
+    }
+
+    @Override
+    public Lock lock(String name) {
+        return new MemoryLock(this, name);
+    }
+
+    @Override
+    public LeaderElection leaderElection(String name) {
+        return new MemoryLeaderElection(this, name);
+    }
+
+    @Override
+    public KvStore kvStore() {
+        return kvStore;
+    }
+
+    @Override
+    public Publisher publisher() {
+        return publisher;
+    }
+
+    @Override
+    public Subscriber subscriber() {
+        return subscriber;
+    }
+
+    @Override
+    public ConnectionState state() {
+        return state;
+    }
+
+    @Override
+    public AutoCloseable addStateListener(ConnectionStateListener listener) {
+        stateListeners.add(listener);
+        return () -> stateListeners.remove(listener);
+    }
+
+    @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+
+    @Override
+    public void expireSession() {
+        backend.lock.lock();
+        try {
+            transition(ConnectionState.SUSPENDED);
+            long expired = sessionId;
+            backend.locks.expire(expired);
+            backend.elections.expire(expired, true);
+            backend.registry.expire(expired);
+            transition(ConnectionState.EXPIRED);
+            sessionId = backend.newSessionId();
+            registry.restore();
+            transition(ConnectionState.RECONNECTED);
+        } finally {
+            backend.lock.unlock();
+        }
+    }
+
+    private void transition(ConnectionState next) {
+        state = next;
+        stateListeners.forEach(listener -> listener.stateChanged(next));
+    }
+
+    @Override
+    public void close() {
+        subscriber.close();
+        publisher.close();
+        backend.lock.lock();
+        try {
+            // What a closed ZooKeeper session leaves behind: nothing ephemeral.
+            backend.locks.expire(sessionId);
+            backend.elections.expire(sessionId, false);
+            backend.registry.expire(sessionId);
+            kvStore.closeWatches();
+            transition(ConnectionState.CLOSED);
+        } finally {
+            backend.lock.unlock();
+        }
+        backend.release();
+    }
+}

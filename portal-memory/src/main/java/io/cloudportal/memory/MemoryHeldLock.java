@@ -1,0 +1,106 @@
+package io.cloudportal.memory;
+
+import io.cloudportal.LockLostException;
+import io.cloudportal.lock.FencingToken;
+import io.cloudportal.lock.HeldLock;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A lock held through a memory session; lost when that session expires. */
+final class MemoryHeldLock implements HeldLock {
+
+    private final MemoryBackend backend;
+    private final String name;
+    private final FencingToken token;
+    private final long sessionId;
+    private final List<Runnable> lossCallbacks = new ArrayList<>();
+    private boolean released;
+    private String lostBecause;
+
+    MemoryHeldLock(MemoryBackend backend, String name, long token, long sessionId) {
+        this.backend = backend;
+        this.name = name;
+        this.token = new FencingToken(token);
+        this.sessionId = sessionId;
+    }
+
+    long sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public FencingToken fencingToken() {
+        return token;
+    }
+
+    @Override
+    public boolean isHeld() {
+        backend.lock.lock();
+        try {
+            return !released && lostBecause == null;
+        } finally {
+            backend.lock.unlock();
+        }
+    }
+
+    @Override
+    public void ensureHeld() {
+        backend.lock.lock();
+        try {
+            if (lostBecause != null) {
+                throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was lost: " + lostBecause);
+            }
+            if (released) {
+                throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was released by its holder");
+            }
+        } finally {
+            backend.lock.unlock();
+        }
+    }
+
+    @Override
+    public void onLost(Runnable onLost) {
+        backend.lock.lock();
+        try {
+            if (lostBecause == null) {
+                lossCallbacks.add(onLost);
+                return;
+            }
+        } finally {
+            backend.lock.unlock();
+        }
+        onLost.run();
+    }
+
+    /** Called under the backend lock when the session expires; the callbacks only enqueue on Portal's executor. */
+    void markLost(String reason) {
+        if (released || lostBecause != null) {
+            return;
+        }
+        lostBecause = reason;
+        lossCallbacks.forEach(Runnable::run);
+        lossCallbacks.clear();
+    }
+
+    @Override
+    public void close() {
+        backend.lock.lock();
+        try {
+            if (released) {
+                return;
+            }
+            released = true;
+            lossCallbacks.clear();
+            if (lostBecause == null) {
+                backend.locks.release(this);
+            }
+        } finally {
+            backend.lock.unlock();
+        }
+    }
+}

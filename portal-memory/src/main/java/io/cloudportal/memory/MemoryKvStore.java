@@ -1,0 +1,81 @@
+package io.cloudportal.memory;
+
+import io.cloudportal.Watch;
+import io.cloudportal.kv.KeyValue;
+import io.cloudportal.kv.KvListener;
+import io.cloudportal.kv.KvStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/** The KV store of a memory connection. */
+final class MemoryKvStore implements KvStore {
+
+    private final MemoryConnection connection;
+    private final List<MemoryKvState.Watcher> watchers = new CopyOnWriteArrayList<>();
+
+    MemoryKvStore(MemoryConnection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public Optional<KeyValue> get(String key) {
+        return locked(() -> connection.backend().kv.get(key));
+    }
+
+    @Override
+    public KeyValue put(String key, byte[] value) {
+        return locked(() -> connection.backend().kv.put(key, value, null));
+    }
+
+    @Override
+    public KeyValue put(String key, byte[] value, Duration ttl) {
+        return locked(() -> connection.backend().kv.put(key, value, ttl));
+    }
+
+    @Override
+    public Optional<KeyValue> compareAndSet(String key, long expectedVersion, byte[] value) {
+        return locked(() -> connection.backend().kv.compareAndSet(key, expectedVersion, value));
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return locked(() -> connection.backend().kv.delete(key));
+    }
+
+    @Override
+    public List<KeyValue> list(String prefix) {
+        return locked(() -> connection.backend().kv.list(prefix));
+    }
+
+    @Override
+    public Watch watch(String prefix, KvListener listener) {
+        MemoryKvState.Watcher watcher = locked(() -> connection.backend().kv.watch(prefix, listener));
+        watchers.add(watcher);
+        return () -> {
+            watchers.remove(watcher);
+            locked(() -> {
+                connection.backend().kv.unwatch(watcher);
+                return null;
+            });
+        };
+    }
+
+    /** Under the backend lock. */
+    void closeWatches() {
+        watchers.forEach(connection.backend().kv::unwatch);
+        watchers.clear();
+    }
+
+    private <T> T locked(Supplier<T> operation) {
+        MemoryBackend backend = connection.backend();
+        backend.lock.lock();
+        try {
+            return operation.get();
+        } finally {
+            backend.lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.cloudportal.memory;
+
+import io.cloudportal.leader.Candidacy;
+import io.cloudportal.leader.LeaderElection;
+import io.cloudportal.leader.Leader;
+import io.cloudportal.leader.LeadershipListener;
+import java.util.Optional;
+
+/** A named election seen through a memory connection. */
+final class MemoryLeaderElection implements LeaderElection {
+
+    private final MemoryConnection connection;
+    private final String name;
+
+    MemoryLeaderElection(MemoryConnection connection, String name) {
+        this.connection = connection;
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Candidacy join(String candidateId, LeadershipListener listener) {
+        MemoryCandidacy candidacy = new MemoryCandidacy(connection, name, candidateId, listener);
+        MemoryBackend backend = connection.backend();
+        backend.lock.lock();
+        try {
+            backend.elections.join(candidacy);
+        } finally {
+            backend.lock.unlock();
+        }
+        return candidacy;
+    }
+
+    @Override
+    public Optional<Leader> currentLeader() {
+        MemoryBackend backend = connection.backend();
+        backend.lock.lock();
+        try {
+            return backend.elections.leader(name);
+        } finally {
+            backend.lock.unlock();
+        }
+    }
+}

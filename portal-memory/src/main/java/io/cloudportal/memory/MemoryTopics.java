@@ -1,0 +1,213 @@
+package io.cloudportal.memory;
+
+import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.PublishResult;
+import io.cloudportal.messaging.SubscribeOptions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The topics of one backend: an append-only log per topic, and per consumer group a cursor,
+ * the messages waiting for redelivery and the keys that have an unsettled message. A keyed
+ * message is handed out only when no earlier message with its key is unsettled, which keeps
+ * per-key order across concurrent handlers and redeliveries. Each topic is its own monitor.
+ */
+final class MemoryTopics {
+
+    /** Header names Portal adds to a dead-lettered message. */
+    static final String REASON_HEADER = "portal.dead-letter.reason";
+    static final String ATTEMPTS_HEADER = "portal.dead-letter.attempts";
+    static final String ORIGINAL_TOPIC_HEADER = "portal.original-topic";
+    static final String ORIGINAL_ID_HEADER = "portal.original-id";
+
+    private static final int MAX_REASON_LENGTH = 500;
+
+    record Stored(long offset, Message message, String id) {
+    }
+
+    /** One delivery attempt of a stored message. */
+    record Pending(Stored stored, int attempt) {
+    }
+
+    private final MemoryBackend backend;
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final AtomicLong broadcastIds = new AtomicLong();
+
+    MemoryTopics(MemoryBackend backend) {
+        this.backend = backend;
+    }
+
+    Topic topic(String name) {
+        return topics.computeIfAbsent(name, Topic::new);
+    }
+
+    String broadcastGroupName() {
+        return "broadcast-" + broadcastIds.incrementAndGet();
+    }
+
+    final class Topic {
+        final String name;
+        private final List<Stored> log = new ArrayList<>();
+        private final Map<String, Group> groups = new HashMap<>();
+
+        Topic(String name) {
+            this.name = name;
+        }
+
+        synchronized PublishResult append(Message message) {
+            long offset = log.size();
+            Stored stored = new Stored(offset, message, "memory:" + name + ":" + offset);
+            log.add(stored);
+            groups.values().forEach(Group::pump);
+            return new PublishResult(name, 0, offset, stored.id);
+        }
+
+        /** Joins a group; a group seen for the first time starts at the oldest message, a broadcast one at the newest. */
+        synchronized Group join(String groupName, boolean fromEnd, MemorySubscription member) {
+            Group group = groups.computeIfAbsent(groupName, g -> new Group(this, fromEnd ? log.size() : 0));
+            group.members.add(member);
+            group.pump();
+            return group;
+        }
+    }
+
+    final class Group {
+        private final Topic topic;
+        private long cursor;
+        private final PriorityQueue<Pending> ready = new PriorityQueue<>(Comparator.comparingLong(p -> p.stored.offset));
+        private final Map<String, ArrayDeque<Stored>> parked = new HashMap<>();
+        private final Set<String> heldKeys = new HashSet<>();
+        private final List<MemorySubscription> members = new ArrayList<>();
+        private int nextMember;
+
+        Group(Topic topic, long cursor) {
+            this.topic = topic;
+            this.cursor = cursor;
+        }
+
+        Topic topic() {
+            return topic;
+        }
+
+        /** Hands messages to members with free handlers, round robin. Runs under the topic monitor. */
+        void pump() {
+            while (true) {
+                MemorySubscription member = nextFreeMember();
+                if (member == null) {
+                    return;
+                }
+                Pending pending = nextPending();
+                if (pending == null) {
+                    return;
+                }
+                member.dispatch(this, pending);
+            }
+        }
+
+        void leave(MemorySubscription member) {
+            synchronized (topic) {
+                members.remove(member);
+                pump();
+            }
+        }
+
+        /** The message is done with (acknowledged or dead-lettered): its key passes to the next parked message. */
+        void settled(Pending pending) {
+            synchronized (topic) {
+                String key = pending.stored.message().key();
+                if (key != null) {
+                    ArrayDeque<Stored> waiting = parked.get(key);
+                    if (waiting != null && !waiting.isEmpty()) {
+                        ready.add(new Pending(waiting.poll(), 1));
+                        if (waiting.isEmpty()) {
+                            parked.remove(key);
+                        }
+                    } else {
+                        heldKeys.remove(key);
+                    }
+                }
+                pump();
+            }
+        }
+
+        /** The handler rejected the message: deliver it again after the backoff, or dead-letter it. */
+        void rejected(Pending pending, SubscribeOptions options, String reason) {
+            if (pending.attempt >= options.maxAttempts()) {
+                deadLetter(pending, options, reason);
+                settled(pending);
+                return;
+            }
+            Pending retry = new Pending(pending.stored, pending.attempt + 1);
+            long delay = options.retryBackoff().toNanos();
+            if (delay == 0) {
+                requeue(retry);
+                return;
+            }
+            try {
+                backend.timer.schedule(() -> requeue(retry), delay, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException backendClosed) {
+                // The last connection closed: nobody is left to redeliver to.
+            }
+        }
+
+        private void requeue(Pending retry) {
+            synchronized (topic) {
+                ready.add(retry);
+                pump();
+            }
+        }
+
+        private void deadLetter(Pending pending, SubscribeOptions options, String reason) {
+            Message original = pending.stored.message();
+            Map<String, String> headers = new LinkedHashMap<>(original.headers());
+            String printable = reason.replaceAll("\\p{Cntrl}", " ");
+            headers.put(REASON_HEADER, printable.length() > MAX_REASON_LENGTH ? printable.substring(0, MAX_REASON_LENGTH) : printable);
+            headers.put(ATTEMPTS_HEADER, Integer.toString(pending.attempt));
+            headers.put(ORIGINAL_TOPIC_HEADER, topic.name);
+            headers.put(ORIGINAL_ID_HEADER, pending.stored.id);
+            String dlt = options.deadLetterTopic().orElse(topic.name + ".dlt");
+            MemoryTopics.this.topic(dlt).append(new Message(dlt, original.key(), original.payload(), headers));
+        }
+
+        private MemorySubscription nextFreeMember() {
+            for (int i = 0; i < members.size(); i++) {
+                MemorySubscription member = members.get((nextMember + i) % members.size());
+                if (member.hasFreeHandler()) {
+                    nextMember = (nextMember + i + 1) % members.size();
+                    return member;
+                }
+            }
+            return null;
+        }
+
+        private Pending nextPending() {
+            if (!ready.isEmpty()) {
+                return ready.poll();
+            }
+            while (cursor < topic.log.size()) {
+                Stored stored = topic.log.get((int) cursor++);
+                String key = stored.message().key();
+                if (key == null) {
+                    return new Pending(stored, 1);
+                }
+                if (heldKeys.add(key)) {
+                    return new Pending(stored, 1);
+                }
+                parked.computeIfAbsent(key, k -> new ArrayDeque<>()).add(stored);
+            }
+            return null;
+        }
+    }
+}
