@@ -50,6 +50,14 @@ final class PortableSubscriber implements Subscriber {
     }
 
     @Override
+    public String deadLetterTopic(SubscribeOptions options) {
+        portal.ensureOpen("deadLetterTopic()");
+        check(options, portal.limits());
+        portal.requireGuarantee(Guarantee.DEAD_LETTER, "deadLetterTopic()");
+        return driver.deadLetterTopic(options);
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             portal.forget(this);

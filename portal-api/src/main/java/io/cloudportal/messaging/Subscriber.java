@@ -23,6 +23,16 @@ public interface Subscriber extends AutoCloseable {
      */
     Subscription subscribe(SubscribeOptions options, MessageHandler handler);
 
+    /**
+     * Where the dead letters of a subscription with these options go; subscribe to that topic
+     * to read them. Each carries the {@link DeadLetters} headers.
+     *
+     * @param options the subscription's options
+     * @return the dead-letter topic
+     * @throws io.cloudportal.UnsupportedFacilityException if the driver does not dead-letter
+     */
+    String deadLetterTopic(SubscribeOptions options);
+
     /** Closes every subscription opened from this subscriber, draining each. Idempotent. */
     @Override
     void close();

@@ -27,6 +27,11 @@ final class MemorySubscriber implements Subscriber {
     }
 
     @Override
+    public String deadLetterTopic(SubscribeOptions options) {
+        return MemoryTopics.deadLetterTopic(options);
+    }
+
+    @Override
     public void close() {
         for (MemorySubscription subscription : new ArrayList<>(open)) {
             subscription.close();

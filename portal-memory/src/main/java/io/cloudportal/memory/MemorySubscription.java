@@ -70,6 +70,8 @@ final class MemorySubscription implements Subscription {
             synchronized (topic) {
                 running--;
                 topic.notifyAll();
+                // The settle above pumped while this handler still counted as running.
+                from.pump();
             }
         }
     }

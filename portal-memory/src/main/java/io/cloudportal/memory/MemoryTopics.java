@@ -1,5 +1,6 @@
 package io.cloudportal.memory;
 
+import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.SubscribeOptions;
@@ -26,12 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MemoryTopics {
 
-    /** Header names Portal adds to a dead-lettered message. */
-    static final String REASON_HEADER = "portal.dead-letter.reason";
-    static final String ATTEMPTS_HEADER = "portal.dead-letter.attempts";
-    static final String ORIGINAL_TOPIC_HEADER = "portal.original-topic";
-    static final String ORIGINAL_ID_HEADER = "portal.original-id";
-
     private static final int MAX_REASON_LENGTH = 500;
 
     record Stored(long offset, Message message, String id) {
@@ -47,6 +42,10 @@ final class MemoryTopics {
 
     MemoryTopics(MemoryBackend backend) {
         this.backend = backend;
+    }
+
+    static String deadLetterTopic(SubscribeOptions options) {
+        return options.deadLetterTopic().orElse(options.topic() + ".dlt");
     }
 
     Topic topic(String name) {
@@ -173,11 +172,11 @@ final class MemoryTopics {
             Message original = pending.stored.message();
             Map<String, String> headers = new LinkedHashMap<>(original.headers());
             String printable = reason.replaceAll("\\p{Cntrl}", " ");
-            headers.put(REASON_HEADER, printable.length() > MAX_REASON_LENGTH ? printable.substring(0, MAX_REASON_LENGTH) : printable);
-            headers.put(ATTEMPTS_HEADER, Integer.toString(pending.attempt));
-            headers.put(ORIGINAL_TOPIC_HEADER, topic.name);
-            headers.put(ORIGINAL_ID_HEADER, pending.stored.id);
-            String dlt = options.deadLetterTopic().orElse(topic.name + ".dlt");
+            headers.put(DeadLetters.REASON_HEADER, printable.length() > MAX_REASON_LENGTH ? printable.substring(0, MAX_REASON_LENGTH) : printable);
+            headers.put(DeadLetters.ATTEMPTS_HEADER, Integer.toString(pending.attempt));
+            headers.put(DeadLetters.ORIGINAL_TOPIC_HEADER, topic.name);
+            headers.put(DeadLetters.ORIGINAL_ID_HEADER, pending.stored.id);
+            String dlt = deadLetterTopic(options);
             MemoryTopics.this.topic(dlt).append(new Message(dlt, original.key(), original.payload(), headers));
         }
 

@@ -1,0 +1,475 @@
+package io.cloudportal.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.cloudportal.ClosedException;
+import io.cloudportal.Guarantee;
+import io.cloudportal.InvalidArgumentException;
+import io.cloudportal.Portal;
+import io.cloudportal.PortalException;
+import io.cloudportal.UnsupportedFacilityException;
+import io.cloudportal.messaging.DeadLetters;
+import io.cloudportal.messaging.Delivery;
+import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.MessageHandler;
+import io.cloudportal.messaging.PublishResult;
+import io.cloudportal.messaging.Publisher;
+import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.messaging.Subscriber;
+import io.cloudportal.messaging.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link Publisher} and {@link Subscriber}. Every scenario counts lost,
+ * duplicated and reordered messages and asserts each: duplicates must be zero when nothing
+ * fails and on a graceful close.
+ */
+public abstract class MessagingContract extends ContractSupport {
+
+    /** Messages in the main throughput scenario. */
+    protected int bulkMessages() {
+        return 10_000;
+    }
+
+    /** Retry backoff used by the redelivery scenarios; short, so they run quickly. */
+    protected Duration retryBackoff() {
+        return Duration.ofMillis(20);
+    }
+
+    private static void publishAll(Publisher publisher, List<Message> messages) throws Exception {
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            results.add(publisher.publish(message));
+        }
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(PATIENCE.toSeconds() * 5, TimeUnit.SECONDS);
+    }
+
+    private static List<Message> batch(Ledger ledger, String topic, int count, int keys) {
+        List<Message> messages = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            messages.add(ledger.next(topic, "key-" + (i % keys)));
+        }
+        return messages;
+    }
+
+    private void report(Ledger ledger) {
+        figure("published", ledger.published());
+        figure("lost", ledger.lost());
+        figure("duplicated", ledger.duplicated());
+        figure("reordered", ledger.reordered());
+    }
+
+    private void assertNoneLostOrDuplicated(Ledger ledger) {
+        report(ledger);
+        assertThat(ledger.lost()).as("lost messages").isZero();
+        assertThat(ledger.duplicated()).as("duplicated messages").isZero();
+    }
+
+    private void assertOrderKeptIfDeclared(Ledger ledger) {
+        if (declares(Guarantee.ORDER_PER_KEY)) {
+            assertThat(ledger.reordered()).as("messages handled before an earlier one of their key").isZero();
+        }
+    }
+
+    private SubscribeOptions group(String topic, String group) {
+        return SubscribeOptions.group(topic, group).withRetryBackoff(retryBackoff());
+    }
+
+    @Test
+    void everyPublishedMessageIsConsumedOnce() throws Exception {
+        String topic = unique("bulk");
+        Ledger ledger = new Ledger();
+        Portal consumer = open();
+        try (Subscription ignored = consumer.subscriber().subscribe(
+                group(topic, unique("g")).withConcurrency(4).withOrderedByKey(declares(Guarantee.ORDER_PER_KEY)),
+                delivery -> ledger.handled(delivery.message()))) {
+            publishAll(open().publisher(), batch(ledger, topic, bulkMessages(), 16));
+            await().atMost(PATIENCE.multipliedBy(3)).until(() -> ledger.distinctHandled() == ledger.published());
+        }
+        assertNoneLostOrDuplicated(ledger);
+        assertOrderKeptIfDeclared(ledger);
+    }
+
+    @Test
+    void orderPerKeyHoldsWith16KeysUnderConcurrentHandlers() throws Exception {
+        String topic = unique("ordered");
+        SubscribeOptions options = group(topic, unique("g")).withConcurrency(8).withOrderedByKey(true);
+        if (!declares(Guarantee.ORDER_PER_KEY)) {
+            assertThatThrownBy(() -> open().subscriber().subscribe(options, d -> { }))
+                    .isInstanceOf(UnsupportedFacilityException.class);
+            notApplicable("ORDER_PER_KEY not declared; an ordered subscription is rejected");
+            return;
+        }
+        Ledger ledger = new Ledger();
+        try (Subscription ignored = open().subscriber().subscribe(options, delivery -> ledger.handled(delivery.message()))) {
+            publishAll(open().publisher(), batch(ledger, topic, 16 * 200, 16));
+            await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
+        }
+        assertNoneLostOrDuplicated(ledger);
+        assertThat(ledger.reordered()).as("messages handled before an earlier one of their key").isZero();
+    }
+
+    @Test
+    void competingConsumersShareTheWorkWithoutDuplicates() throws Exception {
+        String topic = unique("shared");
+        String group = unique("g");
+        if (!declares(Guarantee.CONSUMER_GROUPS)) {
+            assertThatThrownBy(() -> open().subscriber().subscribe(group(topic, group), d -> { }))
+                    .isInstanceOf(UnsupportedFacilityException.class);
+            notApplicable("CONSUMER_GROUPS not declared; a group subscription is rejected");
+            return;
+        }
+        Ledger ledger = new Ledger();
+        List<AtomicInteger> perMember = new ArrayList<>();
+        List<Subscription> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            AtomicInteger count = new AtomicInteger();
+            perMember.add(count);
+            members.add(open().subscriber().subscribe(group(topic, group), delivery -> {
+                ledger.handled(delivery.message());
+                count.incrementAndGet();
+            }));
+        }
+        publishAll(open().publisher(), batch(ledger, topic, 3000, 30));
+        await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
+        members.forEach(Subscription::close);
+        figure("perMember", perMember.stream().map(AtomicInteger::get).toList().toString().replace(" ", ""));
+        assertNoneLostOrDuplicated(ledger);
+        assertOrderKeptIfDeclared(ledger);
+        assertThat(perMember).as("messages per member").allMatch(count -> count.get() > 0);
+    }
+
+    @Test
+    void fiftySubscribersInOneGroupLoseAndRepeatNothing() throws Exception {
+        if (!declares(Guarantee.CONSUMER_GROUPS)) {
+            notApplicable("CONSUMER_GROUPS not declared");
+            return;
+        }
+        String topic = unique("fifty");
+        String group = unique("g");
+        Ledger ledger = new Ledger();
+        List<Portal> connections = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            connections.add(open());
+        }
+        List<Subscription> members = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            members.add(connections.get(i % 5).subscriber().subscribe(group(topic, group), d -> ledger.handled(d.message())));
+        }
+        publishAll(open().publisher(), batch(ledger, topic, 2000, 50));
+        await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
+        members.forEach(Subscription::close);
+        figure("subscribers", members.size());
+        assertNoneLostOrDuplicated(ledger);
+        assertOrderKeptIfDeclared(ledger);
+    }
+
+    @Test
+    void broadcastSubscribersEachGetEveryMessage() throws Exception {
+        String topic = unique("broadcast");
+        if (!declares(Guarantee.BROADCAST)) {
+            assertThatThrownBy(() -> open().subscriber().subscribe(SubscribeOptions.broadcast(topic), d -> { }))
+                    .isInstanceOf(UnsupportedFacilityException.class);
+            notApplicable("BROADCAST not declared; a broadcast subscription is rejected");
+            return;
+        }
+        List<Ledger> ledgers = new ArrayList<>();
+        List<Subscription> subscriptions = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Ledger ledger = new Ledger();
+            ledgers.add(ledger);
+            subscriptions.add(open().subscriber().subscribe(SubscribeOptions.broadcast(topic), d -> ledger.handled(d.message())));
+        }
+        Ledger published = new Ledger();
+        List<Message> messages = batch(published, topic, 1000, 8);
+        for (Ledger ledger : ledgers) {
+            batch(ledger, topic, 1000, 8);
+        }
+        publishAll(open().publisher(), messages);
+        await().atMost(PATIENCE).until(() -> ledgers.stream().allMatch(l -> l.distinctHandled() == l.published()));
+        subscriptions.forEach(Subscription::close);
+        long lost = ledgers.stream().mapToLong(Ledger::lost).sum();
+        long duplicated = ledgers.stream().mapToLong(Ledger::duplicated).sum();
+        long reordered = ledgers.stream().mapToLong(Ledger::reordered).sum();
+        figure("subscribers", ledgers.size());
+        figure("lost", lost);
+        figure("duplicated", duplicated);
+        figure("reordered", reordered);
+        assertThat(lost).as("messages a broadcast subscriber missed").isZero();
+        assertThat(duplicated).as("messages a broadcast subscriber got twice").isZero();
+        if (declares(Guarantee.ORDER_PER_KEY)) {
+            assertThat(reordered).isZero();
+        }
+    }
+
+    @Test
+    void subscribersClosedMidStreamLeaveTheRestToTheOthers() throws Exception {
+        if (!declares(Guarantee.CONSUMER_GROUPS)) {
+            notApplicable("CONSUMER_GROUPS not declared");
+            return;
+        }
+        String topic = unique("takeover");
+        String group = unique("g");
+        Ledger ledger = new Ledger();
+        List<Subscription> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            members.add(open().subscriber().subscribe(group(topic, group), d -> ledger.handled(d.message())));
+        }
+        List<Message> messages = batch(ledger, topic, 3000, 12);
+        Publisher publisher = open().publisher();
+        publishAll(publisher, messages.subList(0, 1000));
+        await().atMost(PATIENCE).until(() -> ledger.distinctHandled() >= 300);
+        members.get(0).close();
+        members.get(1).close();
+        publishAll(publisher, messages.subList(1000, messages.size()));
+        await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
+        members.get(2).close();
+        assertNoneLostOrDuplicated(ledger);
+        assertOrderKeptIfDeclared(ledger);
+    }
+
+    @Test
+    void aThrowingHandlerCausesRedeliveryThenDeadLettering() throws Exception {
+        String topic = unique("poison");
+        String group = unique("g");
+        SubscribeOptions options = group(topic, group).withMaxAttempts(3);
+        if (!declares(Guarantee.REDELIVERY)) {
+            notApplicable("REDELIVERY not declared");
+            return;
+        }
+        Ledger ledger = new Ledger();
+        List<Integer> poisonAttempts = new CopyOnWriteArrayList<>();
+        Portal consumer = open();
+        try (Subscription ignored = consumer.subscriber().subscribe(options, delivery -> {
+            if (delivery.message().payloadAsString().equals("poison")) {
+                poisonAttempts.add(delivery.attempt());
+                throw new IllegalStateException("cannot handle poison");
+            }
+            ledger.handled(delivery.message());
+        })) {
+            Publisher publisher = open().publisher();
+            publishAll(publisher, batch(ledger, topic, 20, 4));
+            publisher.publish(Message.of(topic, "key-poison", "poison")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            publishAll(publisher, batch(ledger, topic, 20, 4));
+            await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published() && poisonAttempts.size() >= 3);
+            figure("poisonAttempts", poisonAttempts.size());
+            if (!declares(Guarantee.DEAD_LETTER)) {
+                notApplicable("DEAD_LETTER not declared; redelivery checked");
+                assertNoneLostOrDuplicated(ledger);
+                return;
+            }
+            String deadLetterTopic = consumer.subscriber().deadLetterTopic(options);
+            List<Delivery> deadLetters = new CopyOnWriteArrayList<>();
+            try (Subscription dlt = open().subscriber().subscribe(SubscribeOptions.group(deadLetterTopic, unique("dlt")),
+                    deadLetters::add)) {
+                await().atMost(PATIENCE).until(() -> !deadLetters.isEmpty());
+            }
+            assertThat(poisonAttempts).as("attempts before dead-lettering").containsExactly(1, 2, 3);
+            assertThat(deadLetters).hasSize(1);
+            Message dead = deadLetters.get(0).message();
+            assertThat(dead.payloadAsString()).isEqualTo("poison");
+            assertThat(dead.key()).isEqualTo("key-poison");
+            assertThat(dead.headers()).containsKey(DeadLetters.REASON_HEADER).containsEntry(DeadLetters.ATTEMPTS_HEADER, "3")
+                    .containsEntry(DeadLetters.ORIGINAL_TOPIC_HEADER, topic);
+            assertThat(dead.headers().get(DeadLetters.REASON_HEADER)).contains("cannot handle poison");
+        }
+        assertNoneLostOrDuplicated(ledger);
+    }
+
+    @Test
+    void aMessageWhoseHandlerFailsTwiceIsHandledOnTheThirdAttemptAndOthersStillArrive() throws Exception {
+        if (!declares(Guarantee.REDELIVERY)) {
+            notApplicable("REDELIVERY not declared");
+            return;
+        }
+        String topic = unique("flaky");
+        Ledger ledger = new Ledger();
+        List<Integer> flakyAttempts = new CopyOnWriteArrayList<>();
+        AtomicInteger flakyHandled = new AtomicInteger();
+        try (Subscription ignored = open().subscriber().subscribe(group(topic, unique("g")).withMaxAttempts(5), delivery -> {
+            if (delivery.message().payloadAsString().equals("flaky")) {
+                flakyAttempts.add(delivery.attempt());
+                if (flakyAttempts.size() <= 2) {
+                    throw new IllegalStateException("not yet");
+                }
+                flakyHandled.incrementAndGet();
+                return;
+            }
+            ledger.handled(delivery.message());
+        })) {
+            Publisher publisher = open().publisher();
+            publishAll(publisher, batch(ledger, topic, 25, 5));
+            publisher.publish(Message.of(topic, "key-flaky", "flaky")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            publishAll(publisher, batch(ledger, topic, 25, 5));
+            await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published() && flakyHandled.get() == 1);
+        }
+        figure("flakyAttempts", flakyAttempts.size());
+        assertThat(flakyAttempts).containsExactly(1, 2, 3);
+        assertThat(flakyHandled.get()).isEqualTo(1);
+        assertNoneLostOrDuplicated(ledger);
+    }
+
+    @Test
+    void ackOrNackAfterCloseFailsCleanly() throws Exception {
+        String topic = unique("late-ack");
+        AtomicReference<Delivery> kept = new AtomicReference<>();
+        Subscription subscription = open().subscriber().subscribe(subscription(topic), kept::set);
+        open().publisher().publish(Message.of(topic, "k", "hello")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(PATIENCE).until(() -> kept.get() != null);
+        subscription.close();
+        assertThatThrownBy(() -> kept.get().ack()).isInstanceOf(ClosedException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> kept.get().nack()).isInstanceOf(ClosedException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void anExplicitAckInsideTheHandlerSettlesOnce() throws Exception {
+        String topic = unique("explicit-ack");
+        List<Boolean> results = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = open().subscriber().subscribe(subscription(topic), delivery -> {
+            results.add(delivery.ack());
+            results.add(delivery.ack());
+            results.add(delivery.nack());
+        })) {
+            open().publisher().publish(Message.of(topic, "k", "once")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(PATIENCE).until(() -> results.size() == 3);
+        }
+        assertThat(results).containsExactly(true, false, false);
+    }
+
+    @Test
+    void headersWithNonAsciiTextAndBinaryPayloadsRoundTripIntact() throws Exception {
+        String topic = unique("headers");
+        List<Message> received = new CopyOnWriteArrayList<>();
+        byte[] payload = new byte[256];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) i;
+        }
+        Map<String, String> headers = Map.of("greeting", "héllo wörld ✓ 你好 🚀", "empty", "", "trace-id", "abc-123");
+        try (Subscription ignored = open().subscriber().subscribe(subscription(topic), d -> received.add(d.message()))) {
+            open().publisher().publish(new Message(topic, "clé-ü", payload, headers)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(PATIENCE).until(() -> !received.isEmpty());
+        }
+        Message message = received.get(0);
+        assertThat(message.payload()).isEqualTo(payload);
+        assertThat(message.key()).isEqualTo("clé-ü");
+        assertThat(message.headers()).containsAllEntriesOf(headers);
+    }
+
+    @Test
+    void aMalformedHeaderIsRejectedBeforeAnythingIsSent() throws Exception {
+        String topic = unique("bad-header");
+        List<Message> received = new CopyOnWriteArrayList<>();
+        Publisher publisher = open().publisher();
+        try (Subscription ignored = open().subscriber().subscribe(subscription(topic), d -> received.add(d.message()))) {
+            assertThatThrownBy(() -> publisher.publish(Message.builder(topic).payload("bad").header("line", "one\ntwo").build()))
+                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("line").hasMessageContaining("control");
+            assertThatThrownBy(() -> publisher.publish(Message.builder(topic).payload("bad").header(" ", "x").build()))
+                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("header name");
+            publisher.publish(Message.of(topic, "k", "good")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(PATIENCE).until(() -> !received.isEmpty());
+        }
+        assertThat(received).extracting(Message::payloadAsString).containsExactly("good");
+    }
+
+    @Test
+    void publishingToATopicThatDoesNotExistCreatesItOrFailsClearly() throws Exception {
+        String topic = unique("fresh");
+        CompletableFuture<PublishResult> result = open().publisher().publish(Message.of(topic, "k", "first"));
+        if (declares(Guarantee.TOPIC_AUTO_CREATE)) {
+            assertThat(result.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).topic()).isEqualTo(topic);
+        } else {
+            assertThatThrownBy(() -> result.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(PortalException.class).hasMessageContaining(topic);
+            notApplicable("TOPIC_AUTO_CREATE not declared; publish failed naming the topic");
+        }
+    }
+
+    @Test
+    void aGroupThatJoinsAfterAPublishGetsTheMessageOnlyIfPersistent() throws Exception {
+        String topic = unique("late");
+        Publisher publisher = open().publisher();
+        publisher.publish(Message.of(topic, "k", "before")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = open().subscriber().subscribe(subscription(topic), d -> received.add(d.message().payloadAsString()))) {
+            publisher.publish(Message.of(topic, "k", "after")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(PATIENCE).until(() -> received.contains("after"));
+        }
+        if (declares(Guarantee.PERSISTENCE)) {
+            assertThat(received).containsExactly("before", "after");
+        } else {
+            assertThat(received).as("no persistence: a message published before the subscriber joined").containsExactly("after");
+            notApplicable("PERSISTENCE not declared; proven absent");
+        }
+    }
+
+    @Test
+    void closeDrainsRunningHandlersAndTheirMessagesAreNotRedelivered() throws Exception {
+        if (!declares(Guarantee.CONSUMER_GROUPS)) {
+            notApplicable("CONSUMER_GROUPS not declared");
+            return;
+        }
+        String topic = unique("drain");
+        String group = unique("g");
+        Ledger ledger = new Ledger();
+        CountDownLatch handlerStarted = new CountDownLatch(1);
+        CountDownLatch mayFinish = new CountDownLatch(1);
+        MessageHandler slow = delivery -> {
+            handlerStarted.countDown();
+            mayFinish.await();
+            ledger.handled(delivery.message());
+        };
+        Subscription first = open().subscriber().subscribe(group(topic, group), slow);
+        publishAll(open().publisher(), batch(ledger, topic, 50, 5));
+        assertThat(handlerStarted.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        AtomicReference<Boolean> drained = new AtomicReference<>();
+        Thread closer = new Thread(() -> {
+            try {
+                drained.set(first.close(PATIENCE));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tck-closer");
+        closer.start();
+        mayFinish.countDown();
+        closer.join(PATIENCE.toMillis());
+        assertThat(drained.get()).as("close drained the running handler").isTrue();
+        int handledByFirst = ledger.distinctHandled();
+        assertThat(handledByFirst).isPositive();
+        try (Subscription ignored = open().subscriber().subscribe(group(topic, group), d -> ledger.handled(d.message()))) {
+            await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
+        }
+        figure("handledBeforeClose", handledByFirst);
+        assertNoneLostOrDuplicated(ledger);
+    }
+
+    @Test
+    void flushWaitsForEveryPublishAndResultsNameTheTopic() throws Exception {
+        String topic = unique("flush");
+        Publisher publisher = open().publisher();
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            results.add(publisher.publish(Message.of(topic, "k" + (i % 4), "m" + i)));
+        }
+        publisher.flush(PATIENCE);
+        assertThat(results).allMatch(CompletableFuture::isDone);
+        assertThat(results.get(0).get().topic()).isEqualTo(topic);
+        assertThat(results.stream().map(r -> r.join().messageId()).distinct().count()).as("distinct message ids").isEqualTo(200);
+    }
+
+    /** A group subscription where groups are declared, broadcast otherwise, so single-subscriber scenarios run on every driver. */
+    private SubscribeOptions subscription(String topic) {
+        return declares(Guarantee.CONSUMER_GROUPS) ? group(topic, unique("g")) : SubscribeOptions.broadcast(topic).withRetryBackoff(retryBackoff());
+    }
+}

@@ -1,0 +1,61 @@
+package io.cloudportal.tck;
+
+import io.cloudportal.Portal;
+import java.util.Set;
+
+/**
+ * How the contracts reach a driver's real server. A driver module implements this once and
+ * returns it from each contract subclass; the server is started once per test JVM.
+ */
+public interface TckHarness {
+
+    /**
+     * The driver's name, as in the conformance table.
+     *
+     * @return e.g. {@code zookeeper}
+     */
+    String driverName();
+
+    /**
+     * The URL {@link #connect()} uses; the bad-input contract derives malformed variants of it.
+     *
+     * @return the URL
+     */
+    String url();
+
+    /**
+     * Opens a new connection to the server; every connection of one run reaches the same
+     * backend and namespace, so two connections see each other's locks, keys and messages.
+     *
+     * @return an open connection
+     */
+    Portal connect();
+
+    /**
+     * The faults this fixture can inject.
+     *
+     * @return the injectable faults; empty if none
+     */
+    Set<Fault> faults();
+
+    /**
+     * Injects a fault and returns once the server or connection is back (or, for a cut, once
+     * the cut is over), so the contract can check what survived.
+     *
+     * @param fault one of {@link #faults()}
+     * @param victim the connection the fault hits (for server-wide faults, any connection)
+     * @throws Exception if the fault could not be injected
+     */
+    void inject(Fault fault, Portal victim) throws Exception;
+
+    /**
+     * Tells whether a thread belongs to the server running inside the test JVM (not to the
+     * driver), so the lifecycle contract does not count it as left running by a closed connection.
+     *
+     * @param thread a live thread
+     * @return true if the server owns it
+     */
+    default boolean isServerThread(Thread thread) {
+        return false;
+    }
+}
