@@ -27,6 +27,8 @@ final class MemoryBackend {
     final MemoryLockState locks = new MemoryLockState(this);
     final MemoryElectionState elections = new MemoryElectionState(this);
     final MemoryTopics topics = new MemoryTopics(this);
+    /** Open connections, for a restart that interrupts them all. Guarded by {@link #lock}. */
+    final java.util.List<MemoryConnection> connected = new java.util.ArrayList<>();
     private long revision;
     private long sessions;
     private int connections;

@@ -35,6 +35,12 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
         this.kvStore = new MemoryKvStore(this);
         this.publisher = new MemoryPublisher(this);
         this.subscriber = new MemorySubscriber(this);
+        backend.lock.lock();
+        try {
+            backend.connected.add(this);
+        } finally {
+            backend.lock.unlock();
+        }
     }
 
     MemoryBackend backend() {
@@ -101,13 +107,38 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
         try {
             transition(ConnectionState.SUSPENDED);
             long expired = sessionId;
-            backend.locks.expire(expired);
+            backend.locks.expire(expired, "the memory session " + expired + " expired");
             backend.elections.expire(expired, true);
             backend.registry.expire(expired);
             transition(ConnectionState.EXPIRED);
             sessionId = backend.newSessionId();
             registry.restore();
             transition(ConnectionState.RECONNECTED);
+        } finally {
+            backend.lock.unlock();
+        }
+    }
+
+    @Override
+    public void interruptConnection() {
+        backend.lock.lock();
+        try {
+            transition(ConnectionState.SUSPENDED);
+            backend.locks.expire(sessionId, "the connection to memory://" + backend.name + " was suspended");
+            backend.elections.expire(sessionId, true);
+            transition(ConnectionState.RECONNECTED);
+        } finally {
+            backend.lock.unlock();
+        }
+    }
+
+    @Override
+    public void restartServer() {
+        backend.lock.lock();
+        try {
+            for (MemoryConnection connection : List.copyOf(backend.connected)) {
+                connection.interruptConnection();
+            }
         } finally {
             backend.lock.unlock();
         }
@@ -125,10 +156,11 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
         backend.lock.lock();
         try {
             // What a closed ZooKeeper session leaves behind: nothing ephemeral.
-            backend.locks.expire(sessionId);
+            backend.locks.expire(sessionId, "the connection was closed");
             backend.elections.expire(sessionId, false);
             backend.registry.expire(sessionId);
             kvStore.closeWatches();
+            backend.connected.remove(this);
             transition(ConnectionState.CLOSED);
         } finally {
             backend.lock.unlock();

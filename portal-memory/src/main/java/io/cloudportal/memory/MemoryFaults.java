@@ -15,4 +15,18 @@ public interface MemoryFaults {
      * latest data. KV watches and subscriptions are not affected.
      */
     void expireSession();
+
+    /**
+     * Interrupts this connection and restores it before its session times out, as a network
+     * cut would: the state goes SUSPENDED, then RECONNECTED with the same session. Held locks
+     * are lost (a holder cannot know it still owns a lock it cannot reach the server about) and
+     * leadership is revoked, the candidacy rejoining at the back; registrations survive.
+     */
+    void interruptConnection();
+
+    /**
+     * Restarts the backend keeping its data, as a quick server restart would: every connection
+     * to this {@code memory://} name is interrupted as by {@link #interruptConnection()}.
+     */
+    void restartServer();
 }

@@ -65,8 +65,8 @@ final class MemoryLockState {
         }
     }
 
-    /** Takes every lock of an expired session from it, telling the holders, and passes each on. */
-    List<MemoryHeldLock> expire(long sessionId) {
+    /** Takes every lock of a session from it, telling the holders why, and passes each on. */
+    List<MemoryHeldLock> expire(long sessionId, String reason) {
         List<MemoryHeldLock> lost = new ArrayList<>();
         for (Named named : locks.values()) {
             if (named.holder != null && named.holder.sessionId() == sessionId) {
@@ -75,7 +75,7 @@ final class MemoryLockState {
             }
         }
         for (MemoryHeldLock held : lost) {
-            held.markLost("the memory session " + sessionId + " expired");
+            held.markLost(reason);
         }
         for (Map.Entry<String, Named> entry : locks.entrySet()) {
             grantNext(entry.getKey(), entry.getValue());

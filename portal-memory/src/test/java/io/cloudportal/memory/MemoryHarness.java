@@ -5,7 +5,7 @@ import io.cloudportal.tck.Fault;
 import io.cloudportal.tck.TckHarness;
 import java.util.Set;
 
-/** Runs the TCK against {@code memory://}; it can expire a session, the one fault an in-process backend has. */
+/** Runs the TCK against {@code memory://}, injecting faults through {@link MemoryFaults}. */
 final class MemoryHarness implements TckHarness {
 
     static final MemoryHarness INSTANCE = new MemoryHarness();
@@ -27,14 +27,16 @@ final class MemoryHarness implements TckHarness {
 
     @Override
     public Set<Fault> faults() {
-        return Set.of(Fault.SESSION_EXPIRY);
+        return Set.of(Fault.values());
     }
 
     @Override
     public void inject(Fault fault, Portal victim) {
-        if (fault != Fault.SESSION_EXPIRY) {
-            throw new UnsupportedOperationException(fault + " cannot be injected into memory://");
+        MemoryFaults faults = victim.unwrap(MemoryFaults.class).orElseThrow();
+        switch (fault) {
+            case SESSION_EXPIRY -> faults.expireSession();
+            case CONNECTION_CUT -> faults.interruptConnection();
+            case SERVER_RESTART -> faults.restartServer();
         }
-        victim.unwrap(MemoryFaults.class).orElseThrow().expireSession();
     }
 }

@@ -468,6 +468,76 @@ public abstract class MessagingContract extends ContractSupport {
         assertThat(results.stream().map(r -> r.join().messageId()).distinct().count()).as("distinct message ids").isEqualTo(200);
     }
 
+    @Test
+    void noAcknowledgedMessageIsLostAcrossAServerRestart() throws Exception {
+        if (canInject(Fault.SERVER_RESTART)) {
+            acknowledgedMessagesSurvive(Fault.SERVER_RESTART);
+        }
+    }
+
+    @Test
+    void noAcknowledgedMessageIsLostWhenTheConsumersConnectionIsCut() throws Exception {
+        if (canInject(Fault.CONNECTION_CUT)) {
+            acknowledgedMessagesSurvive(Fault.CONNECTION_CUT);
+        }
+    }
+
+    @Test
+    void noAcknowledgedMessageIsLostWhenTheConsumersSessionExpires() throws Exception {
+        if (canInject(Fault.SESSION_EXPIRY)) {
+            acknowledgedMessagesSurvive(Fault.SESSION_EXPIRY);
+        }
+    }
+
+    /**
+     * A publisher keeps publishing (re-sending what failed, as an application would) while the
+     * fault hits the consumer's connection; every acknowledged message must be handled.
+     * Duplicates are counted but allowed here: re-sending after an unanswered publish may repeat.
+     */
+    private void acknowledgedMessagesSurvive(Fault fault) throws Exception {
+        String topic = unique("fault");
+        Ledger ledger = new Ledger();
+        Portal consumer = open();
+        SubscribeOptions options = subscription(topic);
+        AtomicInteger resent = new AtomicInteger();
+        try (Subscription ignored = consumer.subscriber().subscribe(options, d -> ledger.handled(d.message()))) {
+            Publisher publisher = open().publisher();
+            List<Message> messages = batch(ledger, topic, 2000, 8);
+            AtomicInteger acknowledged = new AtomicInteger();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread publishing = new Thread(() -> {
+                try {
+                    for (Message message : messages) {
+                        long deadline = System.nanoTime() + PATIENCE.toNanos();
+                        while (true) {
+                            try {
+                                publisher.publish(message).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                                acknowledged.incrementAndGet();
+                                break;
+                            } catch (java.util.concurrent.ExecutionException | PortalException e) {
+                                if (System.nanoTime() > deadline) {
+                                    throw e;
+                                }
+                                resent.incrementAndGet();
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "tck-fault-publisher");
+            publishing.start();
+            await().atMost(PATIENCE).until(() -> acknowledged.get() >= 500 || failure.get() != null);
+            harness().inject(fault, consumer);
+            publishing.join(PATIENCE.multipliedBy(3).toMillis());
+            assertThat(failure.get()).as("publishing after " + fault).isNull();
+            await().atMost(PATIENCE.multipliedBy(2)).until(() -> ledger.distinctHandled() == ledger.published());
+        }
+        figure("resent", resent.get());
+        report(ledger);
+        assertThat(ledger.lost()).as("acknowledged messages never handled after " + fault).isZero();
+    }
+
     /** A group subscription where groups are declared, broadcast otherwise, so single-subscriber scenarios run on every driver. */
     private SubscribeOptions subscription(String topic) {
         return declares(Guarantee.CONSUMER_GROUPS) ? group(topic, unique("g")) : SubscribeOptions.broadcast(topic).withRetryBackoff(retryBackoff());
