@@ -23,7 +23,7 @@ import java.util.Properties;
  *
  * <p>One connection serves every facility its driver provides; closing it closes everything
  * opened from it, in order, and is idempotent. A facility the driver does not provide fails at
- * once with {@link UnsupportedFacilityException}. {@link #toString()} shows the URL with
+ * once with {@link UnsupportedFacilityException}. Its {@code toString()} shows the URL with
  * credentials hidden.
  */
 public interface Portal extends AutoCloseable {
