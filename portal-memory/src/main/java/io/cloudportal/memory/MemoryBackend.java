@@ -38,9 +38,13 @@ final class MemoryBackend {
         this.timer = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("portal-memory-" + name + "-timer"));
     }
 
-    static MemoryBackend acquire(String name) {
+    static MemoryBackend acquire(String name, int retainMessages) {
         synchronized (BACKENDS) {
-            MemoryBackend backend = BACKENDS.computeIfAbsent(name, MemoryBackend::new);
+            MemoryBackend backend = BACKENDS.computeIfAbsent(name, n -> {
+                MemoryBackend created = new MemoryBackend(n);
+                created.topics.retainMessages(retainMessages);
+                return created;
+            });
             backend.connections++;
             return backend;
         }

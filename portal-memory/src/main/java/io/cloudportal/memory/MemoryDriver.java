@@ -23,6 +23,11 @@ public final class MemoryDriver implements PortalDriver {
             Guarantee.PERSISTENCE, Guarantee.CONSUMER_GROUPS, Guarantee.BROADCAST, Guarantee.REDELIVERY,
             Guarantee.DEAD_LETTER, Guarantee.TOPIC_AUTO_CREATE));
 
+    /** Option: how many messages a topic keeps for groups that join later (unread messages are always kept). */
+    public static final String RETAIN_MESSAGES = "retainMessages";
+
+    static final int DEFAULT_RETAIN_MESSAGES = 100_000;
+
     /** Creates the driver; {@link java.util.ServiceLoader} calls this. */
     public MemoryDriver() {
     }
@@ -49,7 +54,7 @@ public final class MemoryDriver implements PortalDriver {
 
     @Override
     public Set<String> options() {
-        return Set.of();
+        return Set.of(RETAIN_MESSAGES);
     }
 
     @Override
@@ -64,6 +69,7 @@ public final class MemoryDriver implements PortalDriver {
                     + " (one name, no path)");
         }
         String name = Rules.name("memory name", context.url().hosts().get(0), 200);
-        return new MemoryConnection(MemoryBackend.acquire(name), context);
+        int retain = context.options().integer(RETAIN_MESSAGES, DEFAULT_RETAIN_MESSAGES, 0, Integer.MAX_VALUE);
+        return new MemoryConnection(MemoryBackend.acquire(name, retain), context);
     }
 }

@@ -38,10 +38,16 @@ final class MemoryTopics {
 
     private final MemoryBackend backend;
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private volatile int retainMessages = MemoryDriver.DEFAULT_RETAIN_MESSAGES;
     private final AtomicLong broadcastIds = new AtomicLong();
 
     MemoryTopics(MemoryBackend backend) {
         this.backend = backend;
+    }
+
+    /** Sets the retention window; the first connection to a name decides it. */
+    void retainMessages(int messages) {
+        retainMessages = messages;
     }
 
     static String deadLetterTopic(SubscribeOptions options) {
@@ -58,7 +64,9 @@ final class MemoryTopics {
 
     final class Topic {
         final String name;
-        private final List<Stored> log = new ArrayList<>();
+        /** The retained messages; {@code log.get(0)} has offset {@link #base}. */
+        private List<Stored> log = new ArrayList<>();
+        private long base;
         private final Map<String, Group> groups = new HashMap<>();
 
         Topic(String name) {
@@ -66,16 +74,38 @@ final class MemoryTopics {
         }
 
         synchronized PublishResult append(Message message) {
-            long offset = log.size();
+            long offset = end();
             Stored stored = new Stored(offset, message, "memory:" + name + ":" + offset);
             log.add(stored);
             groups.values().forEach(Group::pump);
+            trim();
             return new PublishResult(name, 0, offset, stored.id);
         }
 
-        /** Joins a group; a group seen for the first time starts at the oldest message, a broadcast one at the newest. */
+        long end() {
+            return base + log.size();
+        }
+
+        Stored at(long offset) {
+            return log.get((int) (offset - base));
+        }
+
+        /**
+         * Drops messages outside the retention window that every group has read already, so a
+         * long-running test or benchmark does not grow without bound; an unread message is never dropped.
+         */
+        private void trim() {
+            long readByAll = groups.values().stream().mapToLong(group -> group.cursor).min().orElse(end());
+            long keepFrom = Math.min(readByAll, end() - retainMessages);
+            if (keepFrom - base > Math.max(1, retainMessages / 2)) {
+                log = new ArrayList<>(log.subList((int) (keepFrom - base), log.size()));
+                base = keepFrom;
+            }
+        }
+
+        /** Joins a group; a group seen for the first time starts at the oldest retained message, a broadcast one at the newest. */
         synchronized Group join(String groupName, boolean fromEnd, MemorySubscription member) {
-            Group group = groups.computeIfAbsent(groupName, g -> new Group(this, fromEnd ? log.size() : 0));
+            Group group = groups.computeIfAbsent(groupName, g -> new Group(this, fromEnd ? end() : base));
             group.members.add(member);
             group.pump();
             return group;
@@ -195,8 +225,8 @@ final class MemoryTopics {
             if (!ready.isEmpty()) {
                 return ready.poll();
             }
-            while (cursor < topic.log.size()) {
-                Stored stored = topic.log.get((int) cursor++);
+            while (cursor < topic.end()) {
+                Stored stored = topic.at(cursor++);
                 String key = stored.message().key();
                 if (key == null) {
                     return new Pending(stored, 1);
