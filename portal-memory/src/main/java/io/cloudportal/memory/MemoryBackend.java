@@ -70,9 +70,24 @@ final class MemoryBackend {
     }
 
     long newSessionId() {
+        return locked(() -> ++sessions);
+    }
+
+    /** Runs an operation under the coordination lock, as the server would serialise it. */
+    <T> T locked(java.util.function.Supplier<T> operation) {
         lock.lock();
         try {
-            return ++sessions;
+            return operation.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs an action under the coordination lock. */
+    void locked(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
         } finally {
             lock.unlock();
         }

@@ -47,13 +47,8 @@ final class MemoryCandidacy implements Candidacy {
     @Override
     public Optional<Long> term() {
         MemoryBackend backend = connection.backend();
-        backend.lock.lock();
-        try {
-            long term = backend.elections.termOf(this);
-            return term < 0 ? Optional.empty() : Optional.of(term);
-        } finally {
-            backend.lock.unlock();
-        }
+        long term = backend.locked(() -> backend.elections.termOf(this));
+        return term < 0 ? Optional.empty() : Optional.of(term);
     }
 
     @Override
@@ -78,15 +73,12 @@ final class MemoryCandidacy implements Candidacy {
     @Override
     public void close() {
         MemoryBackend backend = connection.backend();
-        backend.lock.lock();
-        try {
+        backend.locked(() -> {
             if (!closed) {
                 closed = true;
                 backend.elections.leave(this);
                 backend.changed.signalAll();
             }
-        } finally {
-            backend.lock.unlock();
-        }
+        });
     }
 }

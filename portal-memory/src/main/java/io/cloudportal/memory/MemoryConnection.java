@@ -35,12 +35,9 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
         this.kvStore = new MemoryKvStore(this);
         this.publisher = new MemoryPublisher(this);
         this.subscriber = new MemorySubscriber(this);
-        backend.lock.lock();
-        try {
+        backend.locked(() -> {
             backend.connected.add(this);
-        } finally {
-            backend.lock.unlock();
-        }
+        });
     }
 
     MemoryBackend backend() {
@@ -103,8 +100,7 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
 
     @Override
     public void expireSession() {
-        backend.lock.lock();
-        try {
+        backend.locked(() -> {
             transition(ConnectionState.SUSPENDED);
             long expired = sessionId;
             backend.locks.expire(expired, "the memory session " + expired + " expired");
@@ -114,34 +110,26 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
             sessionId = backend.newSessionId();
             registry.restore();
             transition(ConnectionState.RECONNECTED);
-        } finally {
-            backend.lock.unlock();
-        }
+        });
     }
 
     @Override
     public void interruptConnection() {
-        backend.lock.lock();
-        try {
+        backend.locked(() -> {
             transition(ConnectionState.SUSPENDED);
             backend.locks.expire(sessionId, "the connection to memory://" + backend.name + " was suspended");
             backend.elections.expire(sessionId, true);
             transition(ConnectionState.RECONNECTED);
-        } finally {
-            backend.lock.unlock();
-        }
+        });
     }
 
     @Override
     public void restartServer() {
-        backend.lock.lock();
-        try {
+        backend.locked(() -> {
             for (MemoryConnection connection : List.copyOf(backend.connected)) {
                 connection.interruptConnection();
             }
-        } finally {
-            backend.lock.unlock();
-        }
+        });
     }
 
     private void transition(ConnectionState next) {
@@ -153,8 +141,7 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
     public void close() {
         subscriber.close();
         publisher.close();
-        backend.lock.lock();
-        try {
+        backend.locked(() -> {
             // What a closed ZooKeeper session leaves behind: nothing ephemeral.
             backend.locks.expire(sessionId, "the connection was closed");
             backend.elections.expire(sessionId, false);
@@ -162,9 +149,7 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
             kvStore.closeWatches();
             backend.connected.remove(this);
             transition(ConnectionState.CLOSED);
-        } finally {
-            backend.lock.unlock();
-        }
+        });
         backend.release();
     }
 }

@@ -40,41 +40,27 @@ final class MemoryHeldLock implements HeldLock {
 
     @Override
     public boolean isHeld() {
-        backend.lock.lock();
-        try {
-            return !released && lostBecause == null;
-        } finally {
-            backend.lock.unlock();
-        }
+        return backend.locked(() -> !released && lostBecause == null);
     }
 
     @Override
     public void ensureHeld() {
-        backend.lock.lock();
-        try {
+        backend.locked(() -> {
             if (lostBecause != null) {
                 throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was lost: " + lostBecause);
             }
             if (released) {
                 throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was released by its holder");
             }
-        } finally {
-            backend.lock.unlock();
-        }
+        });
     }
 
     @Override
     public void onLost(Runnable onLost) {
-        backend.lock.lock();
-        try {
-            if (lostBecause == null) {
-                lossCallbacks.add(onLost);
-                return;
-            }
-        } finally {
-            backend.lock.unlock();
+        boolean lostAlready = backend.locked(() -> lostBecause != null || !lossCallbacks.add(onLost));
+        if (lostAlready) {
+            onLost.run();
         }
-        onLost.run();
     }
 
     /** Called under the backend lock when the session expires; the callbacks only enqueue on Portal's executor. */

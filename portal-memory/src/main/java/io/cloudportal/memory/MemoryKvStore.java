@@ -56,10 +56,7 @@ final class MemoryKvStore implements KvStore {
         watchers.add(watcher);
         return () -> {
             watchers.remove(watcher);
-            locked(() -> {
-                connection.backend().kv.unwatch(watcher);
-                return null;
-            });
+            connection.backend().locked(() -> connection.backend().kv.unwatch(watcher));
         };
     }
 
@@ -70,12 +67,6 @@ final class MemoryKvStore implements KvStore {
     }
 
     private <T> T locked(Supplier<T> operation) {
-        MemoryBackend backend = connection.backend();
-        backend.lock.lock();
-        try {
-            return operation.get();
-        } finally {
-            backend.lock.unlock();
-        }
+        return connection.backend().locked(operation);
     }
 }

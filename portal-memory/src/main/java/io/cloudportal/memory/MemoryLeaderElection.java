@@ -26,23 +26,13 @@ final class MemoryLeaderElection implements LeaderElection {
     public Candidacy join(String candidateId, LeadershipListener listener) {
         MemoryCandidacy candidacy = new MemoryCandidacy(connection, name, candidateId, listener);
         MemoryBackend backend = connection.backend();
-        backend.lock.lock();
-        try {
-            backend.elections.join(candidacy);
-        } finally {
-            backend.lock.unlock();
-        }
+        backend.locked(() -> backend.elections.join(candidacy));
         return candidacy;
     }
 
     @Override
     public Optional<Leader> currentLeader() {
         MemoryBackend backend = connection.backend();
-        backend.lock.lock();
-        try {
-            return backend.elections.leader(name);
-        } finally {
-            backend.lock.unlock();
-        }
+        return backend.locked(() -> backend.elections.leader(name));
     }
 }

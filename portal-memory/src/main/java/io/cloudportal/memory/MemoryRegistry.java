@@ -23,56 +23,31 @@ final class MemoryRegistry implements Registry {
     @Override
     public Registration register(ServiceInstance instance) {
         MemoryBackend backend = connection.backend();
-        backend.lock.lock();
-        try {
+        return backend.locked(() -> {
             backend.registry.add(instance, connection.sessionId());
             MemoryRegistration registration = new MemoryRegistration(instance);
             live.add(registration);
             return registration;
-        } finally {
-            backend.lock.unlock();
-        }
+        });
     }
 
     @Override
     public List<ServiceInstance> lookup(String service) {
         MemoryBackend backend = connection.backend();
-        backend.lock.lock();
-        try {
-            return backend.registry.lookup(service);
-        } finally {
-            backend.lock.unlock();
-        }
+        return backend.locked(() -> backend.registry.lookup(service));
     }
 
     @Override
     public Set<String> services() {
         MemoryBackend backend = connection.backend();
-        backend.lock.lock();
-        try {
-            return backend.registry.services();
-        } finally {
-            backend.lock.unlock();
-        }
+        return backend.locked(backend.registry::services);
     }
 
     @Override
     public Watch watch(String service, RegistryListener listener) {
         MemoryBackend backend = connection.backend();
-        backend.lock.lock();
-        try {
-            MemoryRegistryState.Watcher watcher = backend.registry.watch(service, listener);
-            return () -> {
-                backend.lock.lock();
-                try {
-                    backend.registry.unwatch(watcher);
-                } finally {
-                    backend.lock.unlock();
-                }
-            };
-        } finally {
-            backend.lock.unlock();
-        }
+        MemoryRegistryState.Watcher watcher = backend.locked(() -> backend.registry.watch(service, listener));
+        return () -> backend.locked(() -> backend.registry.unwatch(watcher));
     }
 
     /** Re-registers, with its latest data, every registration that is still open. Under the backend lock. */
@@ -98,31 +73,25 @@ final class MemoryRegistry implements Registry {
         @Override
         public void update(ServiceInstance updated) {
             MemoryBackend backend = connection.backend();
-            backend.lock.lock();
-            try {
+            backend.locked(() -> {
                 if (closed) {
                     throw new ClosedException("registration " + instance.service() + "/" + instance.id() + " is closed");
                 }
                 instance = updated;
                 backend.registry.replace(updated, connection.sessionId());
-            } finally {
-                backend.lock.unlock();
-            }
+            });
         }
 
         @Override
         public void close() {
             MemoryBackend backend = connection.backend();
-            backend.lock.lock();
-            try {
+            backend.locked(() -> {
                 if (!closed) {
                     closed = true;
                     live.remove(this);
                     backend.registry.remove(instance.service(), instance.id(), connection.sessionId());
                 }
-            } finally {
-                backend.lock.unlock();
-            }
+            });
         }
     }
 }
