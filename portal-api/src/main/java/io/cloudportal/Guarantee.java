@@ -12,6 +12,12 @@ public enum Guarantee {
     KV_TTL,
     /** A KV watch resumes after a reconnect with no event lost or repeated, or reports a resync. */
     KV_WATCH_RESUME,
+    /**
+     * Each PUT event of a KV watch carries the value that change wrote. Without it (a backend
+     * that keeps no history, such as ZooKeeper) every change still produces one event, in order,
+     * but its value is the one read right after, which may already be newer.
+     */
+    KV_WATCH_VALUES,
     /** Messages with the same key are delivered in the order they were published. */
     ORDER_PER_KEY,
     /** Messages are kept by the server: a consumer group that joins after a publish still gets the message. */

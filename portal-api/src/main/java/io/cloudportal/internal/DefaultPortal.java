@@ -73,14 +73,14 @@ final class DefaultPortal implements Portal {
     @Override
     public Lock lock(String name) {
         require(Facility.LOCK, "lock()");
-        Rules.name("lock name", name, limits().maxNameLength());
+        Rules.characters("lock name", Rules.name("lock name", name, limits().maxNameLength()), limits());
         return new PortableLock(this, connection.lock(name));
     }
 
     @Override
     public LeaderElection leaderElection(String name) {
         require(Facility.LEADER_ELECTION, "leaderElection()");
-        Rules.name("election name", name, limits().maxNameLength());
+        Rules.characters("election name", Rules.name("election name", name, limits().maxNameLength()), limits());
         return new PortableLeaderElection(this, connection.leaderElection(name));
     }
 

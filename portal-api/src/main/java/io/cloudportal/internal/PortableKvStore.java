@@ -71,13 +71,13 @@ final class PortableKvStore implements KvStore {
     @Override
     public List<KeyValue> list(String prefix) {
         portal.ensureOpen("list()");
-        return driver.list(Rules.prefix(prefix, portal.limits().maxKeyLength()));
+        return driver.list(Rules.characters("prefix", Rules.prefix(prefix, portal.limits().maxKeyLength()), portal.limits()));
     }
 
     @Override
     public Watch watch(String prefix, KvListener listener) {
         portal.ensureOpen("watch()");
-        Rules.prefix(prefix, portal.limits().maxKeyLength());
+        Rules.characters("prefix", Rules.prefix(prefix, portal.limits().maxKeyLength()), portal.limits());
         Rules.notNull("listener", listener);
         Executor lane = portal.lane("KV listener of prefix '" + prefix + "'");
         Watch watch = driver.watch(prefix, event -> lane.execute(() -> listener.changed(event)));
@@ -85,7 +85,7 @@ final class PortableKvStore implements KvStore {
     }
 
     private String key(String key) {
-        return Rules.key(key, portal.limits().maxKeyLength());
+        return Rules.characters("key", Rules.key(key, portal.limits().maxKeyLength()), portal.limits());
     }
 
     private byte[] value(byte[] value) {

@@ -29,7 +29,7 @@ final class PortableLeaderElection implements LeaderElection {
     @Override
     public Candidacy join(String candidateId, LeadershipListener listener) {
         portal.ensureOpen("join()");
-        Rules.name("candidate id", candidateId, portal.limits().maxNameLength());
+        Rules.characters("candidate id", Rules.name("candidate id", candidateId, portal.limits().maxNameLength()), portal.limits());
         Rules.notNull("listener", listener);
         Executor lane = portal.lane("leadership listener of '" + candidateId + "' in '" + driver.name() + "'");
         Candidacy candidacy = driver.join(candidateId, event -> lane.execute(() -> listener.leadershipChanged(event)));

@@ -36,7 +36,7 @@ final class PortableRegistry implements Registry {
     @Override
     public List<ServiceInstance> lookup(String service) {
         portal.ensureOpen("lookup()");
-        Rules.name("service name", service, portal.limits().maxNameLength());
+        Rules.characters("service name", Rules.name("service name", service, portal.limits().maxNameLength()), portal.limits());
         return driver.lookup(service);
     }
 
@@ -49,7 +49,7 @@ final class PortableRegistry implements Registry {
     @Override
     public Watch watch(String service, RegistryListener listener) {
         portal.ensureOpen("watch()");
-        Rules.name("service name", service, portal.limits().maxNameLength());
+        Rules.characters("service name", Rules.name("service name", service, portal.limits().maxNameLength()), portal.limits());
         Rules.notNull("listener", listener);
         Executor lane = portal.lane("registry listener of '" + service + "'");
         Watch watch = driver.watch(service, (s, instances) -> lane.execute(() -> listener.instancesChanged(s, instances)));
@@ -58,8 +58,8 @@ final class PortableRegistry implements Registry {
 
     static void check(ServiceInstance instance, Limits limits) {
         Rules.notNull("instance", instance);
-        Rules.name("service name", instance.service(), limits.maxNameLength());
-        Rules.name("instance id", instance.id(), limits.maxNameLength());
+        Rules.characters("service name", Rules.name("service name", instance.service(), limits.maxNameLength()), limits);
+        Rules.characters("instance id", Rules.name("instance id", instance.id(), limits.maxNameLength()), limits);
         Rules.text("host", instance.host(), MAX_HOST_LENGTH);
         Rules.range("port", instance.port(), 1, 65535);
         Rules.attributes("metadata entry", instance.metadata(), limits.maxHeadersBytes());

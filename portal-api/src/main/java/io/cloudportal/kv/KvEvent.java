@@ -7,7 +7,10 @@ import java.util.Optional;
  *
  * @param type what happened
  * @param key the key that changed; for {@link Type#RESYNC}, the watched prefix
- * @param value the new value for {@link Type#PUT}, empty otherwise
+ * @param value for {@link Type#PUT}, the value this change wrote where the driver gives
+ *              {@link io.cloudportal.Guarantee#KV_WATCH_VALUES}, otherwise the value read just
+ *              after the change (its version tells which; empty if the key was gone by then);
+ *              empty for other types
  * @param revision the store-wide revision of the change, increasing across events of a watch
  */
 public record KvEvent(Type type, String key, Optional<KeyValue> value, long revision) {

@@ -90,6 +90,21 @@ public final class Rules {
     }
 
     /**
+     * Checks that a name or key uses only the characters the backend can store.
+     *
+     * @param what what the value is, e.g. "key"
+     * @param value the value, already checked by {@link #name} or {@link #key}
+     * @param limits the backend's limits
+     * @return the value, for chaining
+     */
+    public static String characters(String what, String value, Limits limits) {
+        if (!limits.nameCharacters().matcher(value).matches()) {
+            throw invalid(what, value, "must use " + limits.nameCharactersRule());
+        }
+        return value;
+    }
+
+    /**
      * Checks a topic or group name against the backend's limits.
      *
      * @param what "topic" or "group"

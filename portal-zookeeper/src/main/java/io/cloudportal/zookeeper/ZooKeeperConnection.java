@@ -1,0 +1,196 @@
+package io.cloudportal.zookeeper;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.ConnectionStateListener;
+import io.cloudportal.UnavailableException;
+import io.cloudportal.kv.KvStore;
+import io.cloudportal.leader.LeaderElection;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.registry.Registry;
+import io.cloudportal.spi.DriverConnection;
+import io.cloudportal.spi.DriverContext;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One CuratorFramework and the session state every handle of this connection follows. Curator's
+ * states map onto Portal's: LOST becomes EXPIRED (Curator then opens a new session, reported as
+ * RECONNECTED).
+ */
+final class ZooKeeperConnection implements DriverConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperConnection.class);
+
+    private final CuratorFramework client;
+    /** Curator 5.9 does not stop the executor it makes for runSafe() when it closes, so Portal brings its own. */
+    private final java.util.concurrent.ExecutorService runSafe;
+    private final DriverContext context;
+    private final ZooKeeperSettings settings;
+    private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
+    /** The driver's own reactions (locks lost, watches re-synced), run before user listeners hear of it. */
+    private final List<Consumer<ConnectionState>> internal = new CopyOnWriteArrayList<>();
+    private final ZooKeeperRegistry registry;
+    private final ZooKeeperKvStore kvStore;
+    private volatile ConnectionState state = ConnectionState.CONNECTED;
+
+    private ZooKeeperConnection(CuratorFramework client, java.util.concurrent.ExecutorService runSafe, DriverContext context,
+                                ZooKeeperSettings settings) {
+        this.client = client;
+        this.runSafe = runSafe;
+        this.context = context;
+        this.settings = settings;
+        this.registry = new ZooKeeperRegistry(this);
+        this.kvStore = new ZooKeeperKvStore(this);
+        client.getConnectionStateListenable().addListener((c, newState) -> transition(map(newState)));
+    }
+
+    static ZooKeeperConnection open(ZooKeeperSettings settings, DriverContext context) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
+                .connectString(settings.connectString())
+                .sessionTimeoutMs((int) settings.sessionTimeout().toMillis())
+                .connectionTimeoutMs((int) settings.connectionTimeout().toMillis())
+                .retryPolicy(new ExponentialBackoffRetry((int) settings.retryBaseSleep().toMillis(), settings.maxRetries(),
+                        (int) settings.retryMaxSleep().toMillis()))
+                .threadFactory(context.threadFactory("curator"));
+        java.util.concurrent.ExecutorService runSafe = java.util.concurrent.Executors.newSingleThreadExecutor(
+                context.threadFactory("curator-safe"));
+        builder.runSafeService(runSafe);
+        if (!settings.namespace().isEmpty()) {
+            builder.namespace(settings.namespace());
+        }
+        if (settings.user().isPresent()) {
+            builder.authorization("digest", (settings.user().get() + ":" + settings.password().orElseThrow()).getBytes(StandardCharsets.UTF_8))
+                    .aclProvider(new CreatorOnly());
+        }
+        CuratorFramework client = builder.build();
+        client.start();
+        try {
+            if (!client.blockUntilConnected((int) settings.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                client.close();
+                runSafe.shutdownNow();
+                throw new UnavailableException("cannot reach ZooKeeper at " + context.url() + " within " + settings.connectionTimeout()
+                        + " (option connectionTimeout)");
+            }
+        } catch (InterruptedException e) {
+            client.close();
+            runSafe.shutdownNow();
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while connecting to ZooKeeper at " + context.url(), e);
+        }
+        return new ZooKeeperConnection(client, runSafe, context, settings);
+    }
+
+    CuratorFramework client() {
+        return client;
+    }
+
+    DriverContext context() {
+        return context;
+    }
+
+    ZooKeeperSettings settings() {
+        return settings;
+    }
+
+    /** Adds a reaction of the driver itself; it runs on Curator's state thread, so it must not block. */
+    AutoCloseable onState(Consumer<ConnectionState> reaction) {
+        internal.add(reaction);
+        return () -> internal.remove(reaction);
+    }
+
+    private static ConnectionState map(org.apache.curator.framework.state.ConnectionState curator) {
+        return switch (curator) {
+            case CONNECTED -> ConnectionState.CONNECTED;
+            case SUSPENDED, READ_ONLY -> ConnectionState.SUSPENDED;
+            case RECONNECTED -> ConnectionState.RECONNECTED;
+            case LOST -> ConnectionState.EXPIRED;
+        };
+    }
+
+    private void transition(ConnectionState next) {
+        state = next;
+        LOG.debug("{} is {}", context.connectionId(), next);
+        for (Consumer<ConnectionState> reaction : internal) {
+            try {
+                reaction.accept(next);
+            } catch (RuntimeException e) {
+                LOG.warn("Reacting to {} failed", next, e);
+            }
+        }
+        listeners.forEach(listener -> listener.stateChanged(next));
+    }
+
+    boolean isConnected() {
+        return client.getZookeeperClient().isConnected();
+    }
+
+    @Override
+    public Registry registry() {
+        return registry;
+    }
+
+    @Override
+    public Lock lock(String name) {
+        return new ZooKeeperLock(this, name);
+    }
+
+    @Override
+    public LeaderElection leaderElection(String name) {
+        return new ZooKeeperLeaderElection(this, name);
+    }
+
+    @Override
+    public KvStore kvStore() {
+        return kvStore;
+    }
+
+    @Override
+    public ConnectionState state() {
+        return state;
+    }
+
+    @Override
+    public AutoCloseable addStateListener(ConnectionStateListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(client) ? Optional.of(type.cast(client)) : Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+        kvStore.close();
+        client.close();
+        runSafe.shutdown();
+        state = ConnectionState.CLOSED;
+    }
+
+    /** With digest credentials, what this connection creates is readable and writable by that user only. */
+    private static final class CreatorOnly implements ACLProvider {
+        @Override
+        public List<ACL> getDefaultAcl() {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+
+        @Override
+        public List<ACL> getAclForPath(String path) {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.cloudportal.zookeeper;
+
+import io.cloudportal.leader.Candidacy;
+import io.cloudportal.leader.Leader;
+import io.cloudportal.leader.LeaderElection;
+import io.cloudportal.leader.LeadershipEvent;
+import io.cloudportal.leader.LeadershipListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An election on Curator's {@link LeaderLatch} at {@code /elections/<name>}: the latch gives up
+ * leadership as soon as the connection is suspended, before the session can expire and another
+ * candidate be elected. A term is the czxid of the leader's node. A revoked candidate leaves and
+ * rejoins with a new node (Curator's latch would otherwise take leadership back with the node it
+ * kept through a reconnect, under the same term), so terms strictly increase, also when ZooKeeper
+ * reaps the empty parent and sequence numbers start again.
+ */
+final class ZooKeeperLeaderElection implements LeaderElection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperLeaderElection.class);
+
+    private final ZooKeeperConnection connection;
+    private final String name;
+    private final String path;
+
+    ZooKeeperLeaderElection(ZooKeeperConnection connection, String name) {
+        this.connection = connection;
+        this.name = name;
+        this.path = "/elections/" + name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Candidacy join(String candidateId, LeadershipListener listener) {
+        ZooKeeperCandidacy candidacy = new ZooKeeperCandidacy(candidateId, listener);
+        try {
+            candidacy.startLatch();
+        } catch (Exception e) {
+            candidacy.close();
+            throw ZooKeeperErrors.map("joining election '" + name + "'", e);
+        }
+        return candidacy;
+    }
+
+    @Override
+    public Optional<Leader> currentLeader() {
+        try {
+            List<String> children;
+            try {
+                children = connection.client().getChildren().forPath(path);
+            } catch (KeeperException.NoNodeException none) {
+                return Optional.empty();
+            }
+            Optional<String> first = children.stream().min(Comparator.comparing(ZooKeeperLeaderElection::sequence));
+            if (first.isEmpty()) {
+                return Optional.empty();
+            }
+            Stat stat = new Stat();
+            byte[] id = connection.client().getData().storingStatIn(stat).forPath(path + "/" + first.get());
+            return Optional.of(new Leader(new String(id, StandardCharsets.UTF_8), stat.getCzxid()));
+        } catch (KeeperException.NoNodeException leftMeanwhile) {
+            return currentLeader();
+        } catch (Exception e) {
+            throw ZooKeeperErrors.map("reading the leader of election '" + name + "'", e);
+        }
+    }
+
+    /** The sequence suffix ZooKeeper appended, which orders the candidates. */
+    private static String sequence(String child) {
+        return child.length() >= 10 ? child.substring(child.length() - 10) : child;
+    }
+
+    private final class ZooKeeperCandidacy implements Candidacy {
+        private final String candidateId;
+        private final LeadershipListener listener;
+        private final ExecutorService events;
+        private volatile LeaderLatch latch;
+        private volatile long electedTerm = -1;
+        private volatile boolean closed;
+
+        ZooKeeperCandidacy(String candidateId, LeadershipListener listener) {
+            this.candidateId = candidateId;
+            this.listener = listener;
+            // Reading the term is a round trip: never on ZooKeeper's event thread.
+            this.events = Executors.newSingleThreadExecutor(connection.context().threadFactory("election-" + name));
+        }
+
+        synchronized void startLatch() throws Exception {
+            LeaderLatch next = new LeaderLatch(connection.client(), path, candidateId, LeaderLatch.CloseMode.NOTIFY_LEADER);
+            next.addListener(new LeaderLatchListener() {
+                @Override
+                public void isLeader() {
+                    long term = termOfOurNode(next);
+                    if (term >= 0 && next == latch) {
+                        electedTerm = term;
+                        listener.leadershipChanged(new LeadershipEvent(LeadershipEvent.Type.ELECTED, name, candidateId, term));
+                    }
+                }
+
+                @Override
+                public void notLeader() {
+                    long term = electedTerm;
+                    electedTerm = -1;
+                    if (term >= 0) {
+                        listener.leadershipChanged(new LeadershipEvent(LeadershipEvent.Type.REVOKED, name, candidateId, term));
+                    }
+                    rejoin(next);
+                }
+            }, events);
+            latch = next;
+            next.start();
+        }
+
+        /** Runs on the events thread after a revocation: a fresh node, so a regained leadership gets a new term. */
+        private void rejoin(LeaderLatch revoked) {
+            synchronized (this) {
+                if (closed || revoked != latch) {
+                    return;
+                }
+                try {
+                    revoked.close(LeaderLatch.CloseMode.SILENT);
+                } catch (Exception e) {
+                    LOG.debug("Leaving election '{}' after a revocation failed; the node goes with the session", name, e);
+                }
+                try {
+                    startLatch();
+                } catch (Exception e) {
+                    LOG.warn("Rejoining election '{}' as {} failed", name, candidateId, e);
+                }
+            }
+        }
+
+        private long termOfOurNode(LeaderLatch of) {
+            String ourPath = of.getOurPath();
+            if (ourPath == null) {
+                return -1;
+            }
+            try {
+                Stat stat = connection.client().checkExists().forPath(ourPath);
+                return stat == null ? -1 : stat.getCzxid();
+            } catch (Exception e) {
+                LOG.debug("Reading the term of {} in election '{}' failed", candidateId, name, e);
+                return -1;
+            }
+        }
+
+        @Override
+        public String candidateId() {
+            return candidateId;
+        }
+
+        @Override
+        public boolean isLeader() {
+            return !closed && latch.hasLeadership();
+        }
+
+        @Override
+        public Optional<Long> term() {
+            if (!isLeader()) {
+                return Optional.empty();
+            }
+            long term = electedTerm;
+            if (term < 0) {
+                term = termOfOurNode(latch);
+            }
+            return term < 0 || !isLeader() ? Optional.empty() : Optional.of(term);
+        }
+
+        @Override
+        public boolean awaitLeadership(Duration timeout) throws InterruptedException {
+            // A closed latch answers false rather than waiting.
+            return !closed && latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            try {
+                latch.close();
+            } catch (Exception e) {
+                LOG.warn("Leaving election '{}' failed; the node goes with the session", name, e);
+            }
+            events.shutdown();
+            try {
+                events.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.cloudportal.zookeeper;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.LockLostException;
+import io.cloudportal.PortalTimeoutException;
+import io.cloudportal.lock.FencingToken;
+import io.cloudportal.lock.HeldLock;
+import io.cloudportal.lock.Lock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.locks.StandardLockInternalsDriver;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lock on Curator's {@link InterProcessMutex} at {@code /locks/<name>}, node for node what a
+ * plain Curator client creates, so the two exclude each other. A fresh mutex per acquire keeps
+ * Portal's locks non-reentrant and free of Curator's per-thread ownership, so any thread may
+ * release. The fencing token is the lock node's czxid: creation order decides who holds next,
+ * and unlike the sequence suffix it keeps increasing when ZooKeeper reaps the empty container
+ * parent and a later lock starts numbering again at zero.
+ */
+final class ZooKeeperLock implements Lock {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperLock.class);
+
+    private final ZooKeeperConnection connection;
+    private final String name;
+
+    ZooKeeperLock(ZooKeeperConnection connection, String name) {
+        this.connection = connection;
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public HeldLock acquire(Duration timeout) throws InterruptedException {
+        return tryAcquire(timeout).orElseThrow(() -> new PortalTimeoutException("lock '" + name + "' was not acquired within "
+                + timeout + ": another holder kept it"));
+    }
+
+    @Override
+    public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
+        NodeRecordingDriver driver = new NodeRecordingDriver();
+        InterProcessMutex mutex = new InterProcessMutex(connection.client(), "/locks/" + name, driver);
+        boolean acquired;
+        try {
+            acquired = mutex.acquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZooKeeperErrors.map("acquiring lock '" + name + "'", e);
+        }
+        if (!acquired) {
+            return Optional.empty();
+        }
+        Held held = new Held(driver.path, driver.stat.getCzxid());
+        held.watchSession();
+        return Optional.of(held);
+    }
+
+    /** Creates the lock node as Curator's standard driver does, and remembers its path and stat. */
+    private static final class NodeRecordingDriver extends StandardLockInternalsDriver {
+        volatile String path;
+        final Stat stat = new Stat();
+
+        @Override
+        public String createsTheLock(CuratorFramework client, String path, byte[] lockNodeBytes) throws Exception {
+            String created = client.create()
+                    .storingStatIn(stat)
+                    .creatingParentContainersIfNeeded()
+                    .withProtection()
+                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                    .forPath(path, lockNodeBytes == null ? new byte[0] : lockNodeBytes);
+            this.path = created;
+            return created;
+        }
+    }
+
+    private final class Held implements HeldLock {
+        private final String path;
+        private final FencingToken token;
+        private final List<Runnable> lossCallbacks = new ArrayList<>();
+        private AutoCloseable sessionWatch;
+        private boolean released;
+        private String lostBecause;
+
+        Held(String path, long czxid) {
+            this.path = path;
+            this.token = new FencingToken(czxid);
+        }
+
+        void watchSession() {
+            AutoCloseable watch = connection.onState(state -> {
+                if (state == ConnectionState.SUSPENDED) {
+                    lost("the connection to ZooKeeper was suspended; the session may expire and the lock pass to another holder");
+                } else if (state == ConnectionState.EXPIRED) {
+                    lost("the ZooKeeper session expired");
+                }
+            });
+            synchronized (this) {
+                sessionWatch = watch;
+            }
+            if (!connection.isConnected()) {
+                lost("the connection to ZooKeeper was lost while the lock was being acquired");
+            }
+        }
+
+        private void lost(String reason) {
+            List<Runnable> toRun;
+            synchronized (this) {
+                if (released || lostBecause != null) {
+                    return;
+                }
+                lostBecause = reason;
+                toRun = new ArrayList<>(lossCallbacks);
+                lossCallbacks.clear();
+            }
+            LOG.warn("Lock '{}' (token {}) lost: {}", name, token.value(), reason);
+            toRun.forEach(Runnable::run);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public FencingToken fencingToken() {
+            return token;
+        }
+
+        @Override
+        public synchronized boolean isHeld() {
+            return !released && lostBecause == null;
+        }
+
+        @Override
+        public synchronized void ensureHeld() {
+            if (lostBecause != null) {
+                throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was lost: " + lostBecause);
+            }
+            if (released) {
+                throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was released by its holder");
+            }
+        }
+
+        @Override
+        public void onLost(Runnable onLost) {
+            synchronized (this) {
+                if (lostBecause == null) {
+                    lossCallbacks.add(onLost);
+                    return;
+                }
+            }
+            onLost.run();
+        }
+
+        @Override
+        public void close() {
+            boolean wasLost;
+            synchronized (this) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                wasLost = lostBecause != null;
+                lossCallbacks.clear();
+            }
+            try {
+                sessionWatch.close();
+            } catch (Exception e) {
+                LOG.debug("Removing the session watch of lock '{}' failed", name, e);
+            }
+            try {
+                if (wasLost || !connection.isConnected()) {
+                    // Guaranteed delete retries in the background until it succeeds or the node is
+                    // gone with its session, so a lost lock leaves no orphan node behind.
+                    connection.client().delete().guaranteed().inBackground().forPath(path);
+                } else {
+                    connection.client().delete().guaranteed().forPath(path);
+                }
+            } catch (org.apache.zookeeper.KeeperException.NoNodeException gone) {
+                // The session that owned it expired: nothing to release.
+            } catch (Exception e) {
+                LOG.warn("Releasing lock '{}' failed; ZooKeeper removes its node when the session ends", name, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.cloudportal.zookeeper;
+
+import io.cloudportal.AlreadyExistsException;
+import io.cloudportal.PortalTimeoutException;
+import io.cloudportal.Watch;
+import io.cloudportal.registry.Registration;
+import io.cloudportal.registry.Registry;
+import io.cloudportal.registry.RegistryListener;
+import io.cloudportal.registry.ServiceInstance;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.x.discovery.ServiceCache;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.details.ServiceCacheListener;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry on curator-x-discovery: ephemeral nodes at {@code <registryPath>/<service>/<id>}
+ * holding Curator's JSON. Curator's {@code ServiceDiscovery} re-registers every open
+ * registration, with its latest data, after a reconnect or a new session, deleting a node left
+ * by the old session first. Lookups are served from a {@code ServiceCache} per service.
+ */
+@SuppressWarnings({"rawtypes", "unchecked"})
+final class ZooKeeperRegistry implements Registry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperRegistry.class);
+
+    private final ZooKeeperConnection connection;
+    private final String basePath;
+    /** One ServiceDiscovery per service: Curator keys its registrations by id alone, and ids need only be unique within a service. */
+    private final Map<String, ServiceDiscovery<Map>> discoveries = new ConcurrentHashMap<>();
+    private final Map<String, ServiceCache<Map>> caches = new ConcurrentHashMap<>();
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
+
+    ZooKeeperRegistry(ZooKeeperConnection connection) {
+        this.connection = connection;
+        this.basePath = "/" + connection.settings().registryPath();
+    }
+
+    private ServiceDiscovery<Map> discovery(String service) {
+        ServiceDiscovery<Map> existing = discoveries.get(service);
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (discoveries) {
+            return discoveries.computeIfAbsent(service, s -> {
+                ServiceDiscovery<Map> discovery = ServiceDiscoveryBuilder.builder(Map.class)
+                        .client(connection.client())
+                        .basePath(basePath)
+                        .serializer(new InstanceCodec())
+                        .watchInstances(false)
+                        .build();
+                try {
+                    discovery.start();
+                } catch (Exception e) {
+                    throw ZooKeeperErrors.map("starting service discovery under " + basePath, e);
+                }
+                return discovery;
+            });
+        }
+    }
+
+    @Override
+    public Registration register(ServiceInstance instance) {
+        String key = instance.service() + "/" + instance.id();
+        if (!registered.add(key)) {
+            throw new AlreadyExistsException("instance '" + instance.id() + "' of service '" + instance.service()
+                    + "' is registered by this connection already; close that registration first");
+        }
+        try {
+            String path = basePath + "/" + instance.service() + "/" + instance.id();
+            Stat existing = connection.client().checkExists().forPath(path);
+            long ourSession = connection.client().getZookeeperClient().getZooKeeper().getSessionId();
+            if (existing != null && existing.getEphemeralOwner() != ourSession) {
+                throw new AlreadyExistsException("instance '" + instance.id() + "' of service '" + instance.service()
+                        + "' is registered by another ZooKeeper session; use another id");
+            }
+            discovery(instance.service()).registerService(InstanceCodec.toCurator(instance));
+            return new ZooKeeperRegistration(instance);
+        } catch (Exception e) {
+            registered.remove(key);
+            throw ZooKeeperErrors.map("registering " + key, e);
+        }
+    }
+
+    @Override
+    public List<ServiceInstance> lookup(String service) {
+        return instances(cache(service));
+    }
+
+    private static List<ServiceInstance> instances(ServiceCache<Map> cache) {
+        List<ServiceInstance> instances = new ArrayList<>();
+        for (org.apache.curator.x.discovery.ServiceInstance<Map> instance : cache.getInstances()) {
+            instances.add(InstanceCodec.toPortal(instance));
+        }
+        instances.sort(Comparator.comparing(ServiceInstance::id));
+        return List.copyOf(instances);
+    }
+
+    private ServiceCache<Map> cache(String service) {
+        ServiceCache<Map> existing = caches.get(service);
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (caches) {
+            existing = caches.get(service);
+            if (existing != null) {
+                return existing;
+            }
+            ServiceCache<Map> cache = discovery(service).serviceCacheBuilder().name(service).build();
+            try {
+                long timeout = connection.context().operationTimeout().toMillis();
+                if (!cache.startImmediate().await(timeout, TimeUnit.MILLISECONDS)) {
+                    org.apache.curator.utils.CloseableUtils.closeQuietly(cache);
+                    throw new PortalTimeoutException("the instances of service '" + service + "' were not read within "
+                            + connection.context().operationTimeout() + " (option operationTimeout)");
+                }
+            } catch (PortalTimeoutException e) {
+                throw e;
+            } catch (Exception e) {
+                throw ZooKeeperErrors.map("reading the instances of service '" + service + "'", e);
+            }
+            caches.put(service, cache);
+            return cache;
+        }
+    }
+
+    @Override
+    public Set<String> services() {
+        CuratorFramework client = connection.client();
+        try {
+            Set<String> names = new TreeSet<>();
+            for (String name : client.getChildren().forPath(basePath)) {
+                Stat stat = client.checkExists().forPath(basePath + "/" + name);
+                if (stat != null && stat.getNumChildren() > 0) {
+                    names.add(name);
+                }
+            }
+            return names;
+        } catch (KeeperException.NoNodeException none) {
+            return Set.of();
+        } catch (Exception e) {
+            throw ZooKeeperErrors.map("listing services under " + basePath, e);
+        }
+    }
+
+    @Override
+    public Watch watch(String service, RegistryListener listener) {
+        ServiceCache<Map> cache = cache(service);
+        ServiceCacheListener cacheListener = new ServiceCacheListener() {
+            @Override
+            public void cacheChanged() {
+                listener.instancesChanged(service, instances(cache));
+            }
+
+            @Override
+            public void stateChanged(CuratorFramework client, ConnectionState newState) {
+                // The cache re-syncs itself; changes arrive through cacheChanged.
+            }
+        };
+        cache.addListener(cacheListener);
+        listener.instancesChanged(service, instances(cache));
+        return () -> cache.removeListener(cacheListener);
+    }
+
+    void close() {
+        caches.values().forEach(org.apache.curator.utils.CloseableUtils::closeQuietly);
+        caches.clear();
+        discoveries.values().forEach(discovery -> {
+            try {
+                discovery.close();
+            } catch (Exception e) {
+                LOG.warn("Closing service discovery under {} failed", basePath, e);
+            }
+        });
+        discoveries.clear();
+    }
+
+    private final class ZooKeeperRegistration implements Registration {
+        private volatile ServiceInstance instance;
+        private volatile boolean closed;
+
+        ZooKeeperRegistration(ServiceInstance instance) {
+            this.instance = instance;
+        }
+
+        @Override
+        public ServiceInstance instance() {
+            return instance;
+        }
+
+        @Override
+        public void update(ServiceInstance updated) {
+            if (closed) {
+                throw new io.cloudportal.ClosedException("registration " + updated.service() + "/" + updated.id() + " is closed");
+            }
+            instance = updated;
+            try {
+                // Curator keeps the new data for re-registration even if this write fails.
+                discovery(updated.service()).updateService(InstanceCodec.toCurator(updated));
+            } catch (Exception e) {
+                throw ZooKeeperErrors.map("updating " + updated.service() + "/" + updated.id(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            registered.remove(instance.service() + "/" + instance.id());
+            try {
+                discovery(instance.service()).unregisterService(InstanceCodec.toCurator(instance));
+            } catch (Exception e) {
+                // Curator forgot the instance (it is not re-registered) and its guaranteed delete
+                // keeps retrying in the background: no phantom after a reconnect.
+                LOG.warn("Deregistering {}/{} did not complete now; it is retried in the background", instance.service(),
+                        instance.id(), e);
+            }
+        }
+    }
+}

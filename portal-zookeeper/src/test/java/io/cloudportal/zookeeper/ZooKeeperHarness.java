@@ -1,0 +1,116 @@
+package io.cloudportal.zookeeper;
+
+import static org.awaitility.Awaitility.await;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.Portal;
+import io.cloudportal.Watch;
+import io.cloudportal.embedded.EmbeddedZooKeeper;
+import io.cloudportal.embedded.LoopbackProxy;
+import io.cloudportal.tck.Fault;
+import io.cloudportal.tck.TckHarness;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.client.FourLetterWordMain;
+
+/**
+ * The TCK's way to ZooKeeper: one embedded server per test JVM, each connection through its own
+ * loopback proxy so one client's connection can be cut. Session expiry is real: the client is cut
+ * off until the server has expired its session.
+ */
+final class ZooKeeperHarness implements TckHarness {
+
+    static final ZooKeeperHarness INSTANCE = new ZooKeeperHarness();
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(4);
+
+    private final EmbeddedZooKeeper server = new EmbeddedZooKeeper();
+    private final Map<Portal, LoopbackProxy> proxies = new ConcurrentHashMap<>();
+
+    private ZooKeeperHarness() {
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "zookeeper-harness-stop"));
+    }
+
+    EmbeddedZooKeeper server() {
+        return server;
+    }
+
+    @Override
+    public String driverName() {
+        return "zookeeper";
+    }
+
+    @Override
+    public String url() {
+        return server.url() + "/tck?sessionTimeout=" + SESSION_TIMEOUT.toSeconds() + "s&connectionTimeout=5s";
+    }
+
+    @Override
+    public Portal connect() {
+        LoopbackProxy proxy = LoopbackProxy.to("127.0.0.1", Integer.parseInt(server.connectString().split(":")[1]));
+        Portal portal = Portal.connect("zookeeper://127.0.0.1:" + proxy.port() + "/tck?sessionTimeout=" + SESSION_TIMEOUT.toSeconds()
+                + "s&connectionTimeout=5s");
+        proxies.put(portal, proxy);
+        return portal;
+    }
+
+    @Override
+    public Set<Fault> faults() {
+        return Set.of(Fault.values());
+    }
+
+    @Override
+    public void inject(Fault fault, Portal victim) throws Exception {
+        List<ConnectionState> seen = new CopyOnWriteArrayList<>();
+        try (Watch ignored = victim.onStateChange(seen::add)) {
+            switch (fault) {
+                case SESSION_EXPIRY -> {
+                    // What expires a session in production: the client cannot reach the server for
+                    // longer than the session timeout. It notices first (SUSPENDED), the server
+                    // expires the session later, and the client learns it on reconnecting.
+                    long session = victim.unwrap(CuratorFramework.class).orElseThrow().getZookeeperClient().getZooKeeper().getSessionId();
+                    LoopbackProxy proxy = proxies.get(victim);
+                    proxy.cut();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED));
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> !sessionAlive(session));
+                    proxy.pass();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.EXPIRED)
+                            && seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
+                }
+                case CONNECTION_CUT -> {
+                    LoopbackProxy proxy = proxies.get(victim);
+                    proxy.cut();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED));
+                    proxy.pass();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
+                }
+                case SERVER_RESTART -> {
+                    server.restart();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED)
+                            && seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
+                }
+            }
+        }
+    }
+
+    /** Asks the server, with the 'dump' four-letter word, whether it still tracks a session. */
+    boolean sessionAlive(long session) throws Exception {
+        String dump = FourLetterWordMain.send4LetterWord("127.0.0.1", Integer.parseInt(server.connectString().split(":")[1]), "dump");
+        return dump.contains("0x" + Long.toHexString(session));
+    }
+
+    @Override
+    public boolean isServerThread(Thread thread) {
+        String name = thread.getName();
+        return name.startsWith("portal-proxy-") || name.startsWith("NIOServerCxn") || name.startsWith("NIOWorkerThread")
+                || name.startsWith("SyncThread") || name.startsWith("ProcessThread") || name.startsWith("SessionTracker")
+                || name.startsWith("ContainerManagerTask") || name.startsWith("RequestThrottler") || name.contains("ConnnectionExpirer")
+                || name.startsWith("zookeeper-harness") || name.startsWith("PurgeTask") || name.startsWith("main-EventThread")
+                || name.startsWith("main-SendThread");
+    }
+}

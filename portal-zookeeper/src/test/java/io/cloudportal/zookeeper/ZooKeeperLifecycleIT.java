@@ -1,0 +1,11 @@
+package io.cloudportal.zookeeper;
+
+import io.cloudportal.tck.LifecycleContract;
+import io.cloudportal.tck.TckHarness;
+
+class ZooKeeperLifecycleIT extends LifecycleContract {
+    @Override
+    protected TckHarness harness() {
+        return ZooKeeperHarness.INSTANCE;
+    }
+}

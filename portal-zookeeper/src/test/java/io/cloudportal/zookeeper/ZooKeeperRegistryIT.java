@@ -1,0 +1,11 @@
+package io.cloudportal.zookeeper;
+
+import io.cloudportal.tck.RegistryContract;
+import io.cloudportal.tck.TckHarness;
+
+class ZooKeeperRegistryIT extends RegistryContract {
+    @Override
+    protected TckHarness harness() {
+        return ZooKeeperHarness.INSTANCE;
+    }
+}
