@@ -1,0 +1,120 @@
+package io.cloudportal.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cloudportal.Portal;
+import io.cloudportal.lock.HeldLock;
+import io.cloudportal.registry.Registration;
+import io.cloudportal.registry.ServiceInstance;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Plain Curator clients and Portal on the same ZooKeeper see each other's instances and exclude each other's locks. */
+@SuppressWarnings({"rawtypes", "unchecked"})
+class ZooKeeperInteropIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private CuratorFramework curator;
+    private Portal portal;
+
+    @BeforeEach
+    void connect() {
+        curator = CuratorFrameworkFactory.builder().connectString(ZooKeeperHarness.INSTANCE.server().connectString())
+                .namespace("tck").retryPolicy(new RetryOneTime(100)).build();
+        curator.start();
+        portal = ZooKeeperHarness.INSTANCE.connect();
+    }
+
+    @AfterEach
+    void close() {
+        portal.close();
+        curator.close();
+    }
+
+    private static String unique(String base) {
+        return base + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private ServiceDiscovery<Map> curatorDiscovery() throws Exception {
+        ServiceDiscovery<Map> discovery = ServiceDiscoveryBuilder.builder(Map.class).client(curator).basePath("/services")
+                .serializer(new JsonInstanceSerializer<>(Map.class)).build();
+        discovery.start();
+        return discovery;
+    }
+
+    @Test
+    void portalFindsAnInstanceACuratorServiceDiscoveryRegistered() throws Exception {
+        String service = unique("orders");
+        Map<String, String> payload = new LinkedHashMap<>(Map.of("zone", "eu-1"));
+        try (ServiceDiscovery<Map> discovery = curatorDiscovery()) {
+            discovery.registerService(org.apache.curator.x.discovery.ServiceInstance.<Map>builder()
+                    .name(service).id("curator-1").address("10.0.0.9").port(9090).payload(payload).build());
+            await().atMost(PATIENCE).until(() -> portal.registry().lookup(service).size() == 1);
+            assertThat(portal.registry().lookup(service))
+                    .containsExactly(new ServiceInstance(service, "curator-1", "10.0.0.9", 9090, Map.of("zone", "eu-1")));
+        }
+    }
+
+    @Test
+    void aCuratorServiceDiscoveryFindsAnInstancePortalRegistered() throws Exception {
+        String service = unique("billing");
+        try (Registration ignored = portal.registry().register(new ServiceInstance(service, "portal-1", "10.0.0.7", 8080,
+                Map.of("version", "2", "note", "héllo")));
+             ServiceDiscovery<Map> discovery = curatorDiscovery()) {
+            Collection<org.apache.curator.x.discovery.ServiceInstance<Map>> found = discovery.queryForInstances(service);
+            assertThat(found).hasSize(1);
+            org.apache.curator.x.discovery.ServiceInstance<Map> instance = found.iterator().next();
+            assertThat(instance.getId()).isEqualTo("portal-1");
+            assertThat(instance.getAddress()).isEqualTo("10.0.0.7");
+            assertThat(instance.getPort()).isEqualTo(8080);
+            assertThat(instance.getPayload()).containsEntry("version", "2").containsEntry("note", "héllo");
+        }
+    }
+
+    @Test
+    void portalReadsTheMetadataOfASpringCloudZookeeperInstance() throws Exception {
+        String service = unique("spring");
+        String json = "{\"name\":\"" + service + "\",\"id\":\"spring-1\",\"address\":\"10.0.0.3\",\"port\":8081,\"sslPort\":null,"
+                + "\"payload\":{\"@class\":\"org.springframework.cloud.zookeeper.discovery.ZookeeperInstance\",\"id\":\"app\","
+                + "\"name\":\"" + service + "\",\"metadata\":{\"instance_status\":\"UP\"}},\"registrationTimeUTC\":1,"
+                + "\"serviceType\":\"DYNAMIC\",\"uriSpec\":{\"parts\":[]}}";
+        curator.create().creatingParentContainersIfNeeded().forPath("/services/" + service + "/spring-1", json.getBytes(StandardCharsets.UTF_8));
+        await().atMost(PATIENCE).until(() -> portal.registry().lookup(service).size() == 1);
+        assertThat(portal.registry().lookup(service).get(0).metadata()).containsExactly(Map.entry("instance_status", "UP"));
+        assertThat(portal.registry().lookup(service).get(0).port()).isEqualTo(8081);
+    }
+
+    @Test
+    void aCuratorMutexAndAPortalLockOnTheSameNameExcludeEachOther() throws Exception {
+        String name = unique("shared");
+        InterProcessMutex mutex = new InterProcessMutex(curator, "/locks/" + name);
+        assertThat(mutex.acquire(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(portal.lock(name).tryAcquire(Duration.ofMillis(300))).as("Portal while Curator holds").isEmpty();
+        mutex.release();
+        try (HeldLock held = portal.lock(name).acquire(PATIENCE)) {
+            InterProcessMutex other = new InterProcessMutex(curator, "/locks/" + name);
+            assertThat(other.acquire(300, TimeUnit.MILLISECONDS)).as("Curator while Portal holds").isFalse();
+            assertThat(held.isHeld()).isTrue();
+        }
+        InterProcessMutex after = new InterProcessMutex(curator, "/locks/" + name);
+        assertThat(after.acquire(10, TimeUnit.SECONDS)).as("Curator after Portal released").isTrue();
+        after.release();
+    }
+}
