@@ -19,8 +19,15 @@ public final class EmbeddedZooKeeper implements EmbeddedServer {
     public static final int TICK_MILLIS = 500;
 
     static {
-        // Read by the server when it starts: TTL nodes are off by default, and the reaper that
-        // deletes expired TTL nodes runs only once a minute by default.
+        enableServerFeatures();
+    }
+
+    /**
+     * Sets what the in-JVM servers read when they start: TTL nodes are off by default, the reaper
+     * that deletes expired TTL nodes runs only once a minute by default, and the admin HTTP server
+     * would take a fixed port.
+     */
+    static void enableServerFeatures() {
         System.setProperty("zookeeper.extendedTypesEnabled", "true");
         System.setProperty("znode.container.checkIntervalMs", "100");
         System.setProperty("zookeeper.admin.enableServer", "false");

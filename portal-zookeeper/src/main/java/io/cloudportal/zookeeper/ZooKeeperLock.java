@@ -65,15 +65,16 @@ final class ZooKeeperLock implements Lock {
         if (!acquired) {
             return Optional.empty();
         }
-        Held held = new Held(driver.path, driver.stat.getCzxid());
+        Held held = new Held(driver.path, driver.czxid);
         held.watchSession();
         return Optional.of(held);
     }
 
-    /** Creates the lock node as Curator's standard driver does, and remembers its path and stat. */
+    /** Creates the lock node as Curator's standard driver does, and remembers its path and czxid. */
     private static final class NodeRecordingDriver extends StandardLockInternalsDriver {
         volatile String path;
-        final Stat stat = new Stat();
+        volatile long czxid;
+        private final Stat stat = new Stat();
 
         @Override
         public String createsTheLock(CuratorFramework client, String path, byte[] lockNodeBytes) throws Exception {
@@ -84,6 +85,14 @@ final class ZooKeeperLock implements Lock {
                     .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                     .forPath(path, lockNodeBytes == null ? new byte[0] : lockNodeBytes);
             this.path = created;
+            // When a create is retried after a lost connection, Curator's protection finds the node
+            // the first attempt made and fills no stat: read its czxid, or the token would be 0.
+            if (stat.getCzxid() != 0) {
+                this.czxid = stat.getCzxid();
+            } else {
+                Stat found = client.checkExists().forPath(created);
+                this.czxid = found == null ? 0 : found.getCzxid();
+            }
             return created;
         }
     }

@@ -1,0 +1,181 @@
+package io.cloudportal.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.Portal;
+import io.cloudportal.PortalException;
+import io.cloudportal.Watch;
+import io.cloudportal.embedded.EmbeddedZooKeeperCluster;
+import io.cloudportal.lock.HeldLock;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.registry.Registration;
+import io.cloudportal.registry.Registry;
+import io.cloudportal.registry.ServiceInstance;
+import io.cloudportal.tck.FencingRegister;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.Test;
+
+/** ZooKeeper-specific faults from issue #4, each asserting the figure that matters. */
+class ZooKeeperFaultsIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    private static String unique(String base) {
+        return base + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void contendingClientsNeverOverlapWhileTheEnsembleLeaderIsKilledAndRestarted() throws Exception {
+        String name = unique("contended");
+        FencingRegister register = new FencingRegister();
+        AtomicLong acquisitions = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Portal> clients = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        try (EmbeddedZooKeeperCluster cluster = new EmbeddedZooKeeperCluster()) {
+            for (int i = 0; i < 4; i++) {
+                Portal client = Portal.connect(cluster.url() + "/faults?sessionTimeout=6s&connectionTimeout=5s");
+                clients.add(client);
+                Lock lock = client.lock(name);
+                Thread thread = new Thread(() -> {
+                    while (running.get()) {
+                        try (HeldLock held = lock.acquire(Duration.ofSeconds(10))) {
+                            if (held.isHeld()) {
+                                register.enter(held.fencingToken());
+                                Thread.yield();
+                                register.leave();
+                            }
+                            acquisitions.incrementAndGet();
+                        } catch (PortalException | InterruptedException e) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                }, "contender-" + i);
+                threads.add(thread);
+                thread.start();
+            }
+            long started = System.nanoTime();
+            await().atMost(PATIENCE).until(() -> acquisitions.get() >= 50);
+            InstanceSpec leader = cluster.leader();
+            cluster.kill(leader);
+            long beforeRestart = acquisitions.get();
+            await().atMost(PATIENCE).until(() -> acquisitions.get() >= beforeRestart + 50);
+            cluster.restart(leader);
+            long afterRestart = acquisitions.get();
+            await().atMost(PATIENCE).until(() -> acquisitions.get() >= afterRestart + 50
+                    && System.nanoTime() - started >= Duration.ofSeconds(30).toNanos());
+            running.set(false);
+            for (Thread thread : threads) {
+                thread.join(PATIENCE.toMillis());
+            }
+        } finally {
+            running.set(false);
+            clients.forEach(Portal::close);
+        }
+        assertThat(register.overlaps()).as("holders inside the guarded section at once").isZero();
+        assertThat(register.staleTokens()).as("stale fencing tokens accepted").isZero();
+        assertThat(acquisitions.get()).isGreaterThanOrEqualTo(150);
+    }
+
+    @Test
+    void threeRegistrationsAreBackOnceWithinTwiceTheSessionTimeoutAfterTheSessionExpires() throws Exception {
+        ZooKeeperHarness harness = ZooKeeperHarness.INSTANCE;
+        String service = unique("restored");
+        Portal owner = harness.connect();
+        Portal observer = harness.connect();
+        try {
+            List<Registration> registrations = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                registrations.add(owner.registry().register(ServiceInstance.of(service, "i-" + i, "10.0.0." + i, 8080)));
+            }
+            Registry view = observer.registry();
+            await().atMost(PATIENCE).until(() -> view.lookup(service).size() == 3);
+            List<List<ServiceInstance>> seen = new CopyOnWriteArrayList<>();
+            try (Watch ignored = view.watch(service, (s, instances) -> seen.add(instances))) {
+                harness.inject(io.cloudportal.tck.Fault.SESSION_EXPIRY, owner);
+                // The harness returns once the client has its new session; from then on the
+                // instances must be back within twice the session timeout.
+                await().atMost(ZooKeeperHarness.SESSION_TIMEOUT.multipliedBy(2))
+                        .until(() -> view.lookup(service).size() == 3);
+            }
+            long duplicates = seen.stream().mapToLong(list -> list.size() - list.stream().map(ServiceInstance::id).distinct().count()).sum();
+            assertThat(duplicates).as("an instance listed twice").isZero();
+            assertThat(view.lookup(service)).extracting(ServiceInstance::id).containsExactly("i-0", "i-1", "i-2");
+            registrations.forEach(Registration::close);
+        } finally {
+            owner.close();
+            observer.close();
+        }
+    }
+
+    @Test
+    void aNodeLeftByTheOldSessionIsReplacedNotDuplicatedAndOutlivesThatSession() throws Exception {
+        ZooKeeperHarness harness = ZooKeeperHarness.INSTANCE;
+        String service = unique("node-exists");
+        Portal owner = harness.connect();
+        Portal observer = harness.connect();
+        try {
+            owner.registry().register(ServiceInstance.of(service, "only", "h", 80));
+            CuratorFramework client = owner.unwrap(CuratorFramework.class).orElseThrow();
+            long oldSession = client.getZookeeperClient().getZooKeeper().getSessionId();
+            List<ConnectionState> states = new CopyOnWriteArrayList<>();
+            try (Watch ignored = owner.onStateChange(states::add)) {
+                // The client gives its session up while the server still holds it and its node:
+                // re-registering meets a NodeExists owned by the old session.
+                client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+                await().atMost(PATIENCE).until(() -> states.contains(ConnectionState.EXPIRED)
+                        && states.get(states.size() - 1) == ConnectionState.RECONNECTED);
+            }
+            long newSession = client.getZookeeperClient().getZooKeeper().getSessionId();
+            assertThat(newSession).isNotEqualTo(oldSession);
+            String path = "/services/" + service + "/only";
+            await().atMost(PATIENCE).until(() -> {
+                Stat stat = client.checkExists().forPath(path);
+                return stat != null && stat.getEphemeralOwner() == newSession;
+            });
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(() -> !harness.sessionAlive(oldSession));
+            assertThat(observer.registry().lookup(service)).extracting(ServiceInstance::id).containsExactly("only");
+            assertThat(client.checkExists().forPath(path).getEphemeralOwner()).isEqualTo(newSession);
+        } finally {
+            owner.close();
+            observer.close();
+        }
+    }
+
+    @Test
+    void releasingALockLostWithItsSessionLeavesNoOrphanNode() throws Exception {
+        ZooKeeperHarness harness = ZooKeeperHarness.INSTANCE;
+        String name = unique("orphan");
+        Portal owner = harness.connect();
+        try {
+            HeldLock held = owner.lock(name).acquire(PATIENCE);
+            CuratorFramework client = owner.unwrap(CuratorFramework.class).orElseThrow();
+            long oldSession = client.getZookeeperClient().getZooKeeper().getSessionId();
+            client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+            await().atMost(PATIENCE).until(() -> !held.isHeld());
+            held.close();
+            // The old session still exists at the server for a while; the release must not wait for it.
+            await().atMost(ZooKeeperHarness.SESSION_TIMEOUT).until(() -> {
+                Stat parent = client.checkExists().forPath("/locks/" + name);
+                return parent == null || parent.getNumChildren() == 0;
+            });
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(() -> !harness.sessionAlive(oldSession));
+            Stat parent = client.checkExists().forPath("/locks/" + name);
+            assertThat(parent == null ? 0 : parent.getNumChildren()).as("orphan lock nodes").isZero();
+        } finally {
+            owner.close();
+        }
+    }
+}
