@@ -1,0 +1,120 @@
+package io.cloudportal.benchmarks;
+
+import io.cloudportal.Portal;
+import io.cloudportal.embedded.EmbeddedZooKeeper;
+import io.cloudportal.kv.KvStore;
+import io.cloudportal.lock.HeldLock;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.registry.Registry;
+import io.cloudportal.registry.ServiceInstance;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Portal's ZooKeeper driver against raw Curator on one embedded ZooKeeper, in one run: the same
+ * znodes, the same client settings. Registry lookup is compared with the round trip a raw
+ * {@code queryForInstances} makes, since Portal serves it from a watch-fed cache.
+ */
+@State(Scope.Benchmark)
+@SuppressWarnings({"rawtypes", "unchecked"})
+public class ZooKeeperBenchmark {
+
+    private static final byte[] VALUE = new byte[100];
+
+    private EmbeddedZooKeeper server;
+    private Portal portal;
+    private Lock lock;
+    private KvStore kv;
+    private Registry registry;
+    private CuratorFramework raw;
+    private InterProcessMutex rawMutex;
+    private ServiceDiscovery<Map> rawDiscovery;
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+        server = new EmbeddedZooKeeper();
+        server.start();
+        portal = Portal.connect(server.url() + "/bench");
+        lock = portal.lock("bench");
+        kv = portal.kvStore();
+        kv.put("bench", VALUE);
+        registry = portal.registry();
+        registry.register(ServiceInstance.of("orders", "orders-1", "10.0.0.1", 8080));
+        registry.lookup("orders");
+        raw = CuratorFrameworkFactory.builder().connectString(server.connectString()).namespace("bench")
+                .sessionTimeoutMs(15_000).connectionTimeoutMs(10_000).retryPolicy(new ExponentialBackoffRetry(100, 5, 5_000)).build();
+        raw.start();
+        raw.blockUntilConnected();
+        rawMutex = new InterProcessMutex(raw, "/locks/raw-bench");
+        rawDiscovery = ServiceDiscoveryBuilder.builder(Map.class).client(raw).basePath("/services")
+                .serializer(new JsonInstanceSerializer<>(Map.class)).build();
+        rawDiscovery.start();
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+        rawDiscovery.close();
+        raw.close();
+        portal.close();
+        server.close();
+    }
+
+    @Benchmark
+    public long portalLockAcquireRelease() throws InterruptedException {
+        try (HeldLock held = lock.acquire(Duration.ofSeconds(10))) {
+            return held.fencingToken().value();
+        }
+    }
+
+    @Benchmark
+    public boolean rawLockAcquireRelease() throws Exception {
+        boolean acquired = rawMutex.acquire(10, TimeUnit.SECONDS);
+        rawMutex.release();
+        return acquired;
+    }
+
+    @Benchmark
+    public Object portalKvGet() {
+        return kv.get("bench");
+    }
+
+    @Benchmark
+    public Object rawKvGet() throws Exception {
+        return raw.getData().forPath("/kv/bench");
+    }
+
+    @Benchmark
+    public Object portalKvPut() {
+        return kv.put("bench", VALUE);
+    }
+
+    @Benchmark
+    public Object rawKvPut() throws Exception {
+        return raw.setData().forPath("/kv/bench", VALUE);
+    }
+
+    @Benchmark
+    public Object portalRegistryLookup() {
+        return registry.lookup("orders");
+    }
+
+    @Benchmark
+    public Collection<?> rawRegistryLookup() throws Exception {
+        return rawDiscovery.queryForInstances("orders");
+    }
+}
