@@ -190,8 +190,12 @@ public abstract class KvStoreContract extends ContractSupport {
         }
         List<KvEvent> events = new CopyOnWriteArrayList<>();
         open().kvStore().watch(key, events::add);
-        kv.put(key, bytes("alive"), Duration.ofSeconds(1));
+        // The writer goes away at once: the server, not the client, must remove the key.
+        Portal writer = harness().connect();
+        writer.kvStore().put(key, bytes("alive"), Duration.ofSeconds(1));
+        writer.close();
         kv.put(key + "-kept", bytes("stays"));
+        assertThat(kv.get(key)).as("the key right after the put").isPresent();
         await().atMost(PATIENCE).until(() -> kv.get(key).isEmpty());
         await().atMost(PATIENCE).until(() -> events.stream().anyMatch(e -> e.type() == KvEvent.Type.DELETE && e.key().equals(key)));
         assertThat(kv.get(key + "-kept")).isPresent();

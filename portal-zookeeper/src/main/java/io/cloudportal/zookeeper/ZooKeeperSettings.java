@@ -29,6 +29,10 @@ record ZooKeeperSettings(String connectString, String namespace, Duration sessio
                     + " or as the options 'user' and 'password'); " + (user.isPresent() ? "the password" : "the user") + " is missing");
         }
         String registryPath = options.string("registryPath", "services").replaceAll("^/+|/+$", "");
+        if (registryPath.equals("zookeeper") || registryPath.startsWith("zookeeper/")) {
+            throw new ConfigurationException("option 'registryPath' = '" + registryPath + "' is reserved by ZooKeeper (/zookeeper);"
+                    + " choose another path, such as the default 'services'");
+        }
         return new ZooKeeperSettings(String.join(",", context.url().hosts()), context.url().path().replaceAll("/+$", ""),
                 options.duration("sessionTimeout", Duration.ofSeconds(15)),
                 options.duration("connectionTimeout", Duration.ofSeconds(10)),

@@ -178,4 +178,48 @@ class ZooKeeperFaultsIT {
             owner.close();
         }
     }
+
+    @Test
+    void anInstanceDeregisteredWhileDisconnectedDoesNotComeBack() throws Exception {
+        ZooKeeperHarness harness = ZooKeeperHarness.INSTANCE;
+        String service = unique("phantom");
+        Portal owner = harness.connect();
+        Portal observer = harness.connect();
+        try {
+            Registration gone = owner.registry().register(ServiceInstance.of(service, "gone", "h", 80));
+            owner.registry().register(ServiceInstance.of(service, "marker", "h", 81));
+            await().atMost(PATIENCE).until(() -> observer.registry().lookup(service).size() == 2);
+            List<ConnectionState> states = new CopyOnWriteArrayList<>();
+            try (Watch ignored = owner.onStateChange(states::add)) {
+                harness.proxy(owner).cut();
+                await().atMost(PATIENCE).until(() -> states.contains(ConnectionState.SUSPENDED));
+                gone.close();
+                harness.proxy(owner).pass();
+                await().atMost(PATIENCE).until(() -> states.get(states.size() - 1) == ConnectionState.RECONNECTED);
+            }
+            await().atMost(PATIENCE).until(() -> observer.registry().lookup(service).stream().noneMatch(i -> i.id().equals("gone")));
+            // Force a re-registration of what is still open: the deregistered instance must stay gone.
+            harness.inject(io.cloudportal.tck.Fault.CONNECTION_CUT, owner);
+            await().atMost(PATIENCE).until(() -> observer.registry().lookup(service).size() == 1);
+            assertThat(observer.registry().lookup(service)).extracting(ServiceInstance::id).containsExactly("marker");
+        } finally {
+            owner.close();
+            observer.close();
+        }
+    }
+
+    @Test
+    void digestCredentialsProtectWhatTheyCreate() {
+        ZooKeeperHarness harness = ZooKeeperHarness.INSTANCE;
+        String url = harness.server().url() + "/secured";
+        try (Portal owner = Portal.connect(url + "?user=app&password=s3cret");
+             Portal stranger = Portal.connect(url)) {
+            owner.kvStore().put("config", new byte[] {42});
+            assertThat(owner.kvStore().get("config")).isPresent();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.kvStore().get("config"))
+                    .isInstanceOf(PortalException.class).hasMessageContaining("not authorised")
+                    .hasMessageNotContaining("s3cret");
+            assertThat(owner.toString()).doesNotContain("s3cret");
+        }
+    }
 }

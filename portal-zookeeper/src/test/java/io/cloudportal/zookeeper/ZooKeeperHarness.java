@@ -59,6 +59,17 @@ final class ZooKeeperHarness implements TckHarness {
         return portal;
     }
 
+    /**
+     * The proxy between a connection of this harness and the server, for tests that need to cut
+     * a connection and act while it is cut.
+     *
+     * @param portal a connection opened by {@link #connect()}
+     * @return its proxy
+     */
+    LoopbackProxy proxy(Portal portal) {
+        return proxies.get(portal);
+    }
+
     @Override
     public Set<Fault> faults() {
         return Set.of(Fault.values());
