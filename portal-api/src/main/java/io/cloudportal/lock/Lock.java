@@ -32,7 +32,10 @@ public interface Lock {
      * @throws io.cloudportal.UnavailableException if the servers cannot be reached
      * @throws InterruptedException if the thread was interrupted while waiting (nothing is left held)
      */
-    HeldLock acquire(Duration timeout) throws InterruptedException;
+    default HeldLock acquire(Duration timeout) throws InterruptedException {
+        return tryAcquire(timeout).orElseThrow(() -> new io.cloudportal.PortalTimeoutException("lock '" + name()
+                + "' was not acquired within " + timeout + ": another holder kept it"));
+    }
 
     /**
      * Tries to acquire the lock within the timeout.

@@ -1,6 +1,5 @@
 package io.cloudportal.memory;
 
-import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
 import java.time.Duration;
@@ -20,12 +19,6 @@ final class MemoryLock implements Lock {
     @Override
     public String name() {
         return name;
-    }
-
-    @Override
-    public HeldLock acquire(Duration timeout) throws InterruptedException {
-        return tryAcquire(timeout).orElseThrow(() -> new PortalTimeoutException("lock '" + name
-                + "' was not acquired within " + timeout + ": another holder kept it"));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.cloudportal.zookeeper;
 
 import io.cloudportal.ConnectionState;
 import io.cloudportal.LockLostException;
-import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
@@ -42,12 +41,6 @@ final class ZooKeeperLock implements Lock {
     @Override
     public String name() {
         return name;
-    }
-
-    @Override
-    public HeldLock acquire(Duration timeout) throws InterruptedException {
-        return tryAcquire(timeout).orElseThrow(() -> new PortalTimeoutException("lock '" + name + "' was not acquired within "
-                + timeout + ": another holder kept it"));
     }
 
     @Override
