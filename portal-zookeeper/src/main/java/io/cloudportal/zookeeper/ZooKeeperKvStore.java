@@ -276,8 +276,8 @@ final class ZooKeeperKvStore implements KvStore {
         }
 
         void start() throws Exception {
-            // Watch first, then list: a change between the two is seen by both and reported once.
-            client().watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(this).forPath(BASE);
+            // Watch first, then list: a change between the two is seen by both.
+            addWatch();
             List<KeyValue> initial = snapshot(prefix);
             submit(() -> initial.forEach(kv -> known.put(kv.key(), kv.version())));
             stateReaction = connection.onState(state -> {
@@ -285,6 +285,11 @@ final class ZooKeeperKvStore implements KvStore {
                     submit(this::resync);
                 }
             });
+        }
+
+        /** Idempotent: the client keeps one registration per watcher and path. */
+        private void addWatch() throws Exception {
+            client().watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(this).forPath(BASE);
         }
 
         private void submit(Runnable task) {
@@ -371,6 +376,9 @@ final class ZooKeeperKvStore implements KvStore {
             List<KeyValue> now;
             long seen;
             try {
+                // A watch belongs to a session: after an expiry the new session has none until it is
+                // added again (after a plain reconnect this is a no-op).
+                addWatch();
                 now = snapshot(prefix);
                 Stat base = client().checkExists().forPath(BASE);
                 seen = base == null ? 0 : base.getPzxid();
