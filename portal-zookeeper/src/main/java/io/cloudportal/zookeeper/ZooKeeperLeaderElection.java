@@ -128,8 +128,38 @@ final class ZooKeeperLeaderElection implements LeaderElection {
             next.start();
         }
 
-        /** Runs on the events thread after a revocation: a fresh node, so a regained leadership gets a new term. */
+        /**
+         * Runs on the events thread after a revocation: a fresh node, so a regained leadership gets
+         * a new term. While the connection is down the latch is left alone (its node goes with the
+         * session if that expires) and the swap waits for the reconnect.
+         */
         private void rejoin(LeaderLatch revoked) {
+            if (!connection.isConnected()) {
+                AutoCloseable[] reaction = new AutoCloseable[1];
+                reaction[0] = connection.onState(state -> {
+                    if (state == io.cloudportal.ConnectionState.RECONNECTED) {
+                        try {
+                            reaction[0].close();
+                        } catch (Exception ignored) {
+                            // removing a reaction does not fail
+                        }
+                        try {
+                            events.execute(() -> rejoin(revoked));
+                        } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+                            // the candidacy was closed
+                        }
+                    }
+                });
+                if (!connection.isConnected()) {
+                    return;
+                }
+                // Reconnected before the reaction was in place: rejoin now instead.
+                try {
+                    reaction[0].close();
+                } catch (Exception ignored) {
+                    // removing a reaction does not fail
+                }
+            }
             synchronized (this) {
                 if (closed || revoked != latch) {
                     return;
