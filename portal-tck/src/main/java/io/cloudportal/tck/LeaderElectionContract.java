@@ -132,6 +132,8 @@ public abstract class LeaderElectionContract extends ContractSupport {
         Portal victim = open();
         Joined leader = join(victim, election, "victim");
         assertThat(leader.candidacy.awaitLeadership(PATIENCE)).isTrue();
+        // The fault comes after the leader has heard it leads, so its revocation can be heard too.
+        await().atMost(PATIENCE).until(() -> leader.events.stream().anyMatch(e -> e.type() == LeadershipEvent.Type.ELECTED));
         long oldTerm = leader.candidacy.term().orElseThrow();
         Joined other = join(open(), election, "other");
         AtomicLong overlaps = new AtomicLong();

@@ -26,7 +26,8 @@ import org.apache.zookeeper.client.FourLetterWordMain;
 final class ZooKeeperHarness implements TckHarness {
 
     static final ZooKeeperHarness INSTANCE = new ZooKeeperHarness();
-    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(4);
+    /** Long enough that a loaded 2-core CI machine does not expire healthy sessions; short enough for expiry tests. */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(8);
 
     private final EmbeddedZooKeeper server = new EmbeddedZooKeeper();
     private final Map<Portal, LoopbackProxy> proxies = new ConcurrentHashMap<>();
@@ -47,14 +48,14 @@ final class ZooKeeperHarness implements TckHarness {
 
     @Override
     public String url() {
-        return server.url() + "/tck?sessionTimeout=" + SESSION_TIMEOUT.toSeconds() + "s&connectionTimeout=5s";
+        return server.url() + "/tck?sessionTimeout=" + SESSION_TIMEOUT.toSeconds() + "s&connectionTimeout=8s";
     }
 
     @Override
     public Portal connect() {
         LoopbackProxy proxy = LoopbackProxy.to("127.0.0.1", Integer.parseInt(server.connectString().split(":")[1]));
         Portal portal = Portal.connect("zookeeper://127.0.0.1:" + proxy.port() + "/tck?sessionTimeout=" + SESSION_TIMEOUT.toSeconds()
-                + "s&connectionTimeout=5s");
+                + "s&connectionTimeout=8s");
         proxies.put(portal, proxy);
         return portal;
     }
