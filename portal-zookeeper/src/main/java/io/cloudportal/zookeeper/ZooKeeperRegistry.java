@@ -42,11 +42,43 @@ final class ZooKeeperRegistry implements Registry {
     /** One ServiceDiscovery per service: Curator keys its registrations by id alone, and ids need only be unique within a service. */
     private final Map<String, ServiceDiscovery<Map>> discoveries = new ConcurrentHashMap<>();
     private final Map<String, ServiceCache<Map>> caches = new ConcurrentHashMap<>();
+    /** The watchers of each service; they follow the service's cache when it is rebuilt. */
+    private final Map<String, List<RegistryListener>> listeners = new ConcurrentHashMap<>();
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ExecutorService rebuilds;
 
     ZooKeeperRegistry(ZooKeeperConnection connection) {
         this.connection = connection;
         this.basePath = "/" + connection.settings().registryPath();
+        this.rebuilds = java.util.concurrent.Executors.newSingleThreadExecutor(connection.context().threadFactory("registry"));
+        // A cache that lived through a reconnect can miss what changed while its watch was being
+        // re-established (seen under load after a server restart). A cache built after the
+        // reconnect reads everything and watches from then on, so it cannot miss anything.
+        connection.onState(state -> {
+            if (state == io.cloudportal.ConnectionState.RECONNECTED) {
+                try {
+                    rebuilds.execute(this::rebuildCaches);
+                } catch (java.util.concurrent.RejectedExecutionException closed) {
+                    // the registry is closing
+                }
+            }
+        });
+    }
+
+    private void rebuildCaches() {
+        for (String service : new ArrayList<>(caches.keySet())) {
+            try {
+                ServiceCache<Map> fresh = startCache(service);
+                ServiceCache<Map> old = caches.put(service, fresh);
+                if (old != null) {
+                    org.apache.curator.utils.CloseableUtils.closeQuietly(old);
+                }
+                List<ServiceInstance> now = instances(fresh);
+                listeners.getOrDefault(service, List.of()).forEach(listener -> listener.instancesChanged(service, now));
+            } catch (RuntimeException e) {
+                LOG.warn("Rebuilding the cache of service '{}' after a reconnect failed; it keeps the old one", service, e);
+            }
+        }
     }
 
     private ServiceDiscovery<Map> discovery(String service) {
@@ -119,22 +151,42 @@ final class ZooKeeperRegistry implements Registry {
             if (existing != null) {
                 return existing;
             }
-            ServiceCache<Map> cache = discovery(service).serviceCacheBuilder().name(service).build();
-            try {
-                long timeout = connection.context().operationTimeout().toMillis();
-                if (!cache.startImmediate().await(timeout, TimeUnit.MILLISECONDS)) {
-                    org.apache.curator.utils.CloseableUtils.closeQuietly(cache);
-                    throw new PortalTimeoutException("the instances of service '" + service + "' were not read within "
-                            + connection.context().operationTimeout() + " (option operationTimeout)");
-                }
-            } catch (PortalTimeoutException e) {
-                throw e;
-            } catch (Exception e) {
-                throw ZooKeeperErrors.map("reading the instances of service '" + service + "'", e);
-            }
+            ServiceCache<Map> cache = startCache(service);
             caches.put(service, cache);
             return cache;
         }
+    }
+
+    /** A started cache of one service whose changes go to that service's watchers. */
+    private ServiceCache<Map> startCache(String service) {
+        ServiceCache<Map> cache = discovery(service).serviceCacheBuilder().name(service).build();
+        cache.addListener(new ServiceCacheListener() {
+            @Override
+            public void cacheChanged() {
+                if (caches.get(service) == cache) {
+                    List<ServiceInstance> now = instances(cache);
+                    listeners.getOrDefault(service, List.of()).forEach(listener -> listener.instancesChanged(service, now));
+                }
+            }
+
+            @Override
+            public void stateChanged(CuratorFramework client, ConnectionState newState) {
+                // reconnects are handled by rebuilding the cache
+            }
+        });
+        try {
+            long timeout = connection.context().operationTimeout().toMillis();
+            if (!cache.startImmediate().await(timeout, TimeUnit.MILLISECONDS)) {
+                org.apache.curator.utils.CloseableUtils.closeQuietly(cache);
+                throw new PortalTimeoutException("the instances of service '" + service + "' were not read within "
+                        + connection.context().operationTimeout() + " (option operationTimeout)");
+            }
+        } catch (PortalTimeoutException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZooKeeperErrors.map("reading the instances of service '" + service + "'", e);
+        }
+        return cache;
     }
 
     @Override
@@ -159,23 +211,19 @@ final class ZooKeeperRegistry implements Registry {
     @Override
     public Watch watch(String service, RegistryListener listener) {
         ServiceCache<Map> cache = cache(service);
-        ServiceCacheListener cacheListener = new ServiceCacheListener() {
-            @Override
-            public void cacheChanged() {
-                listener.instancesChanged(service, instances(cache));
-            }
-
-            @Override
-            public void stateChanged(CuratorFramework client, ConnectionState newState) {
-                // The cache re-syncs itself; changes arrive through cacheChanged.
-            }
-        };
-        cache.addListener(cacheListener);
+        listeners.computeIfAbsent(service, s -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(listener);
         listener.instancesChanged(service, instances(cache));
-        return () -> cache.removeListener(cacheListener);
+        return () -> listeners.getOrDefault(service, List.of()).remove(listener);
     }
 
     void close() {
+        rebuilds.shutdownNow();
+        try {
+            rebuilds.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        listeners.clear();
         caches.values().forEach(org.apache.curator.utils.CloseableUtils::closeQuietly);
         caches.clear();
         discoveries.values().forEach(discovery -> {
