@@ -183,10 +183,6 @@ final class DefaultPortal implements Portal {
         }
     }
 
-    boolean isClosed() {
-        return closed.get();
-    }
-
     void requireGuarantee(io.cloudportal.Guarantee guarantee, String operation) {
         if (!driver.capabilities().gives(guarantee)) {
             throw new UnsupportedFacilityException(operation + " needs " + guarantee + ", which the " + driver.name()

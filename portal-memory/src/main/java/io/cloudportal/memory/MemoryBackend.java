@@ -64,11 +64,6 @@ final class MemoryBackend {
         return ++revision;
     }
 
-    /** The revision of the last change. Call under {@link #lock}. */
-    long revision() {
-        return revision;
-    }
-
     long newSessionId() {
         return locked(() -> ++sessions);
     }

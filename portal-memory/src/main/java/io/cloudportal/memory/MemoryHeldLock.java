@@ -1,8 +1,8 @@
 package io.cloudportal.memory;
 
-import io.cloudportal.LockLostException;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
+import io.cloudportal.spi.HeldLocks;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,14 +45,7 @@ final class MemoryHeldLock implements HeldLock {
 
     @Override
     public void ensureHeld() {
-        backend.locked(() -> {
-            if (lostBecause != null) {
-                throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was lost: " + lostBecause);
-            }
-            if (released) {
-                throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was released by its holder");
-            }
-        });
+        backend.locked(() -> HeldLocks.ensureHeld(name, token, lostBecause, released));
     }
 
     @Override

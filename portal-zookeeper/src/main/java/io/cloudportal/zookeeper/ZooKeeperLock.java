@@ -1,10 +1,10 @@
 package io.cloudportal.zookeeper;
 
 import io.cloudportal.ConnectionState;
-import io.cloudportal.LockLostException;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
+import io.cloudportal.spi.HeldLocks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,12 +150,7 @@ final class ZooKeeperLock implements Lock {
 
         @Override
         public synchronized void ensureHeld() {
-            if (lostBecause != null) {
-                throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was lost: " + lostBecause);
-            }
-            if (released) {
-                throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was released by its holder");
-            }
+            HeldLocks.ensureHeld(name, token, lostBecause, released);
         }
 
         @Override
