@@ -1,0 +1,160 @@
+package io.cloudportal.etcd;
+
+import io.cloudportal.ConfigurationException;
+import io.cloudportal.ConnectionState;
+import io.cloudportal.ConnectionStateListener;
+import io.cloudportal.kv.KvStore;
+import io.cloudportal.leader.LeaderElection;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.registry.Registry;
+import io.cloudportal.spi.DriverConnection;
+import io.cloudportal.spi.DriverContext;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * One jetcd {@link Client}, the session lease its ephemeral keys hang on, and the key layout
+ * under the URL's path: {@code <root>/kv/…}, {@code <root>/locks/<name>/…},
+ * {@code <root>/elections/<name>/…} and {@code <root>/services/<service>/<id>}.
+ */
+final class EtcdConnection implements DriverConnection {
+
+    private final Client client;
+    private final DriverContext context;
+    private final EtcdSettings settings;
+    private final ScheduledExecutorService scheduler;
+    private final EtcdSession session;
+    private final EtcdRegistry registry;
+    private final EtcdKvStore kvStore;
+
+    private EtcdConnection(Client client, DriverContext context, EtcdSettings settings, ScheduledExecutorService scheduler,
+                           EtcdSession session) {
+        this.client = client;
+        this.context = context;
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.session = session;
+        this.registry = new EtcdRegistry(this);
+        this.kvStore = new EtcdKvStore(this);
+    }
+
+    static EtcdConnection open(EtcdSettings settings, DriverContext context) {
+        ClientBuilder builder = Client.builder()
+                .endpoints(settings.endpoints().toArray(String[]::new))
+                .connectTimeout(settings.connectTimeout())
+                // HTTP/2 pings find a half-open channel (a silent network) without waiting for a call to
+                // fail; etcd refuses pings more often than every 5 s.
+                .keepaliveTime(Duration.ofSeconds(10))
+                .keepaliveTimeout(Duration.ofSeconds(5));
+        settings.user().ifPresent(user -> builder.user(bytes(user)));
+        settings.password().ifPresent(password -> builder.password(bytes(password)));
+        if (settings.tlsCa().isPresent() || settings.tlsCert().isPresent()) {
+            try {
+                builder.sslContext(ssl -> {
+                    settings.tlsCa().ifPresent(ca -> ssl.trustManager(ca.toFile()));
+                    settings.tlsCert().ifPresent(cert -> ssl.keyManager(cert.toFile(), settings.tlsKey().orElseThrow().toFile()));
+                });
+            } catch (Exception e) {
+                throw new ConfigurationException("the TLS material (options tlsCa, tlsCert, tlsKey) cannot be used: " + e.getMessage(), e);
+            }
+        }
+        Client client = builder.build();
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(context.threadFactory("etcd-session"));
+        try {
+            EtcdSession session = EtcdSession.open(client, settings, scheduler, context.connectionId(), context.url().toString());
+            return new EtcdConnection(client, context, settings, scheduler, session);
+        } catch (RuntimeException e) {
+            scheduler.shutdownNow();
+            client.close();
+            throw e;
+        }
+    }
+
+    static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    Client client() {
+        return client;
+    }
+
+    DriverContext context() {
+        return context;
+    }
+
+    EtcdSession session() {
+        return session;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    Duration timeout() {
+        return context.operationTimeout();
+    }
+
+    /** The etcd key of a path under this connection's root, e.g. {@code locks/orders/}. */
+    String key(String path) {
+        return settings.root() + "/" + path;
+    }
+
+    <T> T await(String operation, CompletableFuture<T> call) {
+        return EtcdErrors.await(operation, call, timeout());
+    }
+
+    @Override
+    public Registry registry() {
+        return registry;
+    }
+
+    @Override
+    public Lock lock(String name) {
+        return new EtcdLock(this, name);
+    }
+
+    @Override
+    public LeaderElection leaderElection(String name) {
+        return new EtcdLeaderElection(this, name);
+    }
+
+    @Override
+    public KvStore kvStore() {
+        return kvStore;
+    }
+
+    @Override
+    public ConnectionState state() {
+        return session.state();
+    }
+
+    @Override
+    public AutoCloseable addStateListener(ConnectionStateListener listener) {
+        return session.addListener(listener::stateChanged);
+    }
+
+    @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        if (type.isInstance(client)) {
+            return Optional.of(type.cast(client));
+        }
+        // The session is package-private: only this driver's own tests can ask for it.
+        return type == EtcdSession.class ? Optional.of(type.cast(session)) : Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+        kvStore.close();
+        session.close();
+        scheduler.shutdownNow();
+        client.close();
+    }
+}

@@ -1,0 +1,256 @@
+package io.cloudportal.etcd;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.leader.Candidacy;
+import io.cloudportal.leader.Leader;
+import io.cloudportal.leader.LeaderElection;
+import io.cloudportal.leader.LeadershipEvent;
+import io.cloudportal.leader.LeadershipListener;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An election on the key protocol of {@code etcdctl elect} ({@link KeyQueue}) under
+ * {@code <root>/elections/<name>/}: each candidate's key holds its id, the oldest key leads, and
+ * {@code etcdctl elect --listen} shows Portal's leader. A term is the leader key's create
+ * revision. Leadership is given up as soon as the session is suspended, before the lease can
+ * expire and another candidate be elected; the candidate then queues again with a new key once
+ * the session is back, so a regained leadership has a newer term.
+ */
+final class EtcdLeaderElection implements LeaderElection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdLeaderElection.class);
+    private static final AtomicLong CANDIDACIES = new AtomicLong();
+
+    private final EtcdConnection connection;
+    private final String name;
+    private final String prefix;
+    private final KeyQueue queue;
+
+    EtcdLeaderElection(EtcdConnection connection, String name) {
+        this.connection = connection;
+        this.name = name;
+        this.prefix = connection.key("elections/" + name + "/");
+        this.queue = new KeyQueue(connection, prefix);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Candidacy join(String candidateId, LeadershipListener listener) {
+        EtcdCandidacy candidacy = new EtcdCandidacy(candidateId, listener);
+        try {
+            connection.await("joining election '" + name + "'", candidacy.campaign());
+        } catch (RuntimeException e) {
+            candidacy.close();
+            throw e;
+        }
+        return candidacy;
+    }
+
+    @Override
+    public Optional<Leader> currentLeader() {
+        return connection.await("reading the leader of election '" + name + "'", queue.first())
+                .map(kv -> new Leader(kv.getValue().toString(StandardCharsets.UTF_8), kv.getCreateRevision()));
+    }
+
+    private final class EtcdCandidacy implements Candidacy {
+        private final String candidateId;
+        private final LeadershipListener listener;
+        private final AutoCloseable sessionWatch;
+        /** Counts this candidate's keys; work for an older key is dropped. */
+        private long campaign;
+        private ByteSequence key;
+        private EtcdSession.Lease lease;
+        private KeyQueue.Turn turn;
+        private long term = -1;
+        private boolean waitingForSession;
+        private boolean closed;
+
+        EtcdCandidacy(String candidateId, LeadershipListener listener) {
+            this.candidateId = candidateId;
+            this.listener = listener;
+            this.sessionWatch = connection.session().onState(this::sessionChanged);
+        }
+
+        /** Puts a new key for this candidate and queues it; completes once the key is in. */
+        CompletableFuture<Long> campaign() {
+            ByteSequence next;
+            EtcdSession.Lease nextLease = connection.session().lease();
+            long number;
+            synchronized (this) {
+                if (closed) {
+                    return CompletableFuture.completedFuture(-1L);
+                }
+                number = ++campaign;
+                next = EtcdConnection.bytes(prefix + nextLease.hex() + "_" + CANDIDACIES.incrementAndGet());
+                key = next;
+                lease = nextLease;
+            }
+            return connection.client().getKVClient().txn()
+                    .If(new Cmp(next, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                    .Then(Op.put(next, EtcdConnection.bytes(candidateId), PutOption.builder().withLeaseId(nextLease.id()).build()),
+                            Op.get(next, GetOption.DEFAULT))
+                    .Else(Op.get(next, GetOption.DEFAULT))
+                    .commit()
+                    .thenApply(response -> {
+                        long created = response.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
+                        queueUp(number, created);
+                        return created;
+                    });
+        }
+
+        private void queueUp(long number, long created) {
+            KeyQueue.Turn waiting;
+            synchronized (this) {
+                if (closed || number != campaign) {
+                    return;
+                }
+                waiting = queue.awaitTurn(created);
+                turn = waiting;
+            }
+            waiting.whenComplete((ignored, error) -> {
+                if (error == null) {
+                    elected(number, created);
+                } else if (!(error instanceof java.util.concurrent.CancellationException)) {
+                    LOG.warn("Waiting for leadership of election '{}' as {} failed; waiting again once the session is back", name,
+                            candidateId, error);
+                    synchronized (this) {
+                        if (number == campaign) {
+                            waitingForSession = true;
+                        }
+                    }
+                }
+            });
+        }
+
+        private void elected(long number, long created) {
+            synchronized (this) {
+                if (closed || number != campaign || !connection.session().isLive() || !connection.session().lease().equals(lease)) {
+                    return;
+                }
+                term = created;
+                notifyAll();
+            }
+            listener.leadershipChanged(new LeadershipEvent(LeadershipEvent.Type.ELECTED, name, candidateId, created));
+        }
+
+        /** Runs on the session thread: give up at once on trouble, queue again when the session is back. */
+        private void sessionChanged(ConnectionState state) {
+            if (state == ConnectionState.SUSPENDED || state == ConnectionState.EXPIRED) {
+                revoke();
+            } else if (state == ConnectionState.RECONNECTED) {
+                ByteSequence old;
+                synchronized (this) {
+                    if (closed || !waitingForSession) {
+                        return;
+                    }
+                    waitingForSession = false;
+                    old = key;
+                }
+                // The old key may have survived with the lease: remove it, then queue at the back.
+                connection.client().getKVClient().delete(old).whenComplete((ignored, error) -> campaign().exceptionally(failure -> {
+                    LOG.warn("Rejoining election '{}' as {} failed", name, candidateId, failure);
+                    return -1L;
+                }));
+            }
+        }
+
+        private void revoke() {
+            long revokedTerm;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                campaign++;
+                waitingForSession = true;
+                if (turn != null) {
+                    turn.cancel(true);
+                }
+                revokedTerm = term;
+                term = -1;
+            }
+            if (revokedTerm >= 0) {
+                listener.leadershipChanged(new LeadershipEvent(LeadershipEvent.Type.REVOKED, name, candidateId, revokedTerm));
+            }
+        }
+
+        @Override
+        public String candidateId() {
+            return candidateId;
+        }
+
+        @Override
+        public synchronized boolean isLeader() {
+            return !closed && term >= 0 && connection.session().isLive();
+        }
+
+        @Override
+        public synchronized Optional<Long> term() {
+            return isLeader() ? Optional.of(term) : Optional.empty();
+        }
+
+        @Override
+        public synchronized boolean awaitLeadership(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!closed && term < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return isLeader();
+        }
+
+        @Override
+        public void close() {
+            long revokedTerm;
+            ByteSequence ours;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                campaign++;
+                if (turn != null) {
+                    turn.cancel(true);
+                }
+                revokedTerm = term;
+                term = -1;
+                ours = key;
+                notifyAll();
+            }
+            try {
+                sessionWatch.close();
+            } catch (Exception e) {
+                LOG.debug("Removing the session watch of election '{}' failed", name, e);
+            }
+            if (revokedTerm >= 0) {
+                listener.leadershipChanged(new LeadershipEvent(LeadershipEvent.Type.REVOKED, name, candidateId, revokedTerm));
+            }
+            if (ours != null) {
+                try {
+                    connection.await("leaving election '" + name + "'", connection.client().getKVClient().delete(ours));
+                } catch (RuntimeException e) {
+                    LOG.warn("Leaving election '{}' failed; etcd removes the key when the lease ends", name, e);
+                }
+            }
+        }
+    }
+}

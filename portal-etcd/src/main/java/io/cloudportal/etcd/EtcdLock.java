@@ -1,0 +1,227 @@
+package io.cloudportal.etcd;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.lock.FencingToken;
+import io.cloudportal.lock.HeldLock;
+import io.cloudportal.lock.Lock;
+import io.cloudportal.spi.HeldLocks;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lock on the key protocol of {@code etcdctl lock} ({@link KeyQueue}) under
+ * {@code <root>/locks/<name>/}, so Portal and etcdctl holders exclude each other. Each acquire
+ * puts a key of its own, {@code <lease in hex>_<n>}, so two threads of one connection contend
+ * like strangers (Portal's locks are not reentrant). The fencing token is that key's create
+ * revision: the queue grants the lock in create-revision order, and revisions never repeat.
+ */
+final class EtcdLock implements Lock {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdLock.class);
+    private static final AtomicLong ACQUISITIONS = new AtomicLong();
+
+    private final EtcdConnection connection;
+    private final String name;
+    private final String prefix;
+    private final KeyQueue queue;
+
+    EtcdLock(EtcdConnection connection, String name) {
+        this.connection = connection;
+        this.name = name;
+        this.prefix = connection.key("locks/" + name + "/");
+        this.queue = new KeyQueue(connection, prefix);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            EtcdSession.Lease lease = connection.session().lease();
+            ByteSequence key = EtcdConnection.bytes(prefix + lease.hex() + "_" + ACQUISITIONS.incrementAndGet());
+            long created = enqueue(key, lease);
+            boolean first;
+            try {
+                first = awaitTurn(created, deadline);
+            } catch (InterruptedException | RuntimeException e) {
+                withdraw(key);
+                throw e;
+            }
+            if (!first) {
+                withdraw(key);
+                return Optional.empty();
+            }
+            // Never report a lock on a lease that may be gone: the key must still be ours, on the lease we put it with.
+            if (connection.session().lease().equals(lease) && connection.session().isLive() && stillQueued(key, created)) {
+                Held held = new Held(key, created, lease);
+                held.watchSession();
+                return Optional.of(held);
+            }
+            withdraw(key);
+            if (System.nanoTime() >= deadline) {
+                return Optional.empty();
+            }
+            LOG.debug("Lock '{}': the session changed while waiting; queueing again", name);
+        }
+    }
+
+    /** Puts this acquisition's key and returns its create revision (read back, in case a retried put reports a later one). */
+    private long enqueue(ByteSequence key, EtcdSession.Lease lease) {
+        TxnResponse response = connection.await("acquiring lock '" + name + "'", connection.client().getKVClient().txn()
+                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                .Then(Op.put(key, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build()),
+                        Op.get(key, GetOption.DEFAULT))
+                .Else(Op.get(key, GetOption.DEFAULT))
+                .commit());
+        return response.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
+    }
+
+    private boolean awaitTurn(long created, long deadline) throws InterruptedException {
+        KeyQueue.Turn turn = queue.awaitTurn(created);
+        try {
+            turn.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw EtcdErrors.map("waiting for lock '" + name + "'", e.getCause());
+        } finally {
+            turn.cancel(true);
+        }
+    }
+
+    private boolean stillQueued(ByteSequence key, long created) {
+        return connection.await("checking lock '" + name + "'", connection.client().getKVClient().get(key)).getKvs().stream()
+                .anyMatch(kv -> kv.getCreateRevision() == created);
+    }
+
+    /** Deletes a key this lock put, bounded; if etcd cannot be reached, the lease takes the key with it. */
+    private void withdraw(ByteSequence key) {
+        try {
+            EtcdErrors.await("releasing lock '" + name + "'", connection.client().getKVClient().delete(key), connection.timeout());
+        } catch (RuntimeException e) {
+            LOG.warn("Releasing lock '{}' failed; etcd removes its key when the lease ends", name, e);
+        }
+    }
+
+    private final class Held implements HeldLock {
+        private final ByteSequence key;
+        private final FencingToken token;
+        private final EtcdSession.Lease lease;
+        private final List<Runnable> lossCallbacks = new ArrayList<>();
+        private AutoCloseable sessionWatch;
+        private boolean released;
+        private String lostBecause;
+
+        Held(ByteSequence key, long createRevision, EtcdSession.Lease lease) {
+            this.key = key;
+            this.token = new FencingToken(createRevision);
+            this.lease = lease;
+        }
+
+        void watchSession() {
+            AutoCloseable watch = connection.session().onState(state -> {
+                if (state == ConnectionState.SUSPENDED) {
+                    lost("the connection to etcd was lost; the lease may expire and the lock pass to another holder");
+                } else if (state == ConnectionState.EXPIRED) {
+                    lost("the etcd lease expired");
+                }
+            });
+            synchronized (this) {
+                sessionWatch = watch;
+            }
+            if (!connection.session().isLive() || !connection.session().lease().equals(lease)) {
+                lost("the etcd session was interrupted while the lock was being acquired");
+            }
+        }
+
+        private void lost(String reason) {
+            List<Runnable> toRun;
+            synchronized (this) {
+                if (released || lostBecause != null) {
+                    return;
+                }
+                lostBecause = reason;
+                toRun = new ArrayList<>(lossCallbacks);
+                lossCallbacks.clear();
+            }
+            LOG.warn("Lock '{}' (token {}) lost: {}", name, token.value(), reason);
+            toRun.forEach(Runnable::run);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public FencingToken fencingToken() {
+            return token;
+        }
+
+        @Override
+        public synchronized boolean isHeld() {
+            return !released && lostBecause == null;
+        }
+
+        @Override
+        public synchronized void ensureHeld() {
+            HeldLocks.ensureHeld(name, token, lostBecause, released);
+        }
+
+        @Override
+        public void onLost(Runnable onLost) {
+            synchronized (this) {
+                if (lostBecause == null) {
+                    lossCallbacks.add(onLost);
+                    return;
+                }
+            }
+            onLost.run();
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                lossCallbacks.clear();
+            }
+            try {
+                sessionWatch.close();
+            } catch (Exception e) {
+                LOG.debug("Removing the session watch of lock '{}' failed", name, e);
+            }
+            // Also after a loss: a lease that survived a cut connection still holds the key. While the
+            // channel is down the delete waits for it in the background rather than block the caller.
+            if (connection.session().isLive()) {
+                withdraw(key);
+            } else {
+                connection.client().getKVClient().delete(key).whenComplete((response, error) -> {
+                    if (error != null) {
+                        LOG.warn("Releasing lock '{}' failed; etcd removes its key when the lease ends: {}", name, error.toString());
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.cloudportal.etcd;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.UnavailableException;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection's session: one lease that every ephemeral key of the connection (registrations,
+ * lock and election keys) is bound to, renewed by Portal itself rather than by jetcd's keep-alive
+ * stream, whose silent stops are a known jetcd failure. Every third of the TTL one keep-alive
+ * request goes out with a deadline; a sensor watch reports a broken channel at once instead of at
+ * the next renewal.
+ *
+ * <p>States: a failed renewal or a broken channel makes the session SUSPENDED (the lease may
+ * expire; holders of locks must stop trusting them); a renewal that succeeds again makes it
+ * RECONNECTED; a renewal that etcd answers with "lease not found" makes it EXPIRED, after which a
+ * new lease is granted and the session is RECONNECTED on a new {@link Lease generation}.
+ * All transitions happen on one thread, in order.
+ */
+final class EtcdSession implements AutoCloseable {
+
+    /** One lease the session held; a new one after each expiry. */
+    record Lease(long id, long generation) {
+        String hex() {
+            return Long.toHexString(id);
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdSession.class);
+
+    private final Client client;
+    private final EtcdSettings settings;
+    private final ScheduledExecutorService scheduler;
+    private final String connectionId;
+    /** The driver's own reactions (locks lost, keys re-put), run before users hear of a change. */
+    private final List<Consumer<ConnectionState>> reactions = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ConnectionState>> listeners = new CopyOnWriteArrayList<>();
+    private final Duration renewEvery;
+    private volatile Lease lease;
+    private volatile ConnectionState state = ConnectionState.CONNECTED;
+    private volatile boolean closed;
+    private ScheduledFuture<?> nextRenewal;
+    private Watch.Watcher sensor;
+
+    private EtcdSession(Client client, EtcdSettings settings, ScheduledExecutorService scheduler, String connectionId, Lease lease) {
+        this.client = client;
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.connectionId = connectionId;
+        this.lease = lease;
+        this.renewEvery = settings.leaseTtl().dividedBy(3);
+    }
+
+    /** Grants the first lease within the connect timeout: this is also the proof that etcd answers. */
+    static EtcdSession open(Client client, EtcdSettings settings, ScheduledExecutorService scheduler, String connectionId,
+                            String url) {
+        long id;
+        try {
+            id = client.getLeaseClient().grant(settings.leaseTtlSeconds())
+                    .get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).getID();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while connecting to etcd at " + url, e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new UnavailableException("cannot reach etcd at " + url + " within " + settings.connectTimeout()
+                    + " (option connectTimeout)", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw EtcdErrors.map("connecting to etcd at " + url, e.getCause());
+        }
+        EtcdSession session = new EtcdSession(client, settings, scheduler, connectionId, new Lease(id, 1));
+        session.startSensor();
+        session.scheduleRenewal(session.renewEvery);
+        return session;
+    }
+
+    Lease lease() {
+        return lease;
+    }
+
+    ConnectionState state() {
+        return state;
+    }
+
+    /** True while the lease is known to be alive: not suspended, not expired, not closed. */
+    boolean isLive() {
+        ConnectionState now = state;
+        return now == ConnectionState.CONNECTED || now == ConnectionState.RECONNECTED;
+    }
+
+    /** Adds a reaction of the driver itself; it runs on the session thread, so it must not block. */
+    AutoCloseable onState(Consumer<ConnectionState> reaction) {
+        reactions.add(reaction);
+        return () -> reactions.remove(reaction);
+    }
+
+    /** Adds a user's listener (already wrapped to run on Portal's executor); it hears a change after the driver reacted. */
+    AutoCloseable addListener(Consumer<ConnectionState> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    private synchronized void scheduleRenewal(Duration delay) {
+        if (closed) {
+            return;
+        }
+        if (nextRenewal != null) {
+            nextRenewal.cancel(false);
+        }
+        nextRenewal = scheduler.schedule(this::renew, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One keep-alive request with a deadline; runs on the session thread only. */
+    private void renew() {
+        if (closed) {
+            return;
+        }
+        Lease current = lease;
+        try {
+            client.getLeaseClient().keepAliveOnce(current.id()).get(renewEvery.toMillis(), TimeUnit.MILLISECONDS);
+            if (state == ConnectionState.SUSPENDED) {
+                transition(ConnectionState.RECONNECTED);
+            }
+            scheduleRenewal(renewEvery);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            if (cause instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
+                expired(current);
+            } else {
+                LOG.debug("{}: renewing lease {} failed: {}", connectionId, current.hex(), cause.toString());
+                if (state != ConnectionState.SUSPENDED && state != ConnectionState.EXPIRED) {
+                    transition(ConnectionState.SUSPENDED);
+                }
+                // Retry soon: the sooner a restored channel is noticed, the sooner holders can act again.
+                scheduleRenewal(Duration.ofMillis(Math.min(250, renewEvery.toMillis())));
+            }
+        }
+    }
+
+    private void expired(Lease old) {
+        if (state != ConnectionState.EXPIRED) {
+            LOG.warn("{}: lease {} expired; granting a new one", connectionId, old.hex());
+            transition(ConnectionState.EXPIRED);
+        }
+        try {
+            long id = client.getLeaseClient().grant(settings.leaseTtlSeconds()).get(renewEvery.toMillis(), TimeUnit.MILLISECONDS).getID();
+            lease = new Lease(id, old.generation() + 1);
+            transition(ConnectionState.RECONNECTED);
+            scheduleRenewal(renewEvery);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("{}: granting a new lease failed: {}", connectionId, e.toString());
+            scheduleRenewal(Duration.ofMillis(Math.min(250, renewEvery.toMillis())));
+        }
+    }
+
+    /**
+     * A watch on a key nobody writes, whose stream breaks with the channel: its error is the first
+     * sign of a lost server, seconds before a renewal would miss. When jetcd re-creates it, the
+     * lease is checked at once.
+     */
+    private void startSensor() {
+        ByteSequence key = ByteSequence.from(settings.root() + "/.portal/session-sensor", StandardCharsets.UTF_8);
+        sensor = client.getWatchClient().watch(key, WatchOption.builder().withCreateNotify(true).build(), new Watch.Listener() {
+            @Override
+            public void onNext(WatchResponse response) {
+                if (!closed && state == ConnectionState.SUSPENDED) {
+                    scheduleRenewal(Duration.ZERO);
+                }
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                if (!closed) {
+                    scheduler.execute(() -> {
+                        if (!closed && isLive()) {
+                            LOG.debug("{}: the channel to etcd broke: {}", connectionId, error.toString());
+                            transition(ConnectionState.SUSPENDED);
+                            scheduleRenewal(Duration.ofMillis(Math.min(250, renewEvery.toMillis())));
+                        }
+                    });
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                if (!closed) {
+                    // jetcd gave up on the sensor (a halt error); start another so breaks stay visible.
+                    scheduler.schedule(EtcdSession.this::startSensor, 500, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    private void transition(ConnectionState next) {
+        state = next;
+        LOG.debug("{} is {} (lease {})", connectionId, next, lease.hex());
+        for (Consumer<ConnectionState> reaction : reactions) {
+            try {
+                reaction.accept(next);
+            } catch (RuntimeException e) {
+                LOG.warn("Reacting to {} failed", next, e);
+            }
+        }
+        listeners.forEach(listener -> listener.accept(next));
+    }
+
+    /** Stops renewing and revokes the lease, so this connection's keys go at once rather than after the TTL. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (nextRenewal != null) {
+                nextRenewal.cancel(false);
+            }
+        }
+        if (sensor != null) {
+            sensor.close();
+        }
+        try {
+            client.getLeaseClient().revoke(lease.id()).get(Math.min(renewEvery.toMillis(), 2000), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("{}: revoking lease {} failed; etcd removes its keys when the TTL ends", connectionId, lease.hex(), e);
+        }
+        state = ConnectionState.CLOSED;
+    }
+}

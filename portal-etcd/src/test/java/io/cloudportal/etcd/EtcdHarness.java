@@ -1,0 +1,136 @@
+package io.cloudportal.etcd;
+
+import static org.awaitility.Awaitility.await;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.Portal;
+import io.cloudportal.Watch;
+import io.cloudportal.embedded.EmbeddedEtcd;
+import io.cloudportal.embedded.LoopbackProxy;
+import io.cloudportal.tck.Fault;
+import io.cloudportal.tck.TckHarness;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.LeaseOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TCK's way to etcd: one etcd child process per test JVM, each connection through its own
+ * loopback proxy so one client's connection can be cut. Session expiry is real: the client is cut
+ * off until etcd itself has expired its lease.
+ */
+final class EtcdHarness implements TckHarness {
+
+    static final EtcdHarness INSTANCE = new EtcdHarness();
+    /** Renewed every 2 s with a 2 s deadline: a loaded 2-core machine does not miss it; short enough for expiry tests. */
+    static final Duration LEASE_TTL = Duration.ofSeconds(6);
+
+    private final EmbeddedEtcd server = new EmbeddedEtcd();
+    private final Map<Portal, LoopbackProxy> proxies = new ConcurrentHashMap<>();
+    private final Client admin;
+
+    private EtcdHarness() {
+        server.start();
+        admin = Client.builder().endpoints("http://" + server.endpoint()).build();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            admin.close();
+            server.close();
+        }, "etcd-harness-stop"));
+    }
+
+    EmbeddedEtcd server() {
+        return server;
+    }
+
+    /** A raw jetcd client straight to the server, for checks and interop. */
+    Client admin() {
+        return admin;
+    }
+
+    @Override
+    public String driverName() {
+        return "etcd";
+    }
+
+    @Override
+    public String url() {
+        return server.url() + "/tck?leaseTtl=" + LEASE_TTL.toSeconds() + "s";
+    }
+
+    @Override
+    public Portal connect() {
+        LoopbackProxy proxy = LoopbackProxy.to("127.0.0.1", Integer.parseInt(server.endpoint().split(":")[1]));
+        Portal portal = Portal.connect("etcd://127.0.0.1:" + proxy.port() + "/tck?leaseTtl=" + LEASE_TTL.toSeconds() + "s");
+        proxies.put(portal, proxy);
+        return portal;
+    }
+
+    /**
+     * The proxy between a connection of this harness and the server.
+     *
+     * @param portal a connection opened by {@link #connect()}
+     * @return its proxy
+     */
+    LoopbackProxy proxy(Portal portal) {
+        return proxies.get(portal);
+    }
+
+    static long leaseOf(Portal portal) {
+        return portal.unwrap(EtcdSession.class).orElseThrow().lease().id();
+    }
+
+    /** Asks etcd whether a lease is still alive. */
+    boolean leaseAlive(long lease) throws Exception {
+        return admin.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getTTL() > 0;
+    }
+
+    @Override
+    public Set<Fault> faults() {
+        return Set.of(Fault.values());
+    }
+
+    @Override
+    public void inject(Fault fault, Portal victim) throws Exception {
+        List<ConnectionState> seen = new CopyOnWriteArrayList<>();
+        try (Watch ignored = victim.onStateChange(seen::add)) {
+            switch (fault) {
+                case SESSION_EXPIRY -> {
+                    // What expires a lease in production: the client cannot renew it for longer than its TTL.
+                    long lease = leaseOf(victim);
+                    LoopbackProxy proxy = proxies.get(victim);
+                    proxy.cut();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED));
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> !leaseAlive(lease));
+                    proxy.pass();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.EXPIRED)
+                            && seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
+                }
+                case CONNECTION_CUT -> {
+                    LoopbackProxy proxy = proxies.get(victim);
+                    proxy.cut();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED));
+                    proxy.pass();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
+                }
+                case SERVER_RESTART -> {
+                    server.restart();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED)
+                            && seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean isServerThread(Thread thread) {
+        String name = thread.getName();
+        return name.startsWith("portal-proxy-") || name.startsWith("etcd-harness") || name.startsWith("portal-etcd-reaper")
+                // the admin client's threads
+                || name.startsWith("vert.x-") || name.startsWith("grpc-") || name.startsWith("jetcd-");
+    }
+}
