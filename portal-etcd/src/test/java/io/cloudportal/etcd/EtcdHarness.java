@@ -84,9 +84,9 @@ final class EtcdHarness implements TckHarness {
         return portal.unwrap(EtcdSession.class).orElseThrow().lease().id();
     }
 
-    /** Asks etcd whether a lease is still alive. */
+    /** Asks etcd whether a lease is still alive: a live one reports its remaining whole seconds (0 in its last second), a gone one -1. */
     boolean leaseAlive(long lease) throws Exception {
-        return admin.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getTTL() > 0;
+        return admin.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getTTL() >= 0;
     }
 
     @Override
