@@ -189,6 +189,10 @@ final class EtcdSession implements AutoCloseable {
 
             @Override
             public void onError(Throwable error) {
+                if (error instanceof io.etcd.jetcd.common.exception.CompactedException) {
+                    // jetcd resumed the sensor from a revision since compacted: not a broken channel.
+                    return;
+                }
                 if (!closed) {
                     scheduler.execute(() -> {
                         if (!closed && isLive()) {

@@ -107,7 +107,14 @@ final class EtcdWatcher implements AutoCloseable {
      * an older revision had not caught up on yet.
      */
     private void replaceLater(int broken, long delayMillis) {
-        connection.scheduler().schedule(() -> replace(broken), delayMillis, TimeUnit.MILLISECONDS);
+        connection.scheduler().schedule(() -> {
+            try {
+                replace(broken);
+            } catch (RuntimeException e) {
+                LOG.warn("Re-creating the watch on {} failed; trying again", prefix, e);
+                replaceLater(broken, RETRY_MILLIS);
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     private void replace(int broken) {
@@ -122,6 +129,7 @@ final class EtcdWatcher implements AutoCloseable {
             relist = compacted;
         }
         old.close();
+        LOG.debug("Re-creating the watch on {} from revision {}{}", prefix, nextRevision, relist ? " after re-listing" : "");
         if (!relist) {
             watch();
             return;
@@ -145,6 +153,7 @@ final class EtcdWatcher implements AutoCloseable {
                         long revision = listing.getHeader().getRevision();
                         compacted = false;
                         nextRevision = revision + 1;
+                        LOG.debug("Watch on {} resyncs at revision {}", prefix, revision);
                         sink.resync(listing.getKvs(), revision);
                     }
                     watch();
