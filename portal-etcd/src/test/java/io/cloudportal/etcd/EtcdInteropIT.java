@@ -1,0 +1,113 @@
+package io.cloudportal.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cloudportal.Portal;
+import io.cloudportal.leader.Candidacy;
+import io.cloudportal.lock.HeldLock;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Portal next to etcd's own command-line client on the same server: {@code etcdctl lock} and a
+ * Portal lock exclude each other both ways, and {@code etcdctl elect --listen} sees Portal's leader.
+ * Needs {@code etcdctl} (Debian package {@code etcd-client}).
+ */
+class EtcdInteropIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final String ETCDCTL = "/usr/bin/etcdctl";
+    private static final EtcdHarness HARNESS = EtcdHarness.INSTANCE;
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void etcdctlIsInstalled() {
+        assertThat(Files.isExecutable(Paths.get(ETCDCTL)))
+                .as(ETCDCTL + " is needed: apt-get install etcd-client (scripts/test installs it)").isTrue();
+    }
+
+    @AfterEach
+    void stopProcesses() throws InterruptedException {
+        for (Process process : processes) {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts etcdctl and collects what it prints, line by line. */
+    private List<String> etcdctl(String... arguments) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(ETCDCTL, "--endpoints=" + HARNESS.server().endpoint()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("ETCDCTL_API", "3");
+        Process process = builder.start();
+        processes.add(process);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ended) {
+                // the process went away
+            }
+        }, "etcdctl-output");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+
+    @Test
+    void etcdctlLockAndPortalLockExcludeEachOther() throws Exception {
+        String name = "interop-" + UUID.randomUUID().toString().substring(0, 8);
+        String etcdKey = "/tck/locks/" + name;
+        try (Portal portal = HARNESS.connect()) {
+            // etcdctl first: Portal waits for it.
+            List<String> first = etcdctl("lock", etcdKey);
+            await().atMost(PATIENCE).until(() -> first.stream().anyMatch(line -> line.startsWith(etcdKey + "/")));
+            assertThat(portal.lock(name).tryAcquire(Duration.ofSeconds(1))).as("Portal while etcdctl holds the lock").isEmpty();
+            processes.remove(0).destroy(); // etcdctl unlocks on SIGTERM
+            try (HeldLock held = portal.lock(name).acquire(PATIENCE)) {
+                // Portal first: etcdctl waits for it.
+                List<String> second = etcdctl("lock", etcdKey);
+                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+                        .until(() -> second.stream().noneMatch(line -> line.startsWith(etcdKey + "/")));
+                assertThat(held.isHeld()).isTrue();
+                held.close();
+                await().atMost(PATIENCE).until(() -> second.stream().anyMatch(line -> line.startsWith(etcdKey + "/")));
+            }
+        }
+    }
+
+    @Test
+    void etcdctlElectListenSeesThePortalLeader() throws Exception {
+        String name = "interop-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Portal portal = HARNESS.connect();
+             Candidacy candidacy = portal.leaderElection(name).join("portal-node-1", event -> { })) {
+            assertThat(candidacy.awaitLeadership(PATIENCE)).isTrue();
+            List<String> observed = etcdctl("elect", "--listen", "/tck/elections/" + name);
+            await().atMost(PATIENCE).until(() -> observed.contains("portal-node-1"));
+            // And an etcdctl candidate queues behind Portal's leader until it steps down.
+            List<String> candidate = etcdctl("elect", "/tck/elections/" + name, "etcdctl-node");
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !candidate.contains("etcdctl-node"));
+            candidacy.close();
+            await().atMost(PATIENCE).until(() -> candidate.contains("etcdctl-node"));
+            assertThat(portal.leaderElection(name).currentLeader()).hasValueSatisfying(
+                    leader -> assertThat(leader.candidateId()).isEqualTo("etcdctl-node"));
+        }
+    }
+}
