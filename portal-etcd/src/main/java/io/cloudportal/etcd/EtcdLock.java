@@ -56,7 +56,23 @@ final class EtcdLock implements Lock {
         while (true) {
             EtcdSession.Lease lease = connection.session().lease();
             ByteSequence key = EtcdConnection.bytes(prefix + lease.hex() + "_" + ACQUISITIONS.incrementAndGet());
-            long created = enqueue(key, lease);
+            Queued queued;
+            try {
+                queued = enqueue(key, lease);
+            } catch (RuntimeException e) {
+                // The put may have landed although its answer did not: a key left behind on a live lease
+                // would block the lock until this connection closes.
+                withdrawInBackground(key);
+                throw e;
+            }
+            long created = queued.created();
+            if (queued.first()) {
+                // The put and the read of the queue's head were one transaction: no one is ahead, and the
+                // put on the lease proves the lease was alive at that revision.
+                Held held = new Held(key, created, lease);
+                held.watchSession();
+                return Optional.of(held);
+            }
             boolean first;
             try {
                 first = awaitTurn(created, deadline);
@@ -82,15 +98,28 @@ final class EtcdLock implements Lock {
         }
     }
 
-    /** Puts this acquisition's key and returns its create revision (read back, in case a retried put reports a later one). */
-    private long enqueue(ByteSequence key, EtcdSession.Lease lease) {
+    /** Where an acquisition's key landed: its create revision, and whether it is at the head of the queue. */
+    private record Queued(long created, boolean first) {
+    }
+
+    /**
+     * Puts this acquisition's key and reads the queue's head in one transaction. The create
+     * revision is read back rather than taken from the response header, in case a retried put
+     * reports a later one.
+     */
+    private Queued enqueue(ByteSequence key, EtcdSession.Lease lease) {
+        GetOption head = GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.CREATE)
+                .withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build();
+        ByteSequence queue = EtcdConnection.bytes(prefix);
         TxnResponse response = connection.await("acquiring lock '" + name + "'", connection.client().getKVClient().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(key, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build()),
-                        Op.get(key, GetOption.DEFAULT))
-                .Else(Op.get(key, GetOption.DEFAULT))
+                        Op.get(key, GetOption.DEFAULT), Op.get(queue, head))
+                .Else(Op.get(key, GetOption.DEFAULT), Op.get(queue, head))
                 .commit());
-        return response.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
+        long created = response.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
+        long headCreated = response.getGetResponses().get(1).getKvs().get(0).getCreateRevision();
+        return new Queued(created, created == headCreated);
     }
 
     private boolean awaitTurn(long created, long deadline) throws InterruptedException {
@@ -119,6 +148,14 @@ final class EtcdLock implements Lock {
         } catch (RuntimeException e) {
             LOG.warn("Releasing lock '{}' failed; etcd removes its key when the lease ends", name, e);
         }
+    }
+
+    private void withdrawInBackground(ByteSequence key) {
+        connection.client().getKVClient().delete(key).whenComplete((response, error) -> {
+            if (error != null) {
+                LOG.warn("Releasing lock '{}' failed; etcd removes its key when the lease ends: {}", name, error.toString());
+            }
+        });
     }
 
     private final class Held implements HeldLock {
@@ -216,11 +253,7 @@ final class EtcdLock implements Lock {
             if (connection.session().isLive()) {
                 withdraw(key);
             } else {
-                connection.client().getKVClient().delete(key).whenComplete((response, error) -> {
-                    if (error != null) {
-                        LOG.warn("Releasing lock '{}' failed; etcd removes its key when the lease ends: {}", name, error.toString());
-                    }
-                });
+                withdrawInBackground(key);
             }
         }
     }
