@@ -33,6 +33,8 @@ final class EtcdConnection implements DriverConnection {
     private final EtcdSession session;
     private final EtcdRegistry registry;
     private final EtcdKvStore kvStore;
+    /** One queue (and, while anyone waits, one watch) per lock or election name, whatever the number of handles. */
+    private final java.util.Map<String, KeyQueue> queues = new java.util.concurrent.ConcurrentHashMap<>();
 
     private EtcdConnection(Client client, DriverContext context, EtcdSettings settings, ScheduledExecutorService scheduler,
                            EtcdSession session) {
@@ -104,6 +106,10 @@ final class EtcdConnection implements DriverConnection {
     /** The etcd key of a path under this connection's root, e.g. {@code locks/orders/}. */
     String key(String path) {
         return settings.root() + "/" + path;
+    }
+
+    KeyQueue queue(String prefix) {
+        return queues.computeIfAbsent(prefix, p -> new KeyQueue(this, p));
     }
 
     <T> T await(String operation, CompletableFuture<T> call) {

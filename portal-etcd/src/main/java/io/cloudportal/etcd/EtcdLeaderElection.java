@@ -43,7 +43,7 @@ final class EtcdLeaderElection implements LeaderElection {
         this.connection = connection;
         this.name = name;
         this.prefix = connection.key("elections/" + name + "/");
-        this.queue = new KeyQueue(connection, prefix);
+        this.queue = connection.queue(prefix);
     }
 
     @Override
@@ -110,23 +110,30 @@ final class EtcdLeaderElection implements LeaderElection {
                     .commit()
                     .thenApply(response -> {
                         long created = response.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
-                        queueUp(number, created);
+                        queueUp(number, next, created);
                         return created;
                     });
         }
 
-        private void queueUp(long number, long created) {
+        private void queueUp(long number, ByteSequence ownKey, long created) {
             KeyQueue.Turn waiting;
             synchronized (this) {
                 if (closed || number != campaign) {
                     return;
                 }
-                waiting = queue.awaitTurn(created);
+                waiting = queue.awaitTurn(ownKey, created);
                 turn = waiting;
             }
-            waiting.whenComplete((ignored, error) -> {
-                if (error == null) {
+            waiting.whenComplete((first, error) -> {
+                if (error == null && first) {
                     elected(number, created);
+                } else if (error == null) {
+                    // Our key went with the lease; the session's EXPIRED and RECONNECTED bring a new one.
+                    synchronized (this) {
+                        if (number == campaign) {
+                            waitingForSession = true;
+                        }
+                    }
                 } else if (!(error instanceof java.util.concurrent.CancellationException)) {
                     LOG.warn("Waiting for leadership of election '{}' as {} failed; waiting again once the session is back", name,
                             candidateId, error);

@@ -42,7 +42,7 @@ final class EtcdLock implements Lock {
         this.connection = connection;
         this.name = name;
         this.prefix = connection.key("locks/" + name + "/");
-        this.queue = new KeyQueue(connection, prefix);
+        this.queue = connection.queue(prefix);
     }
 
     @Override
@@ -73,19 +73,20 @@ final class EtcdLock implements Lock {
                 held.watchSession();
                 return Optional.of(held);
             }
-            boolean first;
+            Boolean turn;
             try {
-                first = awaitTurn(created, deadline);
+                turn = awaitTurn(key, created, deadline);
             } catch (InterruptedException | RuntimeException e) {
                 withdraw(key);
                 throw e;
             }
-            if (!first) {
+            if (turn == null) {
                 withdraw(key);
                 return Optional.empty();
             }
-            // Never report a lock on a lease that may be gone: the key must still be ours, on the lease we put it with.
-            if (connection.session().lease().equals(lease) && connection.session().isLive() && stillQueued(key, created)) {
+            // Never report a lock on a lease that may be gone: the key was still ours when the turn came,
+            // and the session has not moved to another lease since.
+            if (turn && connection.session().lease().equals(lease) && connection.session().isLive()) {
                 Held held = new Held(key, created, lease);
                 held.watchSession();
                 return Optional.of(held);
@@ -122,23 +123,18 @@ final class EtcdLock implements Lock {
         return new Queued(created, created == headCreated);
     }
 
-    private boolean awaitTurn(long created, long deadline) throws InterruptedException {
-        KeyQueue.Turn turn = queue.awaitTurn(created);
+    /** True when first, false when the own key went with its lease, null on timeout. */
+    private Boolean awaitTurn(ByteSequence key, long created, long deadline) throws InterruptedException {
+        KeyQueue.Turn turn = queue.awaitTurn(key, created);
         try {
-            turn.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return true;
+            return turn.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            return false;
+            return null;
         } catch (java.util.concurrent.ExecutionException e) {
             throw EtcdErrors.map("waiting for lock '" + name + "'", e.getCause());
         } finally {
             turn.cancel(true);
         }
-    }
-
-    private boolean stillQueued(ByteSequence key, long created) {
-        return connection.await("checking lock '" + name + "'", connection.client().getKVClient().get(key)).getKvs().stream()
-                .anyMatch(kv -> kv.getCreateRevision() == created);
     }
 
     /** Deletes a key this lock put, bounded; if etcd cannot be reached, the lease takes the key with it. */
