@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,12 +23,29 @@ public final class EmbeddedEtcd implements EmbeddedServer {
 
     /** Prepares a server on free ports and a new temporary directory; call {@link #start()}. */
     public EmbeddedEtcd() {
+        this(List.of());
+    }
+
+    private EmbeddedEtcd(List<String> clientTls) {
         try {
             directory = Files.createTempDirectory("portal-etcd");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a data directory for etcd", e);
         }
-        member = new EtcdMember("portal", directory);
+        member = new EtcdMember("portal", directory, clientTls);
+    }
+
+    /**
+     * Prepares a server whose clients must connect with TLS and present a certificate signed by a CA.
+     *
+     * @param certificate the server's certificate (PEM), valid for 127.0.0.1
+     * @param privateKey the server's private key (PEM)
+     * @param clientCa the CA that signs client certificates (PEM)
+     * @return the server; call {@link #start()}
+     */
+    public static EmbeddedEtcd withTls(Path certificate, Path privateKey, Path clientCa) {
+        return new EmbeddedEtcd(List.of("--cert-file", certificate.toString(), "--key-file", privateKey.toString(),
+                "--client-cert-auth", "--trusted-ca-file", clientCa.toString()));
     }
 
     /**

@@ -38,15 +38,29 @@ final class EtcdMember {
     private final String name;
     private final int clientPort;
     private final int peerPort;
+    /** Plain-HTTP /health and /metrics, also when clients must speak TLS. */
+    private final int metricsPort;
+    private final List<String> clientTls;
     private final Path directory;
     private Process process;
     private boolean initialised;
 
     EtcdMember(String name, Path directory) {
+        this(name, directory, List.of());
+    }
+
+    /** A member whose clients connect with TLS; {@code clientTls} are etcd's flags for it (certificate, key, CA). */
+    EtcdMember(String name, Path directory, List<String> clientTls) {
         this.name = name;
         this.clientPort = FreePorts.next();
         this.peerPort = FreePorts.next();
+        this.metricsPort = FreePorts.next();
         this.directory = directory;
+        this.clientTls = List.copyOf(clientTls);
+    }
+
+    private String clientScheme() {
+        return clientTls.isEmpty() ? "http://" : "https://";
     }
 
     /** The etcd binary: {@code PORTAL_ETCD_BINARY}, else {@code /usr/bin/etcd}, else the first {@code etcd} on the PATH. */
@@ -100,8 +114,9 @@ final class EtcdMember {
         List<String> command = new ArrayList<>(List.of(binary(),
                 "--name", name,
                 "--data-dir", directory.resolve("data").toString(),
-                "--listen-client-urls", "http://" + endpoint(),
-                "--advertise-client-urls", "http://" + endpoint(),
+                "--listen-client-urls", clientScheme() + endpoint(),
+                "--advertise-client-urls", clientScheme() + endpoint(),
+                "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort,
                 "--listen-peer-urls", peerUrl(),
                 "--initial-advertise-peer-urls", peerUrl(),
                 "--initial-cluster", initialCluster,
@@ -113,6 +128,7 @@ final class EtcdMember {
                 "--election-timeout", "600",
                 "--logger", "zap",
                 "--log-level", "warn"));
+        command.addAll(clientTls);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("etcd.log").toFile()));
@@ -130,7 +146,7 @@ final class EtcdMember {
     /** Waits until this member answers {@code /health} with {@code true}. */
     void awaitHealthy(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + endpoint() + "/health"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/health"))
                 .timeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";

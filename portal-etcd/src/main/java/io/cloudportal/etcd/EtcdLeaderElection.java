@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +31,6 @@ import org.slf4j.LoggerFactory;
 final class EtcdLeaderElection implements LeaderElection {
 
     private static final Logger LOG = LoggerFactory.getLogger(EtcdLeaderElection.class);
-    private static final AtomicLong CANDIDACIES = new AtomicLong();
 
     private final EtcdConnection connection;
     private final String name;
@@ -76,6 +74,7 @@ final class EtcdLeaderElection implements LeaderElection {
         /** Counts this candidate's keys; work for an older key is dropped. */
         private long campaign;
         private ByteSequence key;
+        private int slot = -1;
         private EtcdSession.Lease lease;
         private KeyQueue.Turn turn;
         private long term = -1;
@@ -93,26 +92,37 @@ final class EtcdLeaderElection implements LeaderElection {
             ByteSequence next;
             EtcdSession.Lease nextLease = connection.session().lease();
             long number;
+            int nextSlot;
             synchronized (this) {
                 if (closed) {
                     return CompletableFuture.completedFuture(-1L);
                 }
                 number = ++campaign;
-                next = EtcdConnection.bytes(prefix + nextLease.hex() + "_" + CANDIDACIES.incrementAndGet());
+                nextSlot = queue.takeSlot();
+                next = EtcdConnection.bytes(prefix + KeyQueue.keyName(nextLease, nextSlot));
                 key = next;
+                slot = nextSlot;
                 lease = nextLease;
             }
             return connection.client().getKVClient().txn()
                     .If(new Cmp(next, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                     .Then(Op.put(next, EtcdConnection.bytes(candidateId), PutOption.builder().withLeaseId(nextLease.id()).build()),
                             Op.get(next, GetOption.DEFAULT))
-                    .Else(Op.get(next, GetOption.DEFAULT))
                     .commit()
-                    .thenApply(response -> {
+                    .thenCompose(response -> {
+                        if (!response.isSucceeded()) {
+                            // The name is taken (a delete still on its way): it stays marked; try the next one.
+                            return campaign();
+                        }
                         long created = response.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
                         queueUp(number, next, created);
-                        return created;
+                        return CompletableFuture.completedFuture(created);
                     });
+        }
+
+        /** Deletes this candidate's current key and gives its name back. */
+        private CompletableFuture<?> withdraw(ByteSequence old, int oldSlot) {
+            return connection.client().getKVClient().delete(old).whenComplete((ignored, error) -> queue.freeSlot(oldSlot));
         }
 
         private void queueUp(long number, ByteSequence ownKey, long created) {
@@ -163,15 +173,17 @@ final class EtcdLeaderElection implements LeaderElection {
                 revoke();
             } else if (state == ConnectionState.RECONNECTED) {
                 ByteSequence old;
+                int oldSlot;
                 synchronized (this) {
                     if (closed || !waitingForSession) {
                         return;
                     }
                     waitingForSession = false;
                     old = key;
+                    oldSlot = slot;
                 }
                 // The old key may have survived with the lease: remove it, then queue at the back.
-                connection.client().getKVClient().delete(old).whenComplete((ignored, error) -> campaign().exceptionally(failure -> {
+                withdraw(old, oldSlot).whenComplete((ignored, error) -> campaign().exceptionally(failure -> {
                     LOG.warn("Rejoining election '{}' as {} failed", name, candidateId, failure);
                     return -1L;
                 }));
@@ -229,6 +241,7 @@ final class EtcdLeaderElection implements LeaderElection {
         public void close() {
             long revokedTerm;
             ByteSequence ours;
+            int ourSlot;
             synchronized (this) {
                 if (closed) {
                     return;
@@ -241,6 +254,7 @@ final class EtcdLeaderElection implements LeaderElection {
                 revokedTerm = term;
                 term = -1;
                 ours = key;
+                ourSlot = slot;
                 notifyAll();
             }
             try {
@@ -253,7 +267,7 @@ final class EtcdLeaderElection implements LeaderElection {
             }
             if (ours != null) {
                 try {
-                    connection.await("leaving election '" + name + "'", connection.client().getKVClient().delete(ours));
+                    connection.await("leaving election '" + name + "'", withdraw(ours, ourSlot));
                 } catch (RuntimeException e) {
                     LOG.warn("Leaving election '{}' failed; etcd removes the key when the lease ends", name, e);
                 }

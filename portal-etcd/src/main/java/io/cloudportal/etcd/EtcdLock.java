@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,6 @@ import org.slf4j.LoggerFactory;
 final class EtcdLock implements Lock {
 
     private static final Logger LOG = LoggerFactory.getLogger(EtcdLock.class);
-    private static final AtomicLong ACQUISITIONS = new AtomicLong();
 
     private final EtcdConnection connection;
     private final String name;
@@ -55,21 +53,25 @@ final class EtcdLock implements Lock {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             EtcdSession.Lease lease = connection.session().lease();
-            ByteSequence key = EtcdConnection.bytes(prefix + lease.hex() + "_" + ACQUISITIONS.incrementAndGet());
+            int slot = queue.takeSlot();
+            ByteSequence key = EtcdConnection.bytes(prefix + KeyQueue.keyName(lease, slot));
             Queued queued;
             try {
                 queued = enqueue(key, lease);
             } catch (RuntimeException e) {
                 // The put may have landed although its answer did not: a key left behind on a live lease
                 // would block the lock until this connection closes.
-                withdrawInBackground(key);
+                withdrawInBackground(key, slot);
                 throw e;
+            }
+            if (queued == null) {
+                continue; // the name was taken (a delete still on its way): it stays marked, the next one is tried
             }
             long created = queued.created();
             if (queued.first()) {
                 // The put and the read of the queue's head were one transaction: no one is ahead, and the
                 // put on the lease proves the lease was alive at that revision.
-                Held held = new Held(key, created, lease);
+                Held held = new Held(key, slot, created, lease);
                 held.watchSession();
                 return Optional.of(held);
             }
@@ -77,21 +79,21 @@ final class EtcdLock implements Lock {
             try {
                 turn = awaitTurn(key, created, deadline);
             } catch (InterruptedException | RuntimeException e) {
-                withdraw(key);
+                withdraw(key, slot);
                 throw e;
             }
             if (turn == null) {
-                withdraw(key);
+                withdraw(key, slot);
                 return Optional.empty();
             }
             // Never report a lock on a lease that may be gone: the key was still ours when the turn came,
             // and the session has not moved to another lease since.
             if (turn && connection.session().lease().equals(lease) && connection.session().isLive()) {
-                Held held = new Held(key, created, lease);
+                Held held = new Held(key, slot, created, lease);
                 held.watchSession();
                 return Optional.of(held);
             }
-            withdraw(key);
+            withdraw(key, slot);
             if (System.nanoTime() >= deadline) {
                 return Optional.empty();
             }
@@ -99,7 +101,7 @@ final class EtcdLock implements Lock {
         }
     }
 
-    /** Where an acquisition's key landed: its create revision, and whether it is at the head of the queue. */
+    /** Where an acquisition's key landed: its create revision, and whether it is at the head of the queue (null: name taken). */
     private record Queued(long created, boolean first) {
     }
 
@@ -116,8 +118,10 @@ final class EtcdLock implements Lock {
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(key, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build()),
                         Op.get(key, GetOption.DEFAULT), Op.get(queue, head))
-                .Else(Op.get(key, GetOption.DEFAULT), Op.get(queue, head))
                 .commit());
+        if (!response.isSucceeded()) {
+            return null;
+        }
         long created = response.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
         long headCreated = response.getGetResponses().get(1).getKvs().get(0).getCreateRevision();
         return new Queued(created, created == headCreated);
@@ -138,16 +142,19 @@ final class EtcdLock implements Lock {
     }
 
     /** Deletes a key this lock put, bounded; if etcd cannot be reached, the lease takes the key with it. */
-    private void withdraw(ByteSequence key) {
+    private void withdraw(ByteSequence key, int slot) {
         try {
             EtcdErrors.await("releasing lock '" + name + "'", connection.client().getKVClient().delete(key), connection.timeout());
         } catch (RuntimeException e) {
             LOG.warn("Releasing lock '{}' failed; etcd removes its key when the lease ends", name, e);
+        } finally {
+            queue.freeSlot(slot);
         }
     }
 
-    private void withdrawInBackground(ByteSequence key) {
+    private void withdrawInBackground(ByteSequence key, int slot) {
         connection.client().getKVClient().delete(key).whenComplete((response, error) -> {
+            queue.freeSlot(slot);
             if (error != null) {
                 LOG.warn("Releasing lock '{}' failed; etcd removes its key when the lease ends: {}", name, error.toString());
             }
@@ -156,6 +163,7 @@ final class EtcdLock implements Lock {
 
     private final class Held implements HeldLock {
         private final ByteSequence key;
+        private final int slot;
         private final FencingToken token;
         private final EtcdSession.Lease lease;
         private final List<Runnable> lossCallbacks = new ArrayList<>();
@@ -163,8 +171,9 @@ final class EtcdLock implements Lock {
         private boolean released;
         private String lostBecause;
 
-        Held(ByteSequence key, long createRevision, EtcdSession.Lease lease) {
+        Held(ByteSequence key, int slot, long createRevision, EtcdSession.Lease lease) {
             this.key = key;
+            this.slot = slot;
             this.token = new FencingToken(createRevision);
             this.lease = lease;
         }
@@ -247,9 +256,9 @@ final class EtcdLock implements Lock {
             // Also after a loss: a lease that survived a cut connection still holds the key. While the
             // channel is down the delete waits for it in the background rather than block the caller.
             if (connection.session().isLive()) {
-                withdraw(key);
+                withdraw(key, slot);
             } else {
-                withdrawInBackground(key);
+                withdrawInBackground(key, slot);
             }
         }
     }

@@ -228,10 +228,13 @@ final class EtcdRegistry implements Registry {
         } catch (Exception e) {
             LOG.debug("Removing the registry's session watch failed", e);
         }
+        EtcdWatcher running;
         synchronized (cache) {
-            if (watcher != null) {
-                watcher.close();
-            }
+            running = watcher;
+        }
+        // Closed outside the cache's lock: a delivery holds the watcher's lock and waits for the cache's.
+        if (running != null) {
+            running.close();
         }
         listeners.clear();
     }

@@ -51,6 +51,8 @@ final class KeyQueue {
     /** Events that arrived while the copy was being listed. */
     private final List<WatchEvent> pending = new ArrayList<>();
     private final Set<Turn> waiting = new LinkedHashSet<>();
+    /** The key names this connection has in the queue now; see {@link #keyName}. */
+    private final java.util.BitSet slots = new java.util.BitSet();
     private Watch.Watcher watcher;
     /** Counts the watches and listings this queue started; callbacks of older ones are ignored. */
     private int generation;
@@ -65,6 +67,28 @@ final class KeyQueue {
     KeyQueue(EtcdConnection connection, String prefix) {
         this.connection = connection;
         this.prefix = EtcdConnection.bytes(prefix);
+    }
+
+    /**
+     * The name of a contender's key: the lease in hex, as etcdctl names it, with a suffix for a
+     * second key of the same connection at once (two threads contending). Names are reused, so
+     * etcd's key index does not grow with every acquisition until the next compaction; each
+     * re-creation still gets a new create revision.
+     */
+    static String keyName(EtcdSession.Lease lease, int slot) {
+        return slot == 0 ? lease.hex() : lease.hex() + "_" + slot;
+    }
+
+    /** Takes the lowest key name this connection does not use in the queue now. */
+    synchronized int takeSlot() {
+        int slot = slots.nextClearBit(0);
+        slots.set(slot);
+        return slot;
+    }
+
+    /** Gives a key name back once its key is deleted (or its put found the name taken and it is left marked). */
+    synchronized void freeSlot(int slot) {
+        slots.clear(slot);
     }
 
     /** The first key in the queue (the holder, the leader), read from etcd. */
