@@ -4,7 +4,7 @@ import io.cloudportal.ConnectionState;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
-import io.cloudportal.spi.HeldLocks;
+import io.cloudportal.spi.AbstractHeldLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -13,8 +13,6 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -161,95 +159,43 @@ final class EtcdLock implements Lock {
         });
     }
 
-    private final class Held implements HeldLock {
+    private final class Held extends AbstractHeldLock {
         private final ByteSequence key;
         private final int slot;
-        private final FencingToken token;
         private final EtcdSession.Lease lease;
-        private final List<Runnable> lossCallbacks = new ArrayList<>();
         private AutoCloseable sessionWatch;
-        private boolean released;
-        private String lostBecause;
 
         Held(ByteSequence key, int slot, long createRevision, EtcdSession.Lease lease) {
+            super(name, new FencingToken(createRevision));
             this.key = key;
             this.slot = slot;
-            this.token = new FencingToken(createRevision);
             this.lease = lease;
         }
 
         void watchSession() {
             AutoCloseable watch = connection.session().onState(state -> {
                 if (state == ConnectionState.SUSPENDED) {
-                    lost("the connection to etcd was lost; the lease may expire and the lock pass to another holder");
+                    markLost("the connection to etcd was lost; the lease may expire and the lock pass to another holder");
                 } else if (state == ConnectionState.EXPIRED) {
-                    lost("the etcd lease expired");
+                    markLost("the etcd lease expired");
                 }
             });
             synchronized (this) {
                 sessionWatch = watch;
             }
             if (!connection.session().isLive() || !connection.session().lease().equals(lease)) {
-                lost("the etcd session was interrupted while the lock was being acquired");
+                markLost("the etcd session was interrupted while the lock was being acquired");
             }
         }
 
-        private void lost(String reason) {
-            List<Runnable> toRun;
+        @Override
+        protected void release(boolean wasLost) {
+            AutoCloseable watch;
             synchronized (this) {
-                if (released || lostBecause != null) {
-                    return;
-                }
-                lostBecause = reason;
-                toRun = new ArrayList<>(lossCallbacks);
-                lossCallbacks.clear();
-            }
-            LOG.warn("Lock '{}' (token {}) lost: {}", name, token.value(), reason);
-            toRun.forEach(Runnable::run);
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public FencingToken fencingToken() {
-            return token;
-        }
-
-        @Override
-        public synchronized boolean isHeld() {
-            return !released && lostBecause == null;
-        }
-
-        @Override
-        public synchronized void ensureHeld() {
-            HeldLocks.ensureHeld(name, token, lostBecause, released);
-        }
-
-        @Override
-        public void onLost(Runnable onLost) {
-            synchronized (this) {
-                if (lostBecause == null) {
-                    lossCallbacks.add(onLost);
-                    return;
-                }
-            }
-            onLost.run();
-        }
-
-        @Override
-        public void close() {
-            synchronized (this) {
-                if (released) {
-                    return;
-                }
-                released = true;
-                lossCallbacks.clear();
+                watch = sessionWatch;
             }
             try {
-                sessionWatch.close();
+                watch.close();
             } catch (Exception e) {
                 LOG.debug("Removing the session watch of lock '{}' failed", name, e);
             }

@@ -4,10 +4,8 @@ import io.cloudportal.ConnectionState;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
-import io.cloudportal.spi.HeldLocks;
+import io.cloudportal.spi.AbstractHeldLock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -90,93 +88,39 @@ final class ZooKeeperLock implements Lock {
         }
     }
 
-    private final class Held implements HeldLock {
+    private final class Held extends AbstractHeldLock {
         private final String path;
-        private final FencingToken token;
-        private final List<Runnable> lossCallbacks = new ArrayList<>();
         private AutoCloseable sessionWatch;
-        private boolean released;
-        private String lostBecause;
 
         Held(String path, long czxid) {
+            super(name, new FencingToken(czxid));
             this.path = path;
-            this.token = new FencingToken(czxid);
         }
 
         void watchSession() {
             AutoCloseable watch = connection.onState(state -> {
                 if (state == ConnectionState.SUSPENDED) {
-                    lost("the connection to ZooKeeper was suspended; the session may expire and the lock pass to another holder");
+                    markLost("the connection to ZooKeeper was suspended; the session may expire and the lock pass to another holder");
                 } else if (state == ConnectionState.EXPIRED) {
-                    lost("the ZooKeeper session expired");
+                    markLost("the ZooKeeper session expired");
                 }
             });
             synchronized (this) {
                 sessionWatch = watch;
             }
             if (!connection.isConnected()) {
-                lost("the connection to ZooKeeper was lost while the lock was being acquired");
+                markLost("the connection to ZooKeeper was lost while the lock was being acquired");
             }
         }
 
-        private void lost(String reason) {
-            List<Runnable> toRun;
+        @Override
+        protected void release(boolean wasLost) {
+            AutoCloseable watch;
             synchronized (this) {
-                if (released || lostBecause != null) {
-                    return;
-                }
-                lostBecause = reason;
-                toRun = new ArrayList<>(lossCallbacks);
-                lossCallbacks.clear();
-            }
-            LOG.warn("Lock '{}' (token {}) lost: {}", name, token.value(), reason);
-            toRun.forEach(Runnable::run);
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public FencingToken fencingToken() {
-            return token;
-        }
-
-        @Override
-        public synchronized boolean isHeld() {
-            return !released && lostBecause == null;
-        }
-
-        @Override
-        public synchronized void ensureHeld() {
-            HeldLocks.ensureHeld(name, token, lostBecause, released);
-        }
-
-        @Override
-        public void onLost(Runnable onLost) {
-            synchronized (this) {
-                if (lostBecause == null) {
-                    lossCallbacks.add(onLost);
-                    return;
-                }
-            }
-            onLost.run();
-        }
-
-        @Override
-        public void close() {
-            boolean wasLost;
-            synchronized (this) {
-                if (released) {
-                    return;
-                }
-                released = true;
-                wasLost = lostBecause != null;
-                lossCallbacks.clear();
+                watch = sessionWatch;
             }
             try {
-                sessionWatch.close();
+                watch.close();
             } catch (Exception e) {
                 LOG.debug("Removing the session watch of lock '{}' failed", name, e);
             }

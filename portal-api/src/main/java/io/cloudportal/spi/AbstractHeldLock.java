@@ -1,0 +1,108 @@
+package io.cloudportal.spi;
+
+import io.cloudportal.lock.FencingToken;
+import io.cloudportal.lock.HeldLock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a driver's held lock keeps besides its key: whether it was released or lost (and why),
+ * and the loss callbacks, run once. A driver calls {@link #markLost(String)} when its session
+ * says the lock can no longer be trusted, and implements {@link #release(boolean)} to remove its
+ * key; this class makes both happen at most once, whatever the order and the threads.
+ */
+public abstract class AbstractHeldLock implements HeldLock {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractHeldLock.class);
+
+    private final String name;
+    private final FencingToken token;
+    private final List<Runnable> lossCallbacks = new ArrayList<>();
+    private boolean released;
+    private String lostBecause;
+
+    /**
+     * Creates a held lock.
+     *
+     * @param name the lock's name
+     * @param token its fencing token
+     */
+    protected AbstractHeldLock(String name, FencingToken token) {
+        this.name = name;
+        this.token = token;
+    }
+
+    /**
+     * Marks the lock lost and runs the loss callbacks, unless it was released or lost before.
+     * Callbacks run on the calling thread, so a driver calls this where a callback may run.
+     *
+     * @param reason why, for {@link #ensureHeld()} and the log
+     */
+    protected final void markLost(String reason) {
+        List<Runnable> toRun;
+        synchronized (this) {
+            if (released || lostBecause != null) {
+                return;
+            }
+            lostBecause = reason;
+            toRun = new ArrayList<>(lossCallbacks);
+            lossCallbacks.clear();
+        }
+        LOG.warn("Lock '{}' (token {}) lost: {}", name, token.value(), reason);
+        toRun.forEach(Runnable::run);
+    }
+
+    /**
+     * Removes the lock at the server; called once, by the first {@link #close()}.
+     *
+     * @param wasLost whether the lock had been lost before the holder released it
+     */
+    protected abstract void release(boolean wasLost);
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final FencingToken fencingToken() {
+        return token;
+    }
+
+    @Override
+    public final synchronized boolean isHeld() {
+        return !released && lostBecause == null;
+    }
+
+    @Override
+    public final synchronized void ensureHeld() {
+        HeldLocks.ensureHeld(name, token, lostBecause, released);
+    }
+
+    @Override
+    public final void onLost(Runnable onLost) {
+        synchronized (this) {
+            if (lostBecause == null) {
+                lossCallbacks.add(onLost);
+                return;
+            }
+        }
+        onLost.run();
+    }
+
+    @Override
+    public final void close() {
+        boolean wasLost;
+        synchronized (this) {
+            if (released) {
+                return;
+            }
+            released = true;
+            wasLost = lostBecause != null;
+            lossCallbacks.clear();
+        }
+        release(wasLost);
+    }
+}
