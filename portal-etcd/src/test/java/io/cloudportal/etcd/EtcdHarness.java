@@ -1,22 +1,17 @@
 package io.cloudportal.etcd;
 
-import static org.awaitility.Awaitility.await;
-
-import io.cloudportal.ConnectionState;
 import io.cloudportal.Portal;
-import io.cloudportal.Watch;
 import io.cloudportal.embedded.EmbeddedEtcd;
 import io.cloudportal.embedded.LoopbackProxy;
 import io.cloudportal.tck.Fault;
+import io.cloudportal.tck.FaultScript;
 import io.cloudportal.tck.TckHarness;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.LeaseOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -96,33 +91,15 @@ final class EtcdHarness implements TckHarness {
 
     @Override
     public void inject(Fault fault, Portal victim) throws Exception {
-        List<ConnectionState> seen = new CopyOnWriteArrayList<>();
-        try (Watch ignored = victim.onStateChange(seen::add)) {
-            switch (fault) {
-                case SESSION_EXPIRY -> {
-                    // What expires a lease in production: the client cannot renew it for longer than its TTL.
-                    long lease = leaseOf(victim);
-                    LoopbackProxy proxy = proxies.get(victim);
-                    proxy.cut();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED));
-                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> !leaseAlive(lease));
-                    proxy.pass();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.EXPIRED)
-                            && seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
-                }
-                case CONNECTION_CUT -> {
-                    LoopbackProxy proxy = proxies.get(victim);
-                    proxy.cut();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED));
-                    proxy.pass();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
-                }
-                case SERVER_RESTART -> {
-                    server.restart();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED)
-                            && seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
-                }
+        LoopbackProxy proxy = proxies.get(victim);
+        switch (fault) {
+            case SESSION_EXPIRY -> {
+                // What expires a lease in production: the client cannot renew it for longer than its TTL.
+                long lease = leaseOf(victim);
+                FaultScript.sessionExpiry(victim, proxy::cut, () -> !leaseAlive(lease), proxy::pass);
             }
+            case CONNECTION_CUT -> FaultScript.connectionCut(victim, proxy::cut, proxy::pass);
+            case SERVER_RESTART -> FaultScript.serverRestart(victim, server::restart);
         }
     }
 

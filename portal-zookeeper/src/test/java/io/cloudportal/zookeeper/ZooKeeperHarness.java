@@ -1,20 +1,15 @@
 package io.cloudportal.zookeeper;
 
-import static org.awaitility.Awaitility.await;
-
-import io.cloudportal.ConnectionState;
 import io.cloudportal.Portal;
-import io.cloudportal.Watch;
 import io.cloudportal.embedded.EmbeddedZooKeeper;
 import io.cloudportal.embedded.LoopbackProxy;
 import io.cloudportal.tck.Fault;
+import io.cloudportal.tck.FaultScript;
 import io.cloudportal.tck.TckHarness;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.client.FourLetterWordMain;
 
@@ -78,35 +73,17 @@ final class ZooKeeperHarness implements TckHarness {
 
     @Override
     public void inject(Fault fault, Portal victim) throws Exception {
-        List<ConnectionState> seen = new CopyOnWriteArrayList<>();
-        try (Watch ignored = victim.onStateChange(seen::add)) {
-            switch (fault) {
-                case SESSION_EXPIRY -> {
-                    // What expires a session in production: the client cannot reach the server for
-                    // longer than the session timeout. It notices first (SUSPENDED), the server
-                    // expires the session later, and the client learns it on reconnecting.
-                    long session = victim.unwrap(CuratorFramework.class).orElseThrow().getZookeeperClient().getZooKeeper().getSessionId();
-                    LoopbackProxy proxy = proxies.get(victim);
-                    proxy.cut();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED));
-                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> !sessionAlive(session));
-                    proxy.pass();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.EXPIRED)
-                            && seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
-                }
-                case CONNECTION_CUT -> {
-                    LoopbackProxy proxy = proxies.get(victim);
-                    proxy.cut();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED));
-                    proxy.pass();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
-                }
-                case SERVER_RESTART -> {
-                    server.restart();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> seen.contains(ConnectionState.SUSPENDED)
-                            && seen.get(seen.size() - 1) == ConnectionState.RECONNECTED);
-                }
+        LoopbackProxy proxy = proxies.get(victim);
+        switch (fault) {
+            case SESSION_EXPIRY -> {
+                // What expires a session in production: the client cannot reach the server for longer
+                // than the session timeout. It notices first (SUSPENDED), the server expires the session
+                // later, and the client learns it on reconnecting.
+                long session = victim.unwrap(CuratorFramework.class).orElseThrow().getZookeeperClient().getZooKeeper().getSessionId();
+                FaultScript.sessionExpiry(victim, proxy::cut, () -> !sessionAlive(session), proxy::pass);
             }
+            case CONNECTION_CUT -> FaultScript.connectionCut(victim, proxy::cut, proxy::pass);
+            case SERVER_RESTART -> FaultScript.serverRestart(victim, server::restart);
         }
     }
 
