@@ -95,8 +95,17 @@ final class EtcdConnection implements DriverConnection {
         return session;
     }
 
-    ScheduledExecutorService scheduler() {
-        return scheduler;
+    /**
+     * Runs a task of the driver on the session thread after a delay; nothing runs once the
+     * connection is closing (jetcd's own close calls back into the driver, which would otherwise
+     * schedule on a stopped executor).
+     */
+    java.util.Optional<java.util.concurrent.ScheduledFuture<?>> schedule(Runnable task, long delayMillis) {
+        try {
+            return java.util.Optional.of(scheduler.schedule(task, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            return java.util.Optional.empty();
+        }
     }
 
     Duration timeout() {

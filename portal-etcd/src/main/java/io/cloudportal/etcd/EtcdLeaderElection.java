@@ -121,8 +121,8 @@ final class EtcdLeaderElection implements LeaderElection {
         }
 
         /** Deletes this candidate's current key and gives its name back. */
-        private CompletableFuture<?> withdraw(ByteSequence old, int oldSlot) {
-            return connection.client().getKVClient().delete(old).whenComplete((ignored, error) -> queue.freeSlot(oldSlot));
+        private CompletableFuture<?> withdraw(ByteSequence old, EtcdSession.Lease oldLease, int oldSlot) {
+            return queue.remove(old, oldLease, oldSlot);
         }
 
         private void queueUp(long number, ByteSequence ownKey, long created) {
@@ -173,6 +173,7 @@ final class EtcdLeaderElection implements LeaderElection {
                 revoke();
             } else if (state == ConnectionState.RECONNECTED) {
                 ByteSequence old;
+                EtcdSession.Lease oldLease;
                 int oldSlot;
                 synchronized (this) {
                     if (closed || !waitingForSession) {
@@ -180,10 +181,11 @@ final class EtcdLeaderElection implements LeaderElection {
                     }
                     waitingForSession = false;
                     old = key;
+                    oldLease = lease;
                     oldSlot = slot;
                 }
                 // The old key may have survived with the lease: remove it, then queue at the back.
-                withdraw(old, oldSlot).whenComplete((ignored, error) -> campaign().exceptionally(failure -> {
+                withdraw(old, oldLease, oldSlot).whenComplete((ignored, error) -> campaign().exceptionally(failure -> {
                     LOG.warn("Rejoining election '{}' as {} failed", name, candidateId, failure);
                     return -1L;
                 }));
@@ -241,6 +243,7 @@ final class EtcdLeaderElection implements LeaderElection {
         public void close() {
             long revokedTerm;
             ByteSequence ours;
+            EtcdSession.Lease ourLease;
             int ourSlot;
             synchronized (this) {
                 if (closed) {
@@ -255,6 +258,7 @@ final class EtcdLeaderElection implements LeaderElection {
                 term = -1;
                 ours = key;
                 ourSlot = slot;
+                ourLease = lease;
                 notifyAll();
             }
             try {
@@ -267,7 +271,7 @@ final class EtcdLeaderElection implements LeaderElection {
             }
             if (ours != null) {
                 try {
-                    connection.await("leaving election '" + name + "'", withdraw(ours, ourSlot));
+                    connection.await("leaving election '" + name + "'", withdraw(ours, ourLease, ourSlot));
                 } catch (RuntimeException e) {
                     LOG.warn("Leaving election '{}' failed; etcd removes the key when the lease ends", name, e);
                 }

@@ -59,7 +59,7 @@ final class EtcdLock implements Lock {
             } catch (RuntimeException e) {
                 // The put may have landed although its answer did not: a key left behind on a live lease
                 // would block the lock until this connection closes.
-                withdrawInBackground(key, slot);
+                withdrawInBackground(key, lease, slot);
                 throw e;
             }
             if (queued == null) {
@@ -77,11 +77,11 @@ final class EtcdLock implements Lock {
             try {
                 turn = awaitTurn(key, created, deadline);
             } catch (InterruptedException | RuntimeException e) {
-                withdraw(key, slot);
+                withdraw(key, lease, slot);
                 throw e;
             }
             if (turn == null) {
-                withdraw(key, slot);
+                withdraw(key, lease, slot);
                 return Optional.empty();
             }
             // Never report a lock on a lease that may be gone: the key was still ours when the turn came,
@@ -91,7 +91,7 @@ final class EtcdLock implements Lock {
                 held.watchSession();
                 return Optional.of(held);
             }
-            withdraw(key, slot);
+            withdraw(key, lease, slot);
             if (System.nanoTime() >= deadline) {
                 return Optional.empty();
             }
@@ -139,24 +139,20 @@ final class EtcdLock implements Lock {
         }
     }
 
-    /** Deletes a key this lock put, bounded; if etcd cannot be reached, the lease takes the key with it. */
-    private void withdraw(ByteSequence key, int slot) {
+    /**
+     * Deletes a key this lock put and waits for it, bounded; if etcd does not confirm in time the
+     * delete goes on in the background until it does or the lease is gone.
+     */
+    private void withdraw(ByteSequence key, EtcdSession.Lease lease, int slot) {
         try {
-            EtcdErrors.await("releasing lock '" + name + "'", connection.client().getKVClient().delete(key), connection.timeout());
+            EtcdErrors.await("releasing lock '" + name + "'", queue.remove(key, lease, slot), connection.timeout());
         } catch (RuntimeException e) {
-            LOG.warn("Releasing lock '{}' failed; etcd removes its key when the lease ends", name, e);
-        } finally {
-            queue.freeSlot(slot);
+            LOG.warn("Releasing lock '{}' is not confirmed yet; it goes on in the background: {}", name, e.toString());
         }
     }
 
-    private void withdrawInBackground(ByteSequence key, int slot) {
-        connection.client().getKVClient().delete(key).whenComplete((response, error) -> {
-            queue.freeSlot(slot);
-            if (error != null) {
-                LOG.warn("Releasing lock '{}' failed; etcd removes its key when the lease ends: {}", name, error.toString());
-            }
-        });
+    private void withdrawInBackground(ByteSequence key, EtcdSession.Lease lease, int slot) {
+        queue.remove(key, lease, slot);
     }
 
     private final class Held extends AbstractHeldLock {
@@ -202,9 +198,9 @@ final class EtcdLock implements Lock {
             // Also after a loss: a lease that survived a cut connection still holds the key. While the
             // channel is down the delete waits for it in the background rather than block the caller.
             if (connection.session().isLive()) {
-                withdraw(key, slot);
+                withdraw(key, lease, slot);
             } else {
-                withdrawInBackground(key, slot);
+                withdrawInBackground(key, lease, slot);
             }
         }
     }

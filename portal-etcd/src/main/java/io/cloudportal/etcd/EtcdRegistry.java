@@ -301,7 +301,7 @@ final class EtcdRegistry implements Registry {
                             connection.client().getKVClient().delete(key(now));
                         } else if (error != null) {
                             LOG.warn("Re-registering {}/{} failed; trying again", now.service(), now.id(), error);
-                            connection.scheduler().schedule(this::putInBackground, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                            connection.schedule(this::putInBackground, 500);
                         } else if (!connection.session().lease().equals(lease)) {
                             putInBackground();
                         }

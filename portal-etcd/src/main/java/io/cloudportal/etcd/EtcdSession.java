@@ -93,6 +93,10 @@ final class EtcdSession implements AutoCloseable {
         return lease;
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     ConnectionState state() {
         return state;
     }

@@ -10,7 +10,6 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,14 +106,14 @@ final class EtcdWatcher implements AutoCloseable {
      * an older revision had not caught up on yet.
      */
     private void replaceLater(int broken, long delayMillis) {
-        connection.scheduler().schedule(() -> {
+        connection.schedule(() -> {
             try {
                 replace(broken);
             } catch (RuntimeException e) {
                 LOG.warn("Re-creating the watch on {} failed; trying again", prefix, e);
                 replaceLater(broken, RETRY_MILLIS);
             }
-        }, delayMillis, TimeUnit.MILLISECONDS);
+        }, delayMillis);
     }
 
     private void replace(int broken) {

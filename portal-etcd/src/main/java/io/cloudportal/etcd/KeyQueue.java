@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +90,33 @@ final class KeyQueue {
         slots.clear(slot);
     }
 
+    /**
+     * Deletes a contender's key, retrying until etcd confirms it or the lease it was put with is
+     * gone (taking the key along), then gives its name back. A key left behind on a lease the
+     * session keeps renewing would block the queue for as long as the connection lives.
+     *
+     * @return completes when the key is gone
+     */
+    CompletableFuture<Void> remove(ByteSequence key, EtcdSession.Lease lease, int slot) {
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        removeAttempt(key, lease, slot, gone, 100);
+        return gone;
+    }
+
+    private void removeAttempt(ByteSequence key, EtcdSession.Lease lease, int slot, CompletableFuture<Void> gone, long backoffMillis) {
+        connection.client().getKVClient().delete(key).whenComplete((response, error) -> {
+            if (error == null || !connection.session().lease().equals(lease) || connection.session().isClosed()) {
+                freeSlot(slot);
+                gone.complete(null);
+                return;
+            }
+            LOG.debug("Deleting {} failed ({}); trying again in {} ms", key, error.toString(), backoffMillis);
+            if (connection.schedule(() -> removeAttempt(key, lease, slot, gone, Math.min(backoffMillis * 2, 2_000)), backoffMillis).isEmpty()) {
+                gone.complete(null); // the connection is closing; revoking its lease removes the key
+            }
+        });
+    }
+
     /** The first key in the queue (the holder, the leader), read from etcd. */
     CompletableFuture<java.util.Optional<KeyValue>> first() {
         return connection.client().getKVClient().get(prefix, GetOption.builder().isPrefix(true)
@@ -157,7 +183,7 @@ final class KeyQueue {
                             }
                             watcher = null;
                             if (!waiting.isEmpty()) {
-                                connection.scheduler().schedule(KeyQueue.this::restart, 500, TimeUnit.MILLISECONDS);
+                                connection.schedule(KeyQueue.this::restart, 500);
                             }
                         }
                     }
@@ -183,7 +209,7 @@ final class KeyQueue {
                 .whenComplete((GetResponse listing, Throwable error) -> {
                     if (error != null) {
                         LOG.debug("Listing queue {} failed: {}", prefix, error.toString());
-                        connection.scheduler().schedule(() -> list(from), 500, TimeUnit.MILLISECONDS);
+                        connection.schedule(() -> list(from), 500);
                         return;
                     }
                     synchronized (this) {
@@ -270,7 +296,7 @@ final class KeyQueue {
             waiting.remove(turn);
             if (waiting.isEmpty() && watcher != null && idleClose == null) {
                 Watch.Watcher candidate = watcher;
-                idleClose = connection.scheduler().schedule(() -> closeIfIdle(candidate), IDLE_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
+                idleClose = connection.schedule(() -> closeIfIdle(candidate), IDLE_CLOSE_MILLIS).orElse(null);
             }
         }
     }
