@@ -14,12 +14,12 @@ import io.cloudportal.embedded.LoopbackProxy;
 import io.cloudportal.kv.KvEvent;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.lock.HeldLock;
-import io.cloudportal.lock.Lock;
 import io.cloudportal.registry.Registration;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.registry.ServiceInstance;
 import io.cloudportal.tck.Fault;
 import io.cloudportal.tck.FencingRegister;
+import io.cloudportal.tck.LockContention;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +30,6 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -214,50 +212,25 @@ class EtcdFaultsIT {
     @Test
     void fourContendersNeverOverlapWhileAClusterMemberIsStoppedAndRestarted() throws Exception {
         String name = unique("contended");
-        FencingRegister register = new FencingRegister();
-        AtomicLong acquisitions = new AtomicLong();
-        AtomicBoolean running = new AtomicBoolean(true);
         List<Portal> clients = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
+        LockContention contention;
         try (EmbeddedEtcdCluster cluster = new EmbeddedEtcdCluster(3)) {
             cluster.start();
             for (int i = 0; i < 4; i++) {
-                Portal client = Portal.connect(cluster.url() + "/faults?leaseTtl=6s&operationTimeout=5s");
-                clients.add(client);
-                Lock lock = client.lock(name);
-                Thread thread = new Thread(() -> {
-                    while (running.get()) {
-                        try (HeldLock held = lock.acquire(Duration.ofSeconds(10))) {
-                            if (held.isHeld()) {
-                                register.enter(held.fencingToken());
-                                Thread.yield();
-                                register.leave();
-                            }
-                            acquisitions.incrementAndGet();
-                        } catch (PortalException | InterruptedException e) {
-                            // a member away: try again
-                        }
-                    }
-                }, "contender-" + i);
-                threads.add(thread);
-                thread.start();
+                clients.add(Portal.connect(cluster.url() + "/faults?leaseTtl=6s&operationTimeout=5s"));
             }
-            await().atMost(PATIENCE).until(() -> acquisitions.get() >= 50);
-            cluster.stop(0);
-            long whileStopped = acquisitions.get();
-            await().atMost(PATIENCE).until(() -> acquisitions.get() >= whileStopped + 50);
-            cluster.restart(0);
-            long afterRestart = acquisitions.get();
-            await().atMost(PATIENCE).until(() -> acquisitions.get() >= afterRestart + 50);
-            running.set(false);
-            for (Thread thread : threads) {
-                thread.join(PATIENCE.toMillis());
+            try (LockContention running = LockContention.start(clients, name, Duration.ofSeconds(10))) {
+                contention = running;
+                running.awaitProgress(50, PATIENCE);
+                cluster.stop(0);
+                running.awaitProgress(50, PATIENCE);
+                cluster.restart(0);
+                running.awaitProgress(50, PATIENCE);
             }
         } finally {
-            running.set(false);
             clients.forEach(Portal::close);
         }
-        assertThat(register.overlaps()).as("holders inside the guarded section at once").isZero();
-        assertThat(register.staleTokens()).as("stale fencing tokens accepted").isZero();
+        assertThat(contention.register().overlaps()).as("holders inside the guarded section at once").isZero();
+        assertThat(contention.register().staleTokens()).as("stale fencing tokens accepted").isZero();
     }
 }

@@ -9,18 +9,15 @@ import io.cloudportal.PortalException;
 import io.cloudportal.Watch;
 import io.cloudportal.embedded.EmbeddedZooKeeperCluster;
 import io.cloudportal.lock.HeldLock;
-import io.cloudportal.lock.Lock;
 import io.cloudportal.registry.Registration;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.registry.ServiceInstance;
-import io.cloudportal.tck.FencingRegister;
+import io.cloudportal.tck.LockContention;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.zookeeper.data.Stat;
@@ -38,55 +35,29 @@ class ZooKeeperFaultsIT {
     @Test
     void contendingClientsNeverOverlapWhileTheEnsembleLeaderIsKilledAndRestarted() throws Exception {
         String name = unique("contended");
-        FencingRegister register = new FencingRegister();
-        AtomicLong acquisitions = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
-        AtomicBoolean running = new AtomicBoolean(true);
         List<Portal> clients = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
+        LockContention contention;
         try (EmbeddedZooKeeperCluster cluster = new EmbeddedZooKeeperCluster()) {
             for (int i = 0; i < 4; i++) {
-                Portal client = Portal.connect(cluster.url() + "/faults?sessionTimeout=6s&connectionTimeout=5s");
-                clients.add(client);
-                Lock lock = client.lock(name);
-                Thread thread = new Thread(() -> {
-                    while (running.get()) {
-                        try (HeldLock held = lock.acquire(Duration.ofSeconds(10))) {
-                            if (held.isHeld()) {
-                                register.enter(held.fencingToken());
-                                Thread.yield();
-                                register.leave();
-                            }
-                            acquisitions.incrementAndGet();
-                        } catch (PortalException | InterruptedException e) {
-                            failures.incrementAndGet();
-                        }
-                    }
-                }, "contender-" + i);
-                threads.add(thread);
-                thread.start();
+                clients.add(Portal.connect(cluster.url() + "/faults?sessionTimeout=6s&connectionTimeout=5s"));
             }
             long started = System.nanoTime();
-            await().atMost(PATIENCE).until(() -> acquisitions.get() >= 50);
-            InstanceSpec leader = cluster.leader();
-            cluster.kill(leader);
-            long beforeRestart = acquisitions.get();
-            await().atMost(PATIENCE).until(() -> acquisitions.get() >= beforeRestart + 50);
-            cluster.restart(leader);
-            long afterRestart = acquisitions.get();
-            await().atMost(PATIENCE).until(() -> acquisitions.get() >= afterRestart + 50
-                    && System.nanoTime() - started >= Duration.ofSeconds(30).toNanos());
-            running.set(false);
-            for (Thread thread : threads) {
-                thread.join(PATIENCE.toMillis());
+            try (LockContention running = LockContention.start(clients, name, Duration.ofSeconds(10))) {
+                contention = running;
+                running.awaitProgress(50, PATIENCE);
+                InstanceSpec leader = cluster.leader();
+                cluster.kill(leader);
+                running.awaitProgress(50, PATIENCE);
+                cluster.restart(leader);
+                running.awaitProgress(50, PATIENCE);
+                await().atMost(PATIENCE).until(() -> System.nanoTime() - started >= Duration.ofSeconds(30).toNanos());
             }
         } finally {
-            running.set(false);
             clients.forEach(Portal::close);
         }
-        assertThat(register.overlaps()).as("holders inside the guarded section at once").isZero();
-        assertThat(register.staleTokens()).as("stale fencing tokens accepted").isZero();
-        assertThat(acquisitions.get()).isGreaterThanOrEqualTo(150);
+        assertThat(contention.register().overlaps()).as("holders inside the guarded section at once").isZero();
+        assertThat(contention.register().staleTokens()).as("stale fencing tokens accepted").isZero();
+        assertThat(contention.acquisitions()).isGreaterThanOrEqualTo(150);
     }
 
     @Test
