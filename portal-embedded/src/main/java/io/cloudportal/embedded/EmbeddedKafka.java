@@ -1,0 +1,151 @@
+package io.cloudportal.embedded;
+
+import java.util.Optional;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * Kafka in this JVM: a KRaft cluster from Kafka's own test kit ({@code kafka-test-common-runtime},
+ * which this module declares optional: add it next to {@code portal-embedded} to use this class),
+ * one combined controller+broker node by default. {@link #restart()} stops the brokers and starts
+ * them again on the same log directories and ports, so clients opened before keep working.
+ */
+public final class EmbeddedKafka implements EmbeddedServer {
+
+    private final int brokers;
+    private KafkaClusterTestKit cluster;
+    private boolean running;
+
+    /** Prepares a single-node cluster; call {@link #start()}. */
+    public EmbeddedKafka() {
+        this(1);
+    }
+
+    /**
+     * Prepares a cluster; call {@link #start()}.
+     *
+     * @param brokers the number of brokers; the internal topics are replicated to at most three of them
+     */
+    public EmbeddedKafka(int brokers) {
+        this.brokers = brokers;
+    }
+
+    /**
+     * Starts a Kafka for tests: the one named by {@code PORTAL_TEST_KAFKA_URL}, or one in this JVM.
+     *
+     * @return the running server
+     */
+    public static EmbeddedServer startForTests() {
+        return EmbeddedServers.start(new EmbeddedServers.Spec("kafka", EmbeddedKafka::new, () -> true,
+                "Kafka runs in the JVM and needs org.apache.kafka:kafka-test-common-runtime on the classpath", Optional.empty()));
+    }
+
+    @Override
+    public synchronized String url() {
+        return "kafka://" + bootstrapServers();
+    }
+
+    /**
+     * The bootstrap servers, {@code host:port,…}.
+     *
+     * @return the brokers' addresses
+     */
+    public synchronized String bootstrapServers() {
+        if (cluster == null) {
+            throw new IllegalStateException("Kafka has not been started");
+        }
+        return cluster.bootstrapServers();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            throw new IllegalStateException("Kafka is running already");
+        }
+        try {
+            if (cluster == null) {
+                short replication = (short) Math.min(3, brokers);
+                cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                        .setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(brokers).build())
+                        .setConfigProp("offsets.topic.replication.factor", Short.toString(replication))
+                        .setConfigProp("transaction.state.log.replication.factor", Short.toString(replication))
+                        .setConfigProp("transaction.state.log.min.isr", "1")
+                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        .build();
+                cluster.format();
+                cluster.startup();
+            } else {
+                for (var broker : cluster.brokers().values()) {
+                    broker.startup();
+                }
+            }
+            cluster.waitForReadyBrokers();
+            running = true;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("Kafka did not start", e);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        for (var broker : cluster.brokers().values()) {
+            broker.shutdown();
+            broker.awaitShutdown();
+        }
+        running = false;
+    }
+
+    /**
+     * Stops one broker, keeping its log directory and port, for fault tests on a cluster.
+     *
+     * @param id the broker's node id (0 to brokers - 1)
+     */
+    public synchronized void stopBroker(int id) {
+        var broker = cluster.brokers().get(id);
+        broker.shutdown();
+        broker.awaitShutdown();
+    }
+
+    /**
+     * Starts a stopped broker again.
+     *
+     * @param id the broker's node id
+     */
+    public synchronized void startBroker(int id) {
+        cluster.brokers().get(id).startup();
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public boolean canInjectFaults() {
+        return true;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (cluster != null) {
+            try {
+                cluster.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("Kafka did not close", e);
+            }
+            cluster = null;
+        }
+        running = false;
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedKafka[" + brokers + " broker(s)]";
+    }
+}
