@@ -1,6 +1,7 @@
 package io.cloudportal.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,12 +37,12 @@ class EmbeddedKafkaIT {
             List<String> read = new ArrayList<>();
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
                 consumer.subscribe(List.of("fixture"));
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (read.size() < 2 && System.nanoTime() < deadline) {
+                await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollDelay(Duration.ZERO).until(() -> {
                     for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                         read.add(record.value());
                     }
-                }
+                    return read.size() >= 2;
+                });
             }
             assertThat(read).containsExactly("before", "after");
         }

@@ -87,10 +87,6 @@ final class EtcdConnection implements DriverConnection {
         return client;
     }
 
-    DriverContext context() {
-        return context;
-    }
-
     EtcdSession session() {
         return session;
     }

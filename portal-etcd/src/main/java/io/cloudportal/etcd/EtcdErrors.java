@@ -38,21 +38,6 @@ final class EtcdErrors {
         }
     }
 
-    /** Like {@link #await} but lets an interrupt through as {@link InterruptedException}, for calls that promise to. */
-    static <T> T awaitInterruptibly(String operation, CompletableFuture<T> future, Duration timeout) throws InterruptedException {
-        try {
-            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new PortalTimeoutException(operation + " did not complete within " + timeout + ": etcd did not answer", e);
-        } catch (ExecutionException e) {
-            throw map(operation, e.getCause());
-        }
-    }
-
     static PortalException map(String operation, Throwable e) {
         if (e instanceof PortalException portal) {
             return portal;
