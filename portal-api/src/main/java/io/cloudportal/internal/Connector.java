@@ -121,7 +121,8 @@ public final class Connector {
         Set<String> known = new TreeSet<>(COMMON_OPTIONS);
         known.addAll(driver.options());
         for (String name : options.keySet()) {
-            if (!known.contains(name)) {
+            if (!known.contains(name) && known.stream().noneMatch(k -> k.endsWith("*") && name.startsWith(k.substring(0, k.length() - 1))
+                    && name.length() > k.length() - 1)) {
                 throw new ConfigurationException("option '" + name + "' is not known to the " + driver.name()
                         + " driver; it accepts " + known);
             }

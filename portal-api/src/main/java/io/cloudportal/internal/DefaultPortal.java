@@ -39,6 +39,7 @@ final class DefaultPortal implements Portal {
     private final ListenerExecutor listeners;
     private final Resources resources = new Resources();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Limits limits;
     private Registry registry;
     private KvStore kvStore;
     private Publisher publisher;
@@ -49,6 +50,7 @@ final class DefaultPortal implements Portal {
         this.context = context;
         this.connection = connection;
         this.listeners = new ListenerExecutor(context.connectionId());
+        this.limits = connection.limits().orElse(driver.limits());
     }
 
     @Override
@@ -157,7 +159,7 @@ final class DefaultPortal implements Portal {
     // What the portable facilities share.
 
     Limits limits() {
-        return driver.limits();
+        return limits;
     }
 
     DriverContext context() {

@@ -12,10 +12,10 @@ public final class Redaction {
     /** What a hidden value is replaced with. */
     public static final String MASK = "****";
 
-    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(password|passwd|secret|token|credential|passphrase|privatekey|apikey).*");
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(password|passwd|secret|token|credential|passphrase|privatekey|apikey|jaas).*");
     private static final Pattern URL_PASSWORD = Pattern.compile("(://[^/@?#:\\s]*):[^@\\s]*@");
     private static final Pattern SECRET_QUERY = Pattern.compile(
-            "([?&;][^=&#\\s]*(?i:password|passwd|secret|token|credential|passphrase|privatekey|apikey)[^=&#\\s]*=)[^&#\\s]*");
+            "([?&;][^=&#\\s]*(?i:password|passwd|secret|token|credential|passphrase|privatekey|apikey|jaas)[^=&#\\s]*=)[^&#\\s]*");
 
     private Redaction() {
     }

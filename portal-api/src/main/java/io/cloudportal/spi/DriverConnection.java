@@ -75,6 +75,16 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
+     * The input rules of this connection where its configuration moves them away from
+     * {@link PortalDriver#limits()} (Kafka's {@code max.request.size}, for instance).
+     *
+     * @return the connection's limits, or empty for the driver's
+     */
+    default Optional<Limits> limits() {
+        return Optional.empty();
+    }
+
+    /**
      * The session state now.
      *
      * @return the state

@@ -44,6 +44,23 @@ public final class Options {
     }
 
     /**
+     * The options whose names start with a prefix, for settings passed through to a native
+     * client; the prefix is cut from each name.
+     *
+     * @param prefix e.g. {@code kafka.}
+     * @return name without the prefix to value, in name order
+     */
+    public Map<String, String> withPrefix(String prefix) {
+        Map<String, String> matching = new TreeMap<>();
+        values.forEach((name, value) -> {
+            if (name.startsWith(prefix) && name.length() > prefix.length()) {
+                matching.put(name.substring(prefix.length()), value);
+            }
+        });
+        return matching;
+    }
+
+    /**
      * A text option.
      *
      * @param name the option name

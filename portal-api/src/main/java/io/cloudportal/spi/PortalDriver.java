@@ -39,7 +39,9 @@ public interface PortalDriver {
 
     /**
      * The option names this driver accepts, besides the common ones (such as {@code operationTimeout}).
-     * Any other option is rejected before connecting.
+     * Any other option is rejected before connecting. A name ending in {@code *} admits every
+     * option that starts with what precedes it, for settings passed through to the native client
+     * (e.g. {@code kafka.*}).
      *
      * @return the option names
      */

@@ -1,0 +1,108 @@
+package io.cloudportal.kafka;
+
+import io.cloudportal.ClosedException;
+import io.cloudportal.InvalidArgumentException;
+import io.cloudportal.PortalException;
+import io.cloudportal.PortalTimeoutException;
+import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.PublishResult;
+import io.cloudportal.messaging.Publisher;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Publishes through the connection's producer. The future completes on the producer's I/O thread
+ * once the broker acknowledged (with {@code acks=all}: once the in-sync replicas have it); chain
+ * blocking work with the {@code …Async} methods.
+ */
+final class KafkaPublisher implements Publisher {
+
+    private final KafkaConnection connection;
+    private final Set<CompletableFuture<PublishResult>> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    KafkaPublisher(KafkaConnection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(Message message) {
+        if (closed) {
+            throw new ClosedException("cannot publish: the publisher was closed");
+        }
+        int size = KafkaRecords.sizeUpperBound(message);
+        if (size > connection.settings().maxRequestSize()) {
+            throw new InvalidArgumentException("message to topic '" + message.topic() + "' takes up to " + size
+                    + " bytes as a Kafka record: at most max.request.size = " + connection.settings().maxRequestSize()
+                    + " bytes are allowed (raise it with the option 'kafka.producer.max.request.size')");
+        }
+        CompletableFuture<PublishResult> result = new CompletableFuture<>();
+        try {
+            // Blocks, at most 'maxBlock', the first time a topic is used, as the producer itself does for metadata.
+            connection.topics().ensure(message.topic());
+            send(connection.producer(), message, result);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result.completeExceptionally(new PortalException("interrupted while publishing to '" + message.topic() + "'", e));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(KafkaErrors.map("publishing to '" + message.topic() + "'", e));
+        }
+        return result;
+    }
+
+    private void send(Producer<byte[], byte[]> producer, Message message, CompletableFuture<PublishResult> result) {
+        inFlight.add(result);
+        try {
+            producer.send(KafkaRecords.toRecord(message), (metadata, error) -> complete(message, result, metadata, error));
+        } catch (RuntimeException e) {
+            inFlight.remove(result);
+            throw e;
+        }
+    }
+
+    private void complete(Message message, CompletableFuture<PublishResult> result, RecordMetadata metadata, Exception error) {
+        inFlight.remove(result);
+        if (error != null) {
+            result.completeExceptionally(KafkaErrors.map("publishing to '" + message.topic() + "'", error));
+        } else {
+            result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(),
+                    KafkaRecords.messageId(metadata.topic(), metadata.partition(), metadata.offset())));
+        }
+    }
+
+    @Override
+    public void flush(Duration timeout) throws InterruptedException {
+        CompletableFuture<?>[] pending = inFlight.toArray(CompletableFuture[]::new);
+        if (pending.length == 0) {
+            return;
+        }
+        try {
+            CompletableFuture.allOf(pending).exceptionally(e -> null).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // cannot happen: failures were turned into completions above
+        } catch (TimeoutException e) {
+            long left = java.util.Arrays.stream(pending).filter(f -> !f.isDone()).count();
+            throw new PortalTimeoutException(left + " published messages were still unacknowledged after " + timeout, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            flush(connection.context().operationTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (PortalTimeoutException e) {
+            // The producer itself goes on trying until 'deliveryTimeout'; close() must not throw for it.
+            org.slf4j.LoggerFactory.getLogger(KafkaPublisher.class).warn("Closing the publisher: {}", e.getMessage());
+        }
+    }
+}

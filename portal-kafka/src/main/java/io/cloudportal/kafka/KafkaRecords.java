@@ -1,0 +1,98 @@
+package io.cloudportal.kafka;
+
+import io.cloudportal.messaging.Message;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+/**
+ * How a Portal message looks as a Kafka record, both ways: the key is UTF-8 text (so Kafka's
+ * default partitioner keeps one key on one partition), the payload the plain bytes, and each
+ * header a Kafka header with a UTF-8 value. Any Kafka client reads and writes this form.
+ */
+final class KafkaRecords {
+
+    /** A record batch's header in the v2 format; a batch of one record carries it too. */
+    private static final int BATCH_OVERHEAD = 61;
+    /** Attributes, timestamp delta, offset delta and length of one record, at their largest varint sizes. */
+    private static final int RECORD_OVERHEAD = 1 + 10 + 5 + 5;
+    private static final int VARINT = 5;
+
+    private KafkaRecords() {
+    }
+
+    static ProducerRecord<byte[], byte[]> toRecord(Message message) {
+        return new ProducerRecord<>(message.topic(), null, key(message), message.payload(), headers(message.headers()));
+    }
+
+    static ProducerRecord<byte[], byte[]> toRecord(String topic, Message message, Map<String, String> extraHeaders) {
+        Map<String, String> headers = new LinkedHashMap<>(message.headers());
+        headers.putAll(extraHeaders);
+        return new ProducerRecord<>(topic, null, key(message), message.payload(), headers(headers));
+    }
+
+    static Message toMessage(ConsumerRecord<byte[], byte[]> record) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Header header : record.headers()) {
+            headers.put(header.key(), header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8));
+        }
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        return new Message(record.topic(), key, record.value() == null ? new byte[0] : record.value(), headers);
+    }
+
+    static String messageId(String topic, int partition, long offset) {
+        return topic + "-" + partition + "@" + offset;
+    }
+
+    /**
+     * The most bytes the message can take as an uncompressed batch of one record, which is what
+     * the producer holds against {@code max.request.size} before sending.
+     */
+    static int sizeUpperBound(Message message) {
+        long size = BATCH_OVERHEAD + RECORD_OVERHEAD + VARINT + VARINT + message.payloadSize() + VARINT;
+        if (message.key() != null) {
+            size += utf8Length(message.key());
+        }
+        for (Map.Entry<String, String> header : message.headers().entrySet()) {
+            size += VARINT + utf8Length(header.getKey()) + VARINT + utf8Length(header.getValue());
+        }
+        return (int) Math.min(Integer.MAX_VALUE, size);
+    }
+
+    private static byte[] key(Message message) {
+        return message.key() == null ? null : message.key().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<Header> headers(Map<String, String> headers) {
+        if (headers.isEmpty()) {
+            return null;
+        }
+        List<Header> kafka = new ArrayList<>(headers.size());
+        headers.forEach((name, value) -> kafka.add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8))));
+        return kafka;
+    }
+
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,623 @@
+package io.cloudportal.kafka;
+
+import io.cloudportal.PortalException;
+import io.cloudportal.UnavailableException;
+import io.cloudportal.messaging.DeadLetters;
+import io.cloudportal.messaging.Delivery;
+import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.MessageHandler;
+import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.messaging.Subscription;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subscription: a {@link KafkaConsumer} driven by its own poll thread, handlers on their own
+ * threads. The poll thread only fetches, dispatches and commits, so the consumer keeps its group
+ * membership however slow the handlers are.
+ *
+ * <p>At-least-once: an offset is committed only once every record before it in its partition was
+ * handled (or dead-lettered); on a partition's revocation the records already fetched are handled
+ * and committed before the partition moves, so a rebalance neither loses nor repeats them. A
+ * failing record is retried in place after the backoff (which keeps per-key order), then
+ * dead-lettered. When more than {@code maxInFlight} records wait for handlers, fetching pauses.
+ */
+final class KafkaSubscription implements Subscription {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSubscription.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
+
+    private final KafkaConnection connection;
+    private final SubscribeOptions options;
+    private final MessageHandler handler;
+    private final String deadLetterTopic;
+    private final Consumer<KafkaSubscription> onClosed;
+    private final Duration operationTimeout;
+    private final int maxInFlight;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    /** Ordered by key: one single-threaded lane per handler, a key always on the same lane. Otherwise one pool. */
+    private final ExecutorService[] lanes;
+    private final Thread poller;
+
+    /** Per assigned partition; touched by the poll thread only. */
+    private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    /** Notified when a chunk finishes or the subscription starts closing. */
+    private final Object progress = new Object();
+    private final CountDownLatch assigned = new CountDownLatch(1);
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set on close: no handler starts any more. */
+    private volatile boolean stopping;
+    private volatile boolean pollerDone;
+    private volatile long drainDeadline;
+    private boolean paused;
+    private long lastCommit;
+
+    KafkaSubscription(KafkaConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic, int number,
+                      Consumer<KafkaSubscription> onClosed) {
+        this.connection = connection;
+        this.options = options;
+        this.handler = handler;
+        this.deadLetterTopic = deadLetterTopic;
+        this.onClosed = onClosed;
+        this.operationTimeout = connection.context().operationTimeout();
+        this.maxInFlight = connection.settings().maxInFlight();
+        Map<String, Object> config = new HashMap<>(connection.settings().consumer());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, config.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-consumer-" + number);
+        options.group().ifPresent(group -> config.put(ConsumerConfig.GROUP_ID_CONFIG, group));
+        try {
+            this.consumer = new KafkaConsumer<>(config);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new io.cloudportal.ConfigurationException("Kafka rejected the consumer settings: " + e.getMessage(), e);
+        }
+        var threads = connection.context().threadFactory("kafka-handler-" + options.topic());
+        if (options.orderedByKey() && options.concurrency() > 1) {
+            lanes = new ExecutorService[options.concurrency()];
+            for (int i = 0; i < lanes.length; i++) {
+                lanes[i] = Executors.newSingleThreadExecutor(threads);
+            }
+        } else {
+            lanes = new ExecutorService[] {Executors.newFixedThreadPool(options.concurrency(), threads)};
+        }
+        poller = connection.context().threadFactory("kafka-poll-" + options.topic()).newThread(this::pollLoop);
+    }
+
+    /** Joins the group (or takes every partition, for broadcast) and returns once messages flow. */
+    void start() {
+        try {
+            connection.topics().ensure(options.topic());
+            if (options.isBroadcast()) {
+                assignEveryPartitionAtTheEnd();
+            } else {
+                consumer.subscribe(List.of(options.topic()), new Rebalance());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort();
+            throw new PortalException("interrupted while subscribing to '" + options.topic() + "'", e);
+        } catch (RuntimeException e) {
+            abort();
+            throw KafkaErrors.map("subscribing to '" + options.topic() + "'", e);
+        }
+        poller.start();
+        if (options.isBroadcast()) {
+            return;
+        }
+        // Returning before the group assigned this member would let a caller publish and then close before it saw anything.
+        boolean joined;
+        try {
+            joined = assigned.await(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            joined = false;
+        }
+        if (!joined) {
+            close();
+            throw new UnavailableException("consumer group '" + options.group().orElseThrow() + "' on topic '" + options.topic()
+                    + "' did not take this member in within " + operationTimeout);
+        }
+    }
+
+    /** Broadcast: no group, every partition from its current end, positions fixed before returning. */
+    private void assignEveryPartitionAtTheEnd() {
+        long deadline = System.nanoTime() + operationTimeout.toNanos();
+        List<PartitionInfo> partitions = consumer.partitionsFor(options.topic(), operationTimeout);
+        // A topic created a moment ago may not be in this broker's metadata yet.
+        while (partitions.isEmpty() && System.nanoTime() < deadline) {
+            partitions = consumer.partitionsFor(options.topic(), operationTimeout);
+        }
+        if (partitions.isEmpty()) {
+            throw new UnavailableException("topic '" + options.topic() + "' has no partitions after " + operationTimeout);
+        }
+        List<TopicPartition> all = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(all);
+        consumer.seekToEnd(all);
+        for (TopicPartition partition : all) {
+            consumer.position(partition, operationTimeout);
+        }
+    }
+
+    private void abort() {
+        consumer.close(CloseOptions.timeout(Duration.ZERO));
+        Arrays.stream(lanes).forEach(ExecutorService::shutdownNow);
+        onClosed.accept(this);
+    }
+
+    @Override
+    public SubscribeOptions options() {
+        return options;
+    }
+
+    // The poll thread.
+
+    private void pollLoop() {
+        try {
+            while (!pollerDone) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(POLL_TIMEOUT);
+                } catch (WakeupException e) {
+                    continue;
+                }
+                if (stopping) {
+                    // Fetched but not handed out: not in any ledger, so never committed; the next owner reads them.
+                    consumer.pause(consumer.assignment());
+                } else {
+                    dispatch(records);
+                    applyBackpressure();
+                }
+                commit(false);
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("Subscription to '{}' stopped: its consumer failed; messages are no longer consumed", options.topic(), e);
+        } finally {
+            try {
+                commitLast();
+            } catch (RuntimeException e) {
+                LOG.warn("Subscription to '{}' could not commit its last offsets; they are consumed again: {}", options.topic(),
+                        e.getMessage());
+            }
+            try {
+                consumer.close(CloseOptions.timeout(operationTimeout));
+            } catch (RuntimeException e) {
+                LOG.debug("Closing the consumer of '{}'", options.topic(), e);
+            }
+        }
+    }
+
+    private void dispatch(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> batch = records.records(partition);
+            PartitionLedger ledger = ledgers.computeIfAbsent(partition, PartitionLedger::new);
+            ledger.next = batch.get(batch.size() - 1).offset() + 1;
+            inFlight.addAndGet(batch.size());
+            if (lanes.length > 1) {
+                List<List<ConsumerRecord<byte[], byte[]>>> byLane = new ArrayList<>(lanes.length);
+                for (int i = 0; i < lanes.length; i++) {
+                    byLane.add(new ArrayList<>());
+                }
+                for (ConsumerRecord<byte[], byte[]> record : batch) {
+                    int hash = record.key() == null ? partition.partition() : Arrays.hashCode(record.key());
+                    byLane.get(Math.floorMod(hash, lanes.length)).add(record);
+                }
+                for (int i = 0; i < lanes.length; i++) {
+                    if (!byLane.get(i).isEmpty()) {
+                        submit(lanes[i], ledger, byLane.get(i));
+                    }
+                }
+            } else {
+                // Unordered: contiguous slices, one per handler thread at most.
+                int slices = Math.min(options.concurrency(), batch.size());
+                int size = (batch.size() + slices - 1) / slices;
+                for (int from = 0; from < batch.size(); from += size) {
+                    submit(lanes[0], ledger, batch.subList(from, Math.min(batch.size(), from + size)));
+                }
+            }
+        }
+    }
+
+    private void submit(ExecutorService lane, PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records) {
+        Chunk chunk = new Chunk(ledger, records);
+        ledger.chunks.add(chunk);
+        lane.execute(() -> handle(chunk));
+    }
+
+    private void applyBackpressure() {
+        int waiting = inFlight.get();
+        if (waiting >= maxInFlight) {
+            // Every time: partitions assigned since the last pause start unpaused.
+            consumer.pause(consumer.assignment());
+            paused = true;
+        } else if (paused && waiting <= maxInFlight / 2) {
+            consumer.resume(consumer.paused());
+            paused = false;
+        }
+    }
+
+    private void commit(boolean sync) {
+        if (options.isBroadcast()) {
+            // Nothing to commit without a group; this only lets go of the chunks that are done.
+            ledgers.values().forEach(PartitionLedger::committable);
+            return;
+        }
+        if (sync || System.nanoTime() - lastCommit >= COMMIT_INTERVAL_NANOS) {
+            commit(ledgers.values(), sync);
+        }
+    }
+
+    /** The last commit, after close's wakeup: that wakeup may still be pending and would abort the first blocking call. */
+    private void commitLast() {
+        try {
+            commit(true);
+        } catch (WakeupException e) {
+            commit(true);
+        }
+    }
+
+    private void commit(Collection<PartitionLedger> which, boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<TopicPartition, PartitionLedger> committing = new HashMap<>();
+        for (PartitionLedger ledger : which) {
+            long offset = ledger.committable();
+            if (offset > ledger.committed) {
+                offsets.put(ledger.partition, new OffsetAndMetadata(offset));
+                committing.put(ledger.partition, ledger);
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        lastCommit = System.nanoTime();
+        if (sync) {
+            consumer.commitSync(offsets, operationTimeout);
+            offsets.forEach((partition, offset) -> committing.get(partition).committed(offset.offset()));
+        } else {
+            consumer.commitAsync(offsets, (done, error) -> {
+                if (error != null) {
+                    LOG.debug("Commit of {} failed; a later one covers it: {}", done, error.getMessage());
+                } else {
+                    done.forEach((partition, offset) -> committing.get(partition).committed(offset.offset()));
+                }
+            });
+        }
+    }
+
+    /** Waits until every chunk of these partitions has finished (handled, or given up because the subscription closes). */
+    private void awaitChunks(Collection<PartitionLedger> which, long deadline) {
+        synchronized (progress) {
+            while (which.stream().anyMatch(PartitionLedger::busy)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warn("Handlers of '{}' still running after {}; their messages will be delivered again", options.topic(),
+                            operationTimeout);
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(progress, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Runs on the poll thread, inside {@code poll} or {@code close}. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            List<PartitionLedger> revoked = partitions.stream().map(ledgers::get).filter(Objects::nonNull).toList();
+            long deadline = stopping ? drainDeadline : System.nanoTime() + operationTimeout.toNanos();
+            awaitChunks(revoked, deadline);
+            try {
+                commit(revoked, true);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not commit {} before handing it over; its last messages are consumed again: {}", partitions,
+                        e.getMessage());
+            }
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.debug("Subscription to '{}' assigned {}", options.topic(), partitions);
+            assigned.countDown();
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                PartitionLedger ledger = ledgers.remove(partition);
+                if (ledger != null) {
+                    ledger.abandoned = true;
+                }
+            }
+        }
+    }
+
+    // Handler threads.
+
+    private void handle(Chunk chunk) {
+        try {
+            for (ConsumerRecord<byte[], byte[]> record : chunk.records) {
+                if (stopping || chunk.ledger.abandoned || !handleUntilSettled(record)) {
+                    return;
+                }
+                chunk.done++;
+                inFlight.decrementAndGet();
+            }
+        } finally {
+            inFlight.addAndGet(-(chunk.records.size() - chunk.done));
+            chunk.finished = true;
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Delivers a record until the handler takes it or the attempts are used up and it was
+     * dead-lettered; false if the subscription closed first (the record then stays uncommitted).
+     */
+    private boolean handleUntilSettled(ConsumerRecord<byte[], byte[]> record) {
+        Message message = KafkaRecords.toMessage(record);
+        String id = KafkaRecords.messageId(record.topic(), record.partition(), record.offset());
+        for (int attempt = 1; ; attempt++) {
+            KafkaDelivery delivery = new KafkaDelivery(message, attempt, id);
+            String failure;
+            running.incrementAndGet();
+            try {
+                handler.handle(delivery);
+                failure = delivery.rejected() ? "rejected by the handler (nack)" : null;
+            } catch (Exception | Error e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                LOG.debug("Handler of '{}' failed on {} (attempt {})", options.topic(), id, attempt, e);
+                failure = delivery.acknowledged() ? null : e.getClass().getName() + ": " + e.getMessage();
+            } finally {
+                running.decrementAndGet();
+            }
+            if (failure == null) {
+                return true;
+            }
+            if (attempt >= options.maxAttempts()) {
+                return deadLetter(message, id, attempt, failure);
+            }
+            if (!pause(options.retryBackoff())) {
+                return false;
+            }
+        }
+    }
+
+    private boolean deadLetter(Message message, String id, int attempts, String reason) {
+        Map<String, String> why = new LinkedHashMap<>();
+        why.put(DeadLetters.REASON_HEADER, reason);
+        why.put(DeadLetters.ATTEMPTS_HEADER, Integer.toString(attempts));
+        why.put(DeadLetters.ORIGINAL_TOPIC_HEADER, message.topic());
+        why.put(DeadLetters.ORIGINAL_ID_HEADER, id);
+        while (true) {
+            try {
+                connection.topics().ensure(deadLetterTopic);
+                connection.producer().send(KafkaRecords.toRecord(deadLetterTopic, message, why))
+                        .get(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.debug("Dead-lettered {} to '{}' after {} attempts: {}", id, deadLetterTopic, attempts, reason);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (Exception e) {
+                // Committing past a message that is not in the dead-letter topic would lose it: keep trying.
+                LOG.warn("Could not dead-letter {} to '{}'; trying again: {}", id, deadLetterTopic, KafkaErrors.unwrap(e).getMessage());
+                if (!pause(DEAD_LETTER_RETRY)) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** Waits, unless the subscription starts closing; true if it is still open. */
+    private boolean pause(Duration duration) {
+        long deadline = System.nanoTime() + duration.toNanos();
+        synchronized (progress) {
+            long left;
+            while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(progress, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return !stopping;
+    }
+
+    // Closing.
+
+    @Override
+    public boolean close(Duration timeout) throws InterruptedException {
+        if (!closing.compareAndSet(false, true)) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        drainDeadline = deadline;
+        boolean drained;
+        synchronized (progress) {
+            stopping = true;
+            progress.notifyAll();
+            while (running.get() > 0 && deadline - System.nanoTime() > 0) {
+                TimeUnit.NANOSECONDS.timedWait(progress, Math.max(1, Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(10))));
+            }
+            drained = running.get() == 0;
+        }
+        // The poll thread commits what was handled and leaves the group, handing the rest to the other members.
+        pollerDone = true;
+        consumer.wakeup();
+        poller.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + operationTimeout.toMillis()));
+        for (ExecutorService lane : lanes) {
+            lane.shutdown();
+        }
+        for (ExecutorService lane : lanes) {
+            if (!lane.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                lane.shutdownNow();
+                drained = false;
+            }
+        }
+        onClosed.accept(this);
+        return drained;
+    }
+
+    @Override
+    public void close() {
+        try {
+            close(operationTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaSubscription[" + options.topic() + options.group().map(g -> ", group " + g).orElse(", broadcast") + "]";
+    }
+
+    /** What of one partition was handed to handlers and what of it is done. Poll thread, except {@code Chunk.done}. */
+    private static final class PartitionLedger {
+        final TopicPartition partition;
+        final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+        long next = -1;
+        long committed = -1;
+        volatile boolean abandoned;
+
+        PartitionLedger(TopicPartition partition) {
+            this.partition = partition;
+        }
+
+        /** The offset to commit: the first record not yet done, or past the last dispatched one. */
+        long committable() {
+            while (!chunks.isEmpty() && chunks.peek().isDone()) {
+                chunks.poll();
+            }
+            long first = next;
+            for (Chunk chunk : chunks) {
+                int done = chunk.done;
+                if (done < chunk.records.size()) {
+                    first = Math.min(first, chunk.records.get(done).offset());
+                }
+            }
+            return first;
+        }
+
+        boolean busy() {
+            return chunks.stream().anyMatch(chunk -> !chunk.finished);
+        }
+
+        void committed(long offset) {
+            committed = Math.max(committed, offset);
+        }
+    }
+
+    /** Records of one partition handled in order by one handler thread. */
+    private static final class Chunk {
+        final PartitionLedger ledger;
+        final List<ConsumerRecord<byte[], byte[]>> records;
+        /** Written by the handler thread only. */
+        volatile int done;
+        volatile boolean finished;
+
+        Chunk(PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records) {
+            this.ledger = ledger;
+            this.records = records;
+        }
+
+        boolean isDone() {
+            return done == records.size();
+        }
+    }
+
+    /** A delivered record; settled at most once, by the handler or by its return. */
+    private static final class KafkaDelivery implements Delivery {
+        private static final int OPEN = 0;
+        private static final int ACKED = 1;
+        private static final int NACKED = 2;
+
+        private final Message message;
+        private final int attempt;
+        private final String id;
+        private final AtomicInteger state = new AtomicInteger(OPEN);
+
+        KafkaDelivery(Message message, int attempt, String id) {
+            this.message = message;
+            this.attempt = attempt;
+            this.id = id;
+        }
+
+        @Override
+        public Message message() {
+            return message;
+        }
+
+        @Override
+        public int attempt() {
+            return attempt;
+        }
+
+        @Override
+        public String messageId() {
+            return id;
+        }
+
+        @Override
+        public boolean ack() {
+            return state.compareAndSet(OPEN, ACKED);
+        }
+
+        @Override
+        public boolean nack() {
+            return state.compareAndSet(OPEN, NACKED);
+        }
+
+        boolean acknowledged() {
+            return state.get() == ACKED;
+        }
+
+        boolean rejected() {
+            return state.get() == NACKED;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.cloudportal.kafka;
+
+import io.cloudportal.PortalException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the topics a connection publishes to or consumes, once each, with Portal's partition
+ * count: left to the broker's auto-creation they would get its {@code num.partitions} (1 by
+ * default), and a consumer group could not share them.
+ */
+final class KafkaTopics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
+
+    private final Admin admin;
+    private final int partitions;
+    private final Optional<Short> replicationFactor;
+    private final Duration timeout;
+    private final Map<String, Boolean> known = new ConcurrentHashMap<>();
+
+    KafkaTopics(Admin admin, int partitions, Optional<Short> replicationFactor, Duration timeout) {
+        this.admin = admin;
+        this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Returns once the topic exists, creating it if needed; a topic that exists already is left as it is.
+     *
+     * @throws PortalException if the cluster did not answer within {@code maxBlock} or refused
+     */
+    void ensure(String topic) throws InterruptedException {
+        if (known.containsKey(topic)) {
+            return;
+        }
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), replicationFactor)))
+                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.debug("Created topic {} with {} partitions", topic, partitions);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw KafkaErrors.map("creating topic '" + topic + "'", e);
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new io.cloudportal.PortalTimeoutException("creating topic '" + topic + "' timed out after " + timeout
+                    + " (option 'maxBlock'): no broker answered", e);
+        }
+        known.put(topic, Boolean.TRUE);
+    }
+}
