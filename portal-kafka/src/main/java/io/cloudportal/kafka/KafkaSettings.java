@@ -121,6 +121,8 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
         consumer.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         // A group that starts on a topic gets what was published before it joined: Kafka keeps it.
         consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Members learn of a rebalance from a heartbeat: Kafka's 3 s default makes every join and leave cost seconds per member.
+        consumer.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
         consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
 

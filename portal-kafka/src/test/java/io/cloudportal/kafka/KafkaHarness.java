@@ -35,7 +35,8 @@ final class KafkaHarness implements TckHarness {
 
     @Override
     public String url() {
-        return server.url();
+        // Frequent heartbeats: the contracts open and close group members by the dozen, and each change waits for them.
+        return server.url() + "?kafka.consumer.heartbeat.interval.ms=200";
     }
 
     @Override
