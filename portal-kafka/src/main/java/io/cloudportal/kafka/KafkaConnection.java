@@ -51,7 +51,7 @@ final class KafkaConnection implements DriverConnection {
         this.settings = settings;
         this.context = context;
         this.admin = admin;
-        this.topics = new KafkaTopics(admin, settings.partitions(), settings.replicationFactor(), settings.maxBlock());
+        this.topics = new KafkaTopics(admin, settings);
         this.prober = Executors.newSingleThreadScheduledExecutor(context.threadFactory("kafka-probe"));
         prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -69,7 +69,7 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
             "PLAIN", "org.apache.kafka.common.security.plain.PlainLoginModule",
             "SCRAM-SHA-256", "org.apache.kafka.common.security.scram.ScramLoginModule",
             "SCRAM-SHA-512", "org.apache.kafka.common.security.scram.ScramLoginModule");
-    private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+    static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
     static KafkaSettings from(DriverContext context) {
         Options options = context.options();

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,14 +27,18 @@ final class KafkaTopics {
     private final Admin admin;
     private final int partitions;
     private final Optional<Short> replicationFactor;
+    private final Map<String, String> configs;
     private final Duration timeout;
     private final Map<String, Boolean> known = new ConcurrentHashMap<>();
 
-    KafkaTopics(Admin admin, int partitions, Optional<Short> replicationFactor, Duration timeout) {
+    KafkaTopics(Admin admin, KafkaSettings settings) {
         this.admin = admin;
-        this.partitions = partitions;
-        this.replicationFactor = replicationFactor;
-        this.timeout = timeout;
+        this.partitions = settings.partitions();
+        this.replicationFactor = settings.replicationFactor();
+        // A topic Portal creates takes any record this connection's producer may send, not just the broker's default ~1 MiB.
+        this.configs = settings.maxRequestSize() > KafkaSettings.DEFAULT_MAX_REQUEST_SIZE
+                ? Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(settings.maxRequestSize())) : Map.of();
+        this.timeout = settings.maxBlock();
     }
 
     /**
@@ -46,7 +51,7 @@ final class KafkaTopics {
             return;
         }
         try {
-            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), replicationFactor)))
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), replicationFactor).configs(configs)))
                     .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.debug("Created topic {} with {} partitions", topic, partitions);
         } catch (ExecutionException e) {
