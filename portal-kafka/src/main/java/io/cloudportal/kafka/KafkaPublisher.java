@@ -69,7 +69,10 @@ final class KafkaPublisher implements Publisher {
 
     private void complete(Message message, CompletableFuture<PublishResult> result, RecordMetadata metadata, Exception error) {
         inFlight.remove(result);
-        if (error != null) {
+        if (error instanceof org.apache.kafka.common.errors.TimeoutException) {
+            result.completeExceptionally(new PortalTimeoutException("publishing to '" + message.topic() + "' was not acknowledged within"
+                    + " the option 'deliveryTimeout' (or blocked past 'maxBlock'): " + error.getMessage(), error));
+        } else if (error != null) {
             result.completeExceptionally(KafkaErrors.map("publishing to '" + message.topic() + "'", error));
         } else {
             result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(),

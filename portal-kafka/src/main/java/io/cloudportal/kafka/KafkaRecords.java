@@ -38,8 +38,11 @@ final class KafkaRecords {
     }
 
     static Message toMessage(ConsumerRecord<byte[], byte[]> record) {
-        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, String> headers = null;
         for (Header header : record.headers()) {
+            if (headers == null) {
+                headers = new LinkedHashMap<>();
+            }
             headers.put(header.key(), header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8));
         }
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);

@@ -53,6 +53,8 @@ final class KafkaSubscription implements Subscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSubscription.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    /** A safety net only: handlers wake the poll thread when the backlog drains. */
+    private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(20);
     private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
 
@@ -80,7 +82,8 @@ final class KafkaSubscription implements Subscription {
     private volatile boolean stopping;
     private volatile boolean pollerDone;
     private volatile long drainDeadline;
-    private boolean paused;
+    /** Written by the poll thread; read by handler threads to wake it when the backlog has drained. */
+    private volatile boolean paused;
     private long lastCommit;
 
     KafkaSubscription(KafkaConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic, int number,
@@ -183,9 +186,13 @@ final class KafkaSubscription implements Subscription {
     private void pollLoop() {
         try {
             while (!pollerDone) {
+                if (!stopping) {
+                    // Before polling, so a handler's wakeup resumes fetching in this very poll.
+                    applyBackpressure();
+                }
                 ConsumerRecords<byte[], byte[]> records;
                 try {
-                    records = consumer.poll(POLL_TIMEOUT);
+                    records = consumer.poll(paused ? PAUSED_POLL_TIMEOUT : POLL_TIMEOUT);
                 } catch (WakeupException e) {
                     continue;
                 }
@@ -202,7 +209,11 @@ final class KafkaSubscription implements Subscription {
             LOG.error("Subscription to '{}' stopped: its consumer failed; messages are no longer consumed", options.topic(), e);
         } finally {
             try {
-                commitLast();
+                if (options.isBroadcast()) {
+                    commit(true);
+                } else {
+                    commitSurvivingWakeup(List.copyOf(ledgers.values()));
+                }
             } catch (RuntimeException e) {
                 LOG.warn("Subscription to '{}' could not commit its last offsets; they are consumed again: {}", options.topic(),
                         e.getMessage());
@@ -275,12 +286,15 @@ final class KafkaSubscription implements Subscription {
         }
     }
 
-    /** The last commit, after close's wakeup: that wakeup may still be pending and would abort the first blocking call. */
-    private void commitLast() {
+    /**
+     * A synchronous commit that a pending {@link KafkaConsumer#wakeup()} (from close, or from a
+     * handler resuming a paused consumer) does not cancel: a wakeup aborts only one blocking call.
+     */
+    private void commitSurvivingWakeup(Collection<PartitionLedger> which) {
         try {
-            commit(true);
+            commit(which, true);
         } catch (WakeupException e) {
-            commit(true);
+            commit(which, true);
         }
     }
 
@@ -340,7 +354,7 @@ final class KafkaSubscription implements Subscription {
             long deadline = stopping ? drainDeadline : System.nanoTime() + operationTimeout.toNanos();
             awaitChunks(revoked, deadline);
             try {
-                commit(revoked, true);
+                commitSurvivingWakeup(revoked);
             } catch (RuntimeException e) {
                 LOG.warn("Could not commit {} before handing it over; its last messages are consumed again: {}", partitions,
                         e.getMessage());
@@ -378,10 +392,15 @@ final class KafkaSubscription implements Subscription {
                     return;
                 }
                 chunk.done++;
-                inFlight.decrementAndGet();
             }
         } finally {
-            inFlight.addAndGet(-(chunk.records.size() - chunk.done));
+            // Once per chunk, not per record: the poll thread reads this counter all the time.
+            int size = chunk.records.size();
+            int left = inFlight.addAndGet(-size);
+            if (paused && left <= maxInFlight / 2 && left + size > maxInFlight / 2) {
+                // The poll thread may be waiting out its poll timeout; resuming now keeps the handlers fed.
+                consumer.wakeup();
+            }
             chunk.finished = true;
             synchronized (progress) {
                 progress.notifyAll();
@@ -395,9 +414,8 @@ final class KafkaSubscription implements Subscription {
      */
     private boolean handleUntilSettled(ConsumerRecord<byte[], byte[]> record) {
         Message message = KafkaRecords.toMessage(record);
-        String id = KafkaRecords.messageId(record.topic(), record.partition(), record.offset());
         for (int attempt = 1; ; attempt++) {
-            KafkaDelivery delivery = new KafkaDelivery(message, attempt, id);
+            KafkaDelivery delivery = new KafkaDelivery(message, attempt, record);
             String failure;
             running.incrementAndGet();
             try {
@@ -407,7 +425,7 @@ final class KafkaSubscription implements Subscription {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                LOG.debug("Handler of '{}' failed on {} (attempt {})", options.topic(), id, attempt, e);
+                LOG.debug("Handler of '{}' failed on {} (attempt {})", options.topic(), delivery.messageId(), attempt, e);
                 failure = delivery.acknowledged() ? null : e.getClass().getName() + ": " + e.getMessage();
             } finally {
                 running.decrementAndGet();
@@ -416,7 +434,7 @@ final class KafkaSubscription implements Subscription {
                 return true;
             }
             if (attempt >= options.maxAttempts()) {
-                return deadLetter(message, id, attempt, failure);
+                return deadLetter(message, delivery.messageId(), attempt, failure);
             }
             if (!pause(options.retryBackoff())) {
                 return false;
@@ -578,13 +596,13 @@ final class KafkaSubscription implements Subscription {
 
         private final Message message;
         private final int attempt;
-        private final String id;
+        private final ConsumerRecord<byte[], byte[]> record;
         private final AtomicInteger state = new AtomicInteger(OPEN);
 
-        KafkaDelivery(Message message, int attempt, String id) {
+        KafkaDelivery(Message message, int attempt, ConsumerRecord<byte[], byte[]> record) {
             this.message = message;
             this.attempt = attempt;
-            this.id = id;
+            this.record = record;
         }
 
         @Override
@@ -599,7 +617,8 @@ final class KafkaSubscription implements Subscription {
 
         @Override
         public String messageId() {
-            return id;
+            // Built when asked: most handlers never do, and it would cost every message a string.
+            return KafkaRecords.messageId(record.topic(), record.partition(), record.offset());
         }
 
         @Override

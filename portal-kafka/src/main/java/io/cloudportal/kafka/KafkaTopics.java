@@ -1,6 +1,7 @@
 package io.cloudportal.kafka;
 
 import io.cloudportal.PortalException;
+import io.cloudportal.PortalTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -41,6 +43,11 @@ final class KafkaTopics {
         this.timeout = settings.maxBlock();
     }
 
+    private PortalTimeoutException timedOut(String topic, Throwable cause) {
+        return new PortalTimeoutException("creating topic '" + topic + "' timed out after " + timeout
+                + " (option 'maxBlock'): no broker answered", cause);
+    }
+
     /**
      * Returns once the topic exists, creating it if needed; a topic that exists already is left as it is.
      *
@@ -55,12 +62,14 @@ final class KafkaTopics {
                     .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.debug("Created topic {} with {} partitions", topic, partitions);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw timedOut(topic, e.getCause());
+            }
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw KafkaErrors.map("creating topic '" + topic + "'", e);
             }
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new io.cloudportal.PortalTimeoutException("creating topic '" + topic + "' timed out after " + timeout
-                    + " (option 'maxBlock'): no broker answered", e);
+        } catch (TimeoutException e) {
+            throw timedOut(topic, e);
         }
         known.put(topic, Boolean.TRUE);
     }
