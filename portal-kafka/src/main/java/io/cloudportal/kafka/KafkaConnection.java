@@ -1,5 +1,7 @@
 package io.cloudportal.kafka;
 
+import io.cloudportal.ClosedException;
+import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
 import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.UnavailableException;
@@ -12,15 +14,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,8 +90,8 @@ final class KafkaConnection implements DriverConnection {
         Admin admin;
         try {
             admin = Admin.create(settings.admin());
-        } catch (org.apache.kafka.common.KafkaException e) {
-            throw new io.cloudportal.ConfigurationException("Kafka rejected the client settings: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            throw new ConfigurationException("Kafka rejected the client settings: " + e.getMessage(), e);
         }
         Duration timeout = settings.connectTimeout();
         try {
@@ -126,13 +129,13 @@ final class KafkaConnection implements DriverConnection {
         }
         synchronized (producerLock) {
             if (closed) {
-                throw new io.cloudportal.ClosedException("the Kafka connection is closed");
+                throw new ClosedException("the Kafka connection is closed");
             }
             if (producer == null) {
                 try {
                     producer = new KafkaProducer<>(settings.producer());
-                } catch (org.apache.kafka.common.KafkaException e) {
-                    throw new io.cloudportal.ConfigurationException("Kafka rejected the producer settings: " + e.getMessage(), e);
+                } catch (KafkaException e) {
+                    throw new ConfigurationException("Kafka rejected the producer settings: " + e.getMessage(), e);
                 }
             }
             return producer;

@@ -8,6 +8,7 @@ import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.Publisher;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes through the connection's producer. The future completes on the producer's I/O thread
@@ -23,6 +26,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * blocking work with the {@code …Async} methods.
  */
 final class KafkaPublisher implements Publisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
 
     private final KafkaConnection connection;
     private final Set<CompletableFuture<PublishResult>> inFlight = ConcurrentHashMap.newKeySet();
@@ -91,7 +96,7 @@ final class KafkaPublisher implements Publisher {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e); // cannot happen: failures were turned into completions above
         } catch (TimeoutException e) {
-            long left = java.util.Arrays.stream(pending).filter(f -> !f.isDone()).count();
+            long left = Arrays.stream(pending).filter(f -> !f.isDone()).count();
             throw new PortalTimeoutException(left + " published messages were still unacknowledged after " + timeout, e);
         }
     }
@@ -105,7 +110,7 @@ final class KafkaPublisher implements Publisher {
             Thread.currentThread().interrupt();
         } catch (PortalTimeoutException e) {
             // The producer itself goes on trying until 'deliveryTimeout'; close() must not throw for it.
-            org.slf4j.LoggerFactory.getLogger(KafkaPublisher.class).warn("Closing the publisher: {}", e.getMessage());
+            LOG.warn("Closing the publisher: {}", e.getMessage());
         }
     }
 }

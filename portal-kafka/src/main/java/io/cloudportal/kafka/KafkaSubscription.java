@@ -1,5 +1,6 @@
 package io.cloudportal.kafka;
 
+import io.cloudportal.ConfigurationException;
 import io.cloudportal.PortalException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.DeadLetters;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -100,8 +102,8 @@ final class KafkaSubscription implements Subscription {
         options.group().ifPresent(group -> config.put(ConsumerConfig.GROUP_ID_CONFIG, group));
         try {
             this.consumer = new KafkaConsumer<>(config);
-        } catch (org.apache.kafka.common.KafkaException e) {
-            throw new io.cloudportal.ConfigurationException("Kafka rejected the consumer settings: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            throw new ConfigurationException("Kafka rejected the consumer settings: " + e.getMessage(), e);
         }
         var threads = connection.context().threadFactory("kafka-handler-" + options.topic());
         if (options.orderedByKey() && options.concurrency() > 1) {
@@ -157,6 +159,12 @@ final class KafkaSubscription implements Subscription {
         List<PartitionInfo> partitions = consumer.partitionsFor(options.topic(), operationTimeout);
         // A topic created a moment ago may not be in this broker's metadata yet.
         while (partitions.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
             partitions = consumer.partitionsFor(options.topic(), operationTimeout);
         }
         if (partitions.isEmpty()) {
@@ -226,7 +234,15 @@ final class KafkaSubscription implements Subscription {
         }
     }
 
+    /**
+     * Hands a poll's records to the lanes, one task per lane and poll: waking a handler thread
+     * per partition cost more than the records took to handle.
+     */
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
+        List<List<Chunk>> perLane = new ArrayList<>(lanes.length);
+        for (int i = 0; i < lanes.length; i++) {
+            perLane.add(new ArrayList<>());
+        }
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> batch = records.records(partition);
             PartitionLedger ledger = ledgers.computeIfAbsent(partition, PartitionLedger::new);
@@ -243,24 +259,33 @@ final class KafkaSubscription implements Subscription {
                 }
                 for (int i = 0; i < lanes.length; i++) {
                     if (!byLane.get(i).isEmpty()) {
-                        submit(lanes[i], ledger, byLane.get(i));
+                        perLane.get(i).add(chunk(ledger, byLane.get(i)));
                     }
                 }
+            } else if (options.concurrency() == 1) {
+                perLane.get(0).add(chunk(ledger, batch));
             } else {
-                // Unordered: contiguous slices, one per handler thread at most.
+                // Unordered on a pool: contiguous slices, one per handler thread at most, each a task of its own.
                 int slices = Math.min(options.concurrency(), batch.size());
                 int size = (batch.size() + slices - 1) / slices;
                 for (int from = 0; from < batch.size(); from += size) {
-                    submit(lanes[0], ledger, batch.subList(from, Math.min(batch.size(), from + size)));
+                    Chunk slice = chunk(ledger, batch.subList(from, Math.min(batch.size(), from + size)));
+                    lanes[0].execute(() -> handle(slice));
                 }
+            }
+        }
+        for (int i = 0; i < lanes.length; i++) {
+            List<Chunk> chunks = perLane.get(i);
+            if (!chunks.isEmpty()) {
+                lanes[i].execute(() -> chunks.forEach(this::handle));
             }
         }
     }
 
-    private void submit(ExecutorService lane, PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records) {
+    private static Chunk chunk(PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records) {
         Chunk chunk = new Chunk(ledger, records);
         ledger.chunks.add(chunk);
-        lane.execute(() -> handle(chunk));
+        return chunk;
     }
 
     private void applyBackpressure() {
