@@ -9,6 +9,8 @@ import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -411,6 +413,8 @@ final class KafkaSubscription implements Subscription {
     // Handler threads.
 
     private void handle(Chunk chunk) {
+        // Counted per chunk, not per record: once closing, a chunk stops after the record in its handler.
+        running.incrementAndGet();
         try {
             for (ConsumerRecord<byte[], byte[]> record : chunk.records) {
                 if (stopping || chunk.ledger.abandoned || !handleUntilSettled(record)) {
@@ -427,6 +431,7 @@ final class KafkaSubscription implements Subscription {
                 consumer.wakeup();
             }
             chunk.finished = true;
+            running.decrementAndGet();
             synchronized (progress) {
                 progress.notifyAll();
             }
@@ -442,7 +447,6 @@ final class KafkaSubscription implements Subscription {
         for (int attempt = 1; ; attempt++) {
             KafkaDelivery delivery = new KafkaDelivery(message, attempt, record);
             String failure;
-            running.incrementAndGet();
             try {
                 handler.handle(delivery);
                 failure = delivery.rejected() ? "rejected by the handler (nack)" : null;
@@ -452,8 +456,6 @@ final class KafkaSubscription implements Subscription {
                 }
                 LOG.debug("Handler of '{}' failed on {} (attempt {})", options.topic(), delivery.messageId(), attempt, e);
                 failure = delivery.acknowledged() ? null : e.getClass().getName() + ": " + e.getMessage();
-            } finally {
-                running.decrementAndGet();
             }
             if (failure == null) {
                 return true;
@@ -619,10 +621,21 @@ final class KafkaSubscription implements Subscription {
         private static final int ACKED = 1;
         private static final int NACKED = 2;
 
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(KafkaDelivery.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final Message message;
         private final int attempt;
         private final ConsumerRecord<byte[], byte[]> record;
-        private final AtomicInteger state = new AtomicInteger(OPEN);
+        /** A field, not an AtomicInteger: one object less for every message. */
+        private volatile int state = OPEN;
 
         KafkaDelivery(Message message, int attempt, ConsumerRecord<byte[], byte[]> record) {
             this.message = message;
@@ -648,20 +661,20 @@ final class KafkaSubscription implements Subscription {
 
         @Override
         public boolean ack() {
-            return state.compareAndSet(OPEN, ACKED);
+            return STATE.compareAndSet(this, OPEN, ACKED);
         }
 
         @Override
         public boolean nack() {
-            return state.compareAndSet(OPEN, NACKED);
+            return STATE.compareAndSet(this, OPEN, NACKED);
         }
 
         boolean acknowledged() {
-            return state.get() == ACKED;
+            return state == ACKED;
         }
 
         boolean rejected() {
-            return state.get() == NACKED;
+            return state == NACKED;
         }
     }
 }
