@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * {@code PORTAL_URL}; without either it runs on {@code memory://quickstart}, so it needs no
  * server. Facilities the chosen driver lacks are skipped with a note.
  *
- * <pre>mvn -q -pl examples -am install -DskipTests &amp;&amp; mvn -q -pl examples exec:java</pre>
+ * <pre>mvn -q -pl examples -am install -DskipTests &amp;&amp; mvn -q -pl examples exec:java -Dexec.mainClass=io.cloudportal.examples.QuickStart</pre>
  */
 public final class QuickStart {
 

@@ -1,0 +1,84 @@
+package io.cloudportal.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cloudportal.Portal;
+import io.cloudportal.embedded.EmbeddedEtcd;
+import io.cloudportal.embedded.EmbeddedZooKeeper;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the examples and checks the facts their transcripts claim: the tour on its embedded
+ * defaults, and the registry example once on ZooKeeper and once on etcd with the same code.
+ */
+class ExamplesIT {
+
+    @Test
+    void theTourRunsOnItsEmbeddedDefaultsAndEveryExampleDoesWhatItSays() throws Exception {
+        Transcript out = Transcript.quiet();
+        Tour.run(out);
+        List<String> lines = out.lines();
+        assertThat(lines).anyMatch(l -> l.startsWith("coordination backend: none configured"))
+                .anyMatch(l -> l.startsWith("messaging backend: none configured"));
+        assertRegistryFacts(lines);
+
+        assertThat(lines).contains("stock is 12 after 12 updates by 4 workers", "stock is 13");
+        assertThat(lines).anyMatch(l -> l.startsWith("worker-1 wakes up and writes with its old token") && l.contains("refused"))
+                .noneMatch(l -> l.contains("must not happen"));
+
+        String first = match(lines, "everyone sees (node-\\d) leading");
+        assertThat(lines).contains(first + " stopped");
+        String second = match(lines, "everyone sees (node-\\d) leading now");
+        assertThat(second).isNotEqualTo(first);
+
+        assertThat(lines).contains("app starts with timeout=2s and retries=3", "app now runs with timeout=5s and retries=3");
+
+        List<String> bills = lines.stream().filter(l -> l.matches("billing-\\d bills order-\\d+ for customer-\\d+")).toList();
+        assertThat(bills).as("each order billed once").hasSize(20)
+                .extracting(l -> l.split(" ")[2]).doesNotHaveDuplicates();
+        assertThat(bills).as("both members of the group got a share").anyMatch(l -> l.startsWith("billing-1"))
+                .anyMatch(l -> l.startsWith("billing-2"));
+        assertThat(lines.stream().filter(l -> l.startsWith("audit saw "))).as("the broadcast listener saw everything").hasSize(21);
+        assertThat(lines).anyMatch(l -> l.matches("dead letter in orders-\\w+\\.dlt: poison-order after 3 attempts, because .*no price.*"));
+        assertThat(lines.stream().filter(l -> l.contains("cannot bill poison-order"))).hasSize(3);
+    }
+
+    @Test
+    void theRegistryExampleRunsUnchangedOnZooKeeperAndOnEtcd() throws Exception {
+        try (EmbeddedZooKeeper zooKeeper = new EmbeddedZooKeeper()) {
+            zooKeeper.start();
+            Transcript out = Transcript.quiet();
+            RegistryExample.run(() -> Portal.connect(zooKeeper.url() + "/examples"), out);
+            assertRegistryFacts(out.lines());
+        }
+        try (EmbeddedEtcd etcd = new EmbeddedEtcd()) {
+            etcd.start();
+            Transcript out = Transcript.quiet();
+            RegistryExample.run(() -> Portal.connect(etcd.url() + "/examples"), out);
+            assertRegistryFacts(out.lines());
+        }
+    }
+
+    private static void assertRegistryFacts(List<String> lines) {
+        int left = lines.indexOf("the watch saw orders-2 leave");
+        assertThat(left).as("the client's watch saw orders-2 leave").isPositive();
+        List<String> before = lines.subList(0, left).stream().filter(l -> l.startsWith("call ")).toList();
+        List<String> after = lines.subList(left, lines.size()).stream().filter(l -> l.startsWith("call ")).toList();
+        assertThat(before).as("calls spread over both instances").anyMatch(l -> l.contains("orders-1")).anyMatch(l -> l.contains("orders-2"));
+        assertThat(after).as("calls after orders-2 left").isNotEmpty().allMatch(l -> l.contains("served by orders-1"));
+    }
+
+    private static String match(List<String> lines, String regex) {
+        Pattern pattern = Pattern.compile(regex);
+        for (String line : lines) {
+            Matcher matcher = pattern.matcher(line);
+            if (matcher.matches()) {
+                return matcher.group(1);
+            }
+        }
+        throw new AssertionError("no line matches " + regex + " in " + lines);
+    }
+}
