@@ -23,6 +23,14 @@ class OptionsTest {
     }
 
     @Test
+    void prefixedOptionsComeWithoutTheirPrefix() {
+        Options options = new Options(Map.of("kafka.linger.ms", "5", "kafka.producer.acks", "1", "kafka.", "x", "clientId", "c"));
+        assertThat(options.withPrefix("kafka.")).containsExactly(Map.entry("linger.ms", "5"), Map.entry("producer.acks", "1"));
+        assertThat(options.withPrefix("kafka.producer.")).containsOnly(Map.entry("acks", "1"));
+        assertThat(options.withPrefix("none.")).isEmpty();
+    }
+
+    @Test
     void aBareNumberIsNotADuration() {
         assertThatThrownBy(() -> new Options(Map.of("sessionTimeout", "15")).duration("sessionTimeout", null))
                 .isInstanceOf(ConfigurationException.class)
