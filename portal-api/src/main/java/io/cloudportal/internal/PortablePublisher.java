@@ -6,15 +6,20 @@ import io.cloudportal.messaging.Publisher;
 import io.cloudportal.spi.Limits;
 import io.cloudportal.spi.Rules;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Validates every message before it reaches the driver. */
 final class PortablePublisher implements Publisher {
 
+    private static final int MAX_REMEMBERED_TOPICS = 1024;
+
     private final DefaultPortal portal;
     private final Publisher driver;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<String> validTopics = ConcurrentHashMap.newKeySet();
 
     PortablePublisher(DefaultPortal portal, Publisher driver) {
         this.portal = portal;
@@ -46,9 +51,15 @@ final class PortablePublisher implements Publisher {
         }
     }
 
-    static void check(Message message, Limits limits) {
+    private void check(Message message, Limits limits) {
         Rules.notNull("message", message);
-        Rules.topic("topic", message.topic(), limits);
+        // A publisher uses few topics, and matching the topic rule's pattern costs more than the rest of the checks.
+        if (!validTopics.contains(message.topic())) {
+            Rules.topic("topic", message.topic(), limits);
+            if (validTopics.size() < MAX_REMEMBERED_TOPICS) {
+                validTopics.add(message.topic());
+            }
+        }
         if (message.key() != null) {
             Rules.text("message key", message.key(), limits.maxKeyLength());
         }

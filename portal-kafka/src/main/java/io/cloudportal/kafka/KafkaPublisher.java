@@ -8,13 +8,11 @@ import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.Publisher;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -30,7 +28,8 @@ final class KafkaPublisher implements Publisher {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
 
     private final KafkaConnection connection;
-    private final Set<CompletableFuture<PublishResult>> inFlight = ConcurrentHashMap.newKeySet();
+    /** Sent and not yet answered; only counted, for the flush timeout's message. */
+    private final LongAdder unanswered = new LongAdder();
     private volatile boolean closed;
 
     KafkaPublisher(KafkaConnection connection) {
@@ -63,17 +62,17 @@ final class KafkaPublisher implements Publisher {
     }
 
     private void send(Producer<byte[], byte[]> producer, Message message, CompletableFuture<PublishResult> result) {
-        inFlight.add(result);
+        unanswered.increment();
         try {
             producer.send(KafkaRecords.toRecord(message), (metadata, error) -> complete(message, result, metadata, error));
         } catch (RuntimeException e) {
-            inFlight.remove(result);
+            unanswered.decrement();
             throw e;
         }
     }
 
     private void complete(Message message, CompletableFuture<PublishResult> result, RecordMetadata metadata, Exception error) {
-        inFlight.remove(result);
+        unanswered.decrement();
         if (error instanceof org.apache.kafka.common.errors.TimeoutException) {
             result.completeExceptionally(new PortalTimeoutException("publishing to '" + message.topic() + "' was not acknowledged within"
                     + " the option 'deliveryTimeout' (or blocked past 'maxBlock'): " + error.getMessage(), error));
@@ -85,19 +84,32 @@ final class KafkaPublisher implements Publisher {
         }
     }
 
+    /**
+     * Waits for the producer's own flush, which returns once every record sent before it was
+     * answered and its callback — which completes the publish future — has run. It takes no
+     * timeout (records give up after {@code deliveryTimeout}), so it runs on a thread of its own.
+     */
     @Override
     public void flush(Duration timeout) throws InterruptedException {
-        CompletableFuture<?>[] pending = inFlight.toArray(CompletableFuture[]::new);
-        if (pending.length == 0) {
+        if (unanswered.sum() == 0) {
             return;
         }
+        Producer<byte[], byte[]> producer = connection.producer();
+        CompletableFuture<Void> flushed = new CompletableFuture<>();
+        connection.context().threadFactory("kafka-flush").newThread(() -> {
+            try {
+                producer.flush();
+                flushed.complete(null);
+            } catch (RuntimeException e) {
+                flushed.completeExceptionally(e);
+            }
+        }).start();
         try {
-            CompletableFuture.allOf(pending).exceptionally(e -> null).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            flushed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e); // cannot happen: failures were turned into completions above
+            throw KafkaErrors.map("flushing the publisher", e);
         } catch (TimeoutException e) {
-            long left = Arrays.stream(pending).filter(f -> !f.isDone()).count();
-            throw new PortalTimeoutException(left + " published messages were still unacknowledged after " + timeout, e);
+            throw new PortalTimeoutException(unanswered.sum() + " published messages were still unacknowledged after " + timeout, e);
         }
     }
 
