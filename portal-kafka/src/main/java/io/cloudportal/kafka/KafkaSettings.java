@@ -33,12 +33,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * @param partitions partitions of the topics Portal creates
  * @param replicationFactor replication factor of the topics Portal creates, or empty for the broker's default
  * @param maxInFlight records a subscription holds fetched but not yet handled before it pauses fetching
+ * @param maxInFlightBytes the same bound in key and payload bytes
  * @param maxRequestSize the producer's {@code max.request.size}, which bounds one record
  * @param connectTimeout how long the first contact with the cluster may take
  * @param maxBlock how long {@code publish} may wait for metadata or buffer space
  */
 record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<String, Object> consumer, Map<String, Object> admin,
-                     int partitions, Optional<Short> replicationFactor, int maxInFlight, int maxRequestSize, Duration connectTimeout,
+                     int partitions, Optional<Short> replicationFactor, int maxInFlight, long maxInFlightBytes, int maxRequestSize, Duration connectTimeout,
                      Duration maxBlock) {
 
     /** Native settings go through under this prefix (all clients), or the client-specific ones below. */
@@ -48,7 +49,7 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
     static final String ADMIN_PASS_THROUGH = "kafka.admin.";
 
     static final Set<String> OPTIONS = Set.of("clientId", "acks", "compression", "linger", "maxBlock", "deliveryTimeout", "partitions",
-            "replicationFactor", "maxInFlight", "connectTimeout", "securityProtocol", "saslMechanism", "user", "password", "tlsCa",
+            "replicationFactor", "maxInFlight", "maxInFlightBytes", "connectTimeout", "securityProtocol", "saslMechanism", "user", "password", "tlsCa",
             PASS_THROUGH + "*");
 
     /** Settings Portal's delivery guarantees rest on; passing them through would break them silently. */
@@ -144,11 +145,13 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
         int partitions = options.integer("partitions", 6, 1, 10_000);
         Optional<Short> replication = options.get("replicationFactor")
                 .map(v -> (short) options.integer("replicationFactor", 1, 1, Short.MAX_VALUE));
-        int maxInFlight = options.integer("maxInFlight", 1000, 1, 1_000_000);
+        // Kafka's own fetch buffer holds up to fetch.max.bytes (50 MiB); Portal's backlog stays within the same order.
+        int maxInFlight = options.integer("maxInFlight", 5000, 1, 1_000_000);
+        long maxInFlightBytes = options.integer("maxInFlightBytes", 32 * 1024 * 1024, 1024, Integer.MAX_VALUE);
         int maxRequestSize = Integer.parseInt(String.valueOf(producer.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 DEFAULT_MAX_REQUEST_SIZE)));
         return new KafkaSettings(bootstrap, Map.copyOf(producer), Map.copyOf(consumer), Map.copyOf(admin), partitions, replication,
-                maxInFlight, maxRequestSize, options.duration("connectTimeout", Duration.ofSeconds(10)), maxBlock);
+                maxInFlight, maxInFlightBytes, maxRequestSize, options.duration("connectTimeout", Duration.ofSeconds(10)), maxBlock);
     }
 
     private static void security(DriverContext context, Options options, Map<String, Object> common) {

@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * handled (or dead-lettered); on a partition's revocation the records already fetched are handled
  * and committed before the partition moves, so a rebalance neither loses nor repeats them. A
  * failing record is retried in place after the backoff (which keeps per-key order), then
- * dead-lettered. When more than {@code maxInFlight} records wait for handlers, fetching pauses.
+ * dead-lettered. When more than {@code maxInFlight} records or {@code maxInFlightBytes} wait for
+ * handlers, fetching pauses until both are down to half.
  */
 final class KafkaSubscription implements Subscription {
 
@@ -69,6 +71,7 @@ final class KafkaSubscription implements Subscription {
     private final Consumer<KafkaSubscription> onClosed;
     private final Duration operationTimeout;
     private final int maxInFlight;
+    private final long maxInFlightBytes;
     private final KafkaConsumer<byte[], byte[]> consumer;
     /** Ordered by key: one single-threaded lane per handler, a key always on the same lane. Otherwise one pool. */
     private final ExecutorService[] lanes;
@@ -77,6 +80,7 @@ final class KafkaSubscription implements Subscription {
     /** Per assigned partition; touched by the poll thread only. */
     private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong inFlightBytes = new AtomicLong();
     private final AtomicInteger running = new AtomicInteger();
     /** Notified when a chunk finishes or the subscription starts closing. */
     private final Object progress = new Object();
@@ -99,6 +103,7 @@ final class KafkaSubscription implements Subscription {
         this.onClosed = onClosed;
         this.operationTimeout = connection.context().operationTimeout();
         this.maxInFlight = connection.settings().maxInFlight();
+        this.maxInFlightBytes = connection.settings().maxInFlightBytes();
         Map<String, Object> config = new HashMap<>(connection.settings().consumer());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, config.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-consumer-" + number);
         options.group().ifPresent(group -> config.put(ConsumerConfig.GROUP_ID_CONFIG, group));
@@ -189,6 +194,11 @@ final class KafkaSubscription implements Subscription {
     @Override
     public SubscribeOptions options() {
         return options;
+    }
+
+    /** Records fetched and handed to handlers but not yet done; for this driver's tests. */
+    int inFlight() {
+        return inFlight.get();
     }
 
     // The poll thread.
@@ -284,22 +294,31 @@ final class KafkaSubscription implements Subscription {
         }
     }
 
-    private static Chunk chunk(PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records) {
-        Chunk chunk = new Chunk(ledger, records);
+    private Chunk chunk(PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records) {
+        long bytes = 0;
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            bytes += Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        }
+        Chunk chunk = new Chunk(ledger, records, bytes);
         ledger.chunks.add(chunk);
+        inFlightBytes.addAndGet(bytes);
         return chunk;
     }
 
     private void applyBackpressure() {
-        int waiting = inFlight.get();
-        if (waiting >= maxInFlight) {
+        if (inFlight.get() >= maxInFlight || inFlightBytes.get() >= maxInFlightBytes) {
             // Every time: partitions assigned since the last pause start unpaused.
             consumer.pause(consumer.assignment());
             paused = true;
-        } else if (paused && waiting <= maxInFlight / 2) {
+        } else if (paused && drainedToHalf()) {
             consumer.resume(consumer.paused());
             paused = false;
         }
+    }
+
+    /** Resuming only at half, not just below the bound, keeps the pause-resume cycles (each a wakeup) rare. */
+    private boolean drainedToHalf() {
+        return inFlight.get() <= maxInFlight / 2 && inFlightBytes.get() <= maxInFlightBytes / 2;
     }
 
     private void commit(boolean sync) {
@@ -424,9 +443,9 @@ final class KafkaSubscription implements Subscription {
             }
         } finally {
             // Once per chunk, not per record: the poll thread reads this counter all the time.
-            int size = chunk.records.size();
-            int left = inFlight.addAndGet(-size);
-            if (paused && left <= maxInFlight / 2 && left + size > maxInFlight / 2) {
+            inFlight.addAndGet(-chunk.records.size());
+            inFlightBytes.addAndGet(-chunk.bytes);
+            if (paused && drainedToHalf()) {
                 // The poll thread may be waiting out its poll timeout; resuming now keeps the handlers fed.
                 consumer.wakeup();
             }
@@ -601,13 +620,15 @@ final class KafkaSubscription implements Subscription {
     private static final class Chunk {
         final PartitionLedger ledger;
         final List<ConsumerRecord<byte[], byte[]>> records;
+        final long bytes;
         /** Written by the handler thread only. */
         volatile int done;
         volatile boolean finished;
 
-        Chunk(PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records) {
+        Chunk(PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records, long bytes) {
             this.ledger = ledger;
             this.records = records;
+            this.bytes = bytes;
         }
 
         boolean isDone() {
