@@ -148,8 +148,13 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
         // Kafka's own fetch buffer holds up to fetch.max.bytes (50 MiB); Portal's backlog stays within the same order.
         int maxInFlight = options.integer("maxInFlight", 5000, 1, 1_000_000);
         long maxInFlightBytes = options.integer("maxInFlightBytes", 32 * 1024 * 1024, 1024, Integer.MAX_VALUE);
-        int maxRequestSize = Integer.parseInt(String.valueOf(producer.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                DEFAULT_MAX_REQUEST_SIZE)));
+        String requestSize = String.valueOf(producer.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, DEFAULT_MAX_REQUEST_SIZE));
+        int maxRequestSize;
+        try {
+            maxRequestSize = Integer.parseInt(requestSize.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("Kafka setting 'max.request.size' = '" + requestSize + "' must be a number of bytes", e);
+        }
         return new KafkaSettings(bootstrap, Map.copyOf(producer), Map.copyOf(consumer), Map.copyOf(admin), partitions, replication,
                 maxInFlight, maxInFlightBytes, maxRequestSize, options.duration("connectTimeout", Duration.ofSeconds(10)), maxBlock);
     }
