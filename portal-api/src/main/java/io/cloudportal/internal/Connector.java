@@ -117,12 +117,20 @@ public final class Connector {
         return camel.toString();
     }
 
+    /** {@code kafka.*} admits {@code kafka.linger.ms}, not {@code kafka.} alone. */
+    private static boolean passesThrough(String pattern, String name) {
+        if (!pattern.endsWith("*")) {
+            return false;
+        }
+        String prefix = pattern.substring(0, pattern.length() - 1);
+        return name.startsWith(prefix) && name.length() > prefix.length();
+    }
+
     private static void checkKnown(PortalDriver driver, Map<String, String> options) {
         Set<String> known = new TreeSet<>(COMMON_OPTIONS);
         known.addAll(driver.options());
         for (String name : options.keySet()) {
-            if (!known.contains(name) && known.stream().noneMatch(k -> k.endsWith("*") && name.startsWith(k.substring(0, k.length() - 1))
-                    && name.length() > k.length() - 1)) {
+            if (!known.contains(name) && known.stream().noneMatch(pattern -> passesThrough(pattern, name))) {
                 throw new ConfigurationException("option '" + name + "' is not known to the " + driver.name()
                         + " driver; it accepts " + known);
             }
