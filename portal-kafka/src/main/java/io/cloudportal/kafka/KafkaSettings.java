@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -192,14 +191,11 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
         return value.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
+    /** The allowed value the option names, ignoring case; Kafka wants each in the case it is listed in. */
     private static String choice(Options options, String name, String defaultValue, Set<String> allowed) {
         String value = options.string(name, defaultValue);
-        String normalized = name.equals("securityProtocol") || name.equals("saslMechanism") ? value.toUpperCase(Locale.ROOT)
-                : value.toLowerCase(Locale.ROOT);
-        if (!allowed.contains(normalized)) {
-            throw new ConfigurationException("option '" + name + "' = '" + value + "' must be one of " + new TreeSet<>(allowed));
-        }
-        return normalized;
+        return allowed.stream().filter(value::equalsIgnoreCase).findFirst().orElseThrow(() -> new ConfigurationException(
+                "option '" + name + "' = '" + value + "' must be one of " + new TreeSet<>(allowed)));
     }
 
     private static void passThrough(Options options, String prefix, Map<String, Object> client) {

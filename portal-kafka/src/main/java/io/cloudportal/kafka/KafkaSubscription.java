@@ -323,8 +323,8 @@ final class KafkaSubscription implements Subscription {
 
     private void commit(boolean sync) {
         if (options.isBroadcast()) {
-            // Nothing to commit without a group; this only lets go of the chunks that are done.
-            ledgers.values().forEach(PartitionLedger::committable);
+            // Nothing to commit without a group; only let go of the chunks that are done.
+            ledgers.values().forEach(PartitionLedger::dropDoneChunks);
             return;
         }
         if (sync || System.nanoTime() - lastCommit >= COMMIT_INTERVAL_NANOS) {
@@ -594,9 +594,7 @@ final class KafkaSubscription implements Subscription {
 
         /** The offset to commit: the first record not yet done, or past the last dispatched one. */
         long committable() {
-            while (!chunks.isEmpty() && chunks.peek().isDone()) {
-                chunks.poll();
-            }
+            dropDoneChunks();
             long first = next;
             for (Chunk chunk : chunks) {
                 int done = chunk.done;
@@ -605,6 +603,12 @@ final class KafkaSubscription implements Subscription {
                 }
             }
             return first;
+        }
+
+        void dropDoneChunks() {
+            while (!chunks.isEmpty() && chunks.peek().isDone()) {
+                chunks.poll();
+            }
         }
 
         boolean busy() {

@@ -12,6 +12,7 @@ import io.cloudportal.messaging.Publisher;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -238,10 +242,10 @@ class KafkaFaultsIT {
                 CompletableFuture<PublishResult> toNewTopic = portal.publisher().publish(Message.of(unique("fresh"), "k", "after"));
                 // The bound plus the margin a loaded machine needs; never open-ended.
                 assertThat(toKnownTopic).failsWithin(deliveryTimeout.plusSeconds(10))
-                        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .withThrowableOfType(ExecutionException.class)
                         .havingCause().isInstanceOf(PortalTimeoutException.class).withMessageContaining(known);
                 assertThat(toNewTopic).failsWithin(maxBlock.plusSeconds(10))
-                        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .withThrowableOfType(ExecutionException.class)
                         .havingCause().isInstanceOf(PortalTimeoutException.class).withMessageContaining("maxBlock");
             }
         }
@@ -250,8 +254,8 @@ class KafkaFaultsIT {
     /** A {@link GroupMemberProcess} and what it printed. */
     private static final class MemberProcess {
         final Process process;
-        final List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final java.util.concurrent.CountDownLatch joined = new java.util.concurrent.CountDownLatch(1);
+        final List<String> handled = new CopyOnWriteArrayList<>();
+        final CountDownLatch joined = new CountDownLatch(1);
 
         private MemberProcess(Process process) {
             this.process = process;
@@ -275,7 +279,7 @@ class KafkaFaultsIT {
                             LOG.info("member process: {}", line);
                         }
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     LOG.debug("member process output ended", e);
                 }
             }, "member-process-reader");
