@@ -12,8 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
 final class KafkaTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
+    private static final Duration LEADER_POLL = Duration.ofMillis(20);
 
     private final Admin admin;
     private final int partitions;
@@ -45,7 +48,7 @@ final class KafkaTopics {
 
     private PortalTimeoutException timedOut(String topic, Throwable cause) {
         return new PortalTimeoutException("creating topic '" + topic + "' timed out after " + timeout
-                + " (option 'maxBlock'): no broker answered", cause);
+                + " (option 'maxBlock'): no broker answered, or its partitions got no leader", cause);
     }
 
     /**
@@ -57,6 +60,7 @@ final class KafkaTopics {
         if (known.containsKey(topic)) {
             return;
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), replicationFactor).configs(configs)))
                     .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -71,6 +75,36 @@ final class KafkaTopics {
         } catch (TimeoutException e) {
             throw timedOut(topic, e);
         }
+        awaitLeaders(topic, deadline);
         known.put(topic, Boolean.TRUE);
+    }
+
+    /**
+     * Returns once every partition of the topic has a leader. An idempotent producer that writes
+     * to a partition whose leader is still being elected can wedge: its first batch is refused
+     * (NOT_LEADER_OR_FOLLOWER), a later one is taken, and the retried first batch is then out of
+     * sequence until {@code deliveryTimeout} (seen here: 20,000 publishes to a topic created a
+     * moment before hung for two minutes).
+     */
+    private void awaitLeaders(String topic, long deadline) throws InterruptedException {
+        while (true) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS).get(topic);
+                if (description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw KafkaErrors.map("describing topic '" + topic + "'", e);
+                }
+            } catch (TimeoutException e) {
+                throw timedOut(topic, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw timedOut(topic, null);
+            }
+            Thread.sleep(LEADER_POLL.toMillis());
+        }
     }
 }
