@@ -3,6 +3,7 @@ package io.cloudportal.kafka;
 import io.cloudportal.PortalException;
 import io.cloudportal.PortalTimeoutException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,10 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +30,6 @@ import org.slf4j.LoggerFactory;
 final class KafkaTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
-    private static final Duration LEADER_POLL = Duration.ofMillis(20);
 
     private final Admin admin;
     private final int partitions;
@@ -80,31 +82,34 @@ final class KafkaTopics {
     }
 
     /**
-     * Returns once every partition of the topic has a leader. An idempotent producer that writes
-     * to a partition whose leader is still being elected can wedge: its first batch is refused
+     * Returns once every partition's leader serves requests. An idempotent producer that writes to
+     * a partition whose leader is not yet serving can wedge: its first batch is refused
      * (NOT_LEADER_OR_FOLLOWER), a later one is taken, and the retried first batch is then out of
      * sequence until {@code deliveryTimeout} (seen here: 20,000 publishes to a topic created a
-     * moment before hung for two minutes).
+     * moment before hung for two minutes). A leader named in the metadata is not enough (that too
+     * was seen); a ListOffsets request is answered by the leader's replica manager itself.
      */
     private void awaitLeaders(String topic, long deadline) throws InterruptedException {
-        while (true) {
-            try {
-                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                        .get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS).get(topic);
-                if (description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty())) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw KafkaErrors.map("describing topic '" + topic + "'", e);
-                }
-            } catch (TimeoutException e) {
-                throw timedOut(topic, e);
+        try {
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(left(deadline), TimeUnit.MILLISECONDS).get(topic);
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (TopicPartitionInfo partition : description.partitions()) {
+                ends.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
             }
-            if (System.nanoTime() > deadline) {
-                throw timedOut(topic, null);
+            // The admin client retries NOT_LEADER_OR_FOLLOWER and an unknown partition itself, within its timeout.
+            admin.listOffsets(ends).all().get(left(deadline), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw timedOut(topic, e.getCause());
             }
-            Thread.sleep(LEADER_POLL.toMillis());
+            throw KafkaErrors.map("waiting for the leaders of topic '" + topic + "'", e);
+        } catch (TimeoutException e) {
+            throw timedOut(topic, e);
         }
+    }
+
+    private static long left(long deadline) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 }
