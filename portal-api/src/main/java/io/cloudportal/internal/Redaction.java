@@ -14,8 +14,13 @@ public final class Redaction {
 
     private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(password|passwd|secret|token|credential|passphrase|privatekey|apikey|jaas).*");
     private static final Pattern URL_PASSWORD = Pattern.compile("(://[^/@?#:\\s]*):[^@\\s]*@");
+    /**
+     * A secret query option's value runs to the next {@code &name=}, not merely the next {@code &}:
+     * a key left unencoded in a malformed URL (a Z85 CURVE key holds {@code &}, {@code #} and {@code @})
+     * must be hidden whole, since the malformed URL is shown in the error.
+     */
     private static final Pattern SECRET_QUERY = Pattern.compile(
-            "([?&;][^=&#\\s]*(?i:password|passwd|secret|token|credential|passphrase|privatekey|apikey|jaas)[^=&#\\s]*=)[^&#\\s]*");
+            "([?&;][^=&#\\s]*(?i:password|passwd|secret|token|credential|passphrase|privatekey|apikey|jaas)[^=&#\\s]*=).*?(?=&[A-Za-z][\\w.-]*=|\\s|$)");
 
     private Redaction() {
     }
@@ -51,7 +56,8 @@ public final class Redaction {
         if (text == null) {
             return null;
         }
-        String masked = URL_PASSWORD.matcher(text).replaceAll("$1:" + MASK + "@");
-        return SECRET_QUERY.matcher(masked).replaceAll("$1" + MASK);
+        // Query secrets first: a user-info match may then run into the query, which hides more, never less.
+        String masked = SECRET_QUERY.matcher(text).replaceAll("$1" + MASK);
+        return URL_PASSWORD.matcher(masked).replaceAll("$1:" + MASK + "@");
     }
 }

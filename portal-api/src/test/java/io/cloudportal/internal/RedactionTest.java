@@ -24,4 +24,11 @@ class RedactionTest {
         assertThat(Redaction.redactUrl("zookeeper://h:2181/app")).isEqualTo("zookeeper://h:2181/app");
         assertThat(Redaction.redactUrl(null)).isNull();
     }
+
+    @Test
+    void anUnencodedSecretHoldingUrlCharactersIsHiddenWhole() {
+        String secret = "s3cr&t#x@y/z?w";
+        String shown = Redaction.redactUrl("zeromq://h:5555?curvePublicKey=Pub@Key&curveSecretKey=" + secret + "&bind=true");
+        assertThat(shown).doesNotContain("s3cr").doesNotContain("t#x").doesNotContain("y/z").endsWith("&bind=true");
+    }
 }

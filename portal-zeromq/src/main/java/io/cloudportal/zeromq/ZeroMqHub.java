@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -129,19 +130,34 @@ public final class ZeroMqHub implements AutoCloseable {
      * @throws UnavailableException if a port cannot be bound
      */
     public static ZeroMqHub start(String url) {
+        return start(url, Map.of());
+    }
+
+    /**
+     * Starts a hub with options given apart from the URL (where CURVE keys belong: Z85 uses
+     * characters a URL would need escaped), e.g. {@code start("zeromq://0.0.0.0:5555", Map.of("curveSecretKey", key, …))}.
+     *
+     * @param url {@code zeromq://host:port}
+     * @param options options, which win over the URL's
+     * @return the running hub
+     * @throws ConfigurationException if the URL or an option is malformed
+     * @throws UnavailableException if a port cannot be bound
+     */
+    public static ZeroMqHub start(String url, Map<String, String> options) {
         PortalUrl parsed = PortalUrl.parse(url);
         if (!parsed.scheme().equals(ZeroMqSettings.TCP_SCHEME)) {
             throw new ConfigurationException("a ZeroMQ hub URL is zeromq://host:port, not " + parsed
                     + " (an inproc hub starts with its first connection)");
         }
-        for (String option : parsed.queryOptions().keySet()) {
+        Map<String, String> merged = new HashMap<>(parsed.queryOptions());
+        merged.putAll(options);
+        for (String option : merged.keySet()) {
             if (!HUB_OPTIONS.contains(option)) {
-                throw new ConfigurationException("unknown hub option '" + option + "' in " + parsed + "; a hub accepts " + HUB_OPTIONS);
+                throw new ConfigurationException("unknown hub option '" + option + "'; a hub accepts " + new TreeSet<>(HUB_OPTIONS));
             }
         }
-        Map<String, String> options = new HashMap<>(parsed.queryOptions());
-        options.put("bind", "true");
-        ZeroMqSettings settings = ZeroMqSettings.from(parsed, new Options(options));
+        merged.put("bind", "true");
+        ZeroMqSettings settings = ZeroMqSettings.from(parsed, new Options(merged));
         return start(settings, new ZContext(1), true, "portal-zeromq-hub-" + settings.publisherPort());
     }
 
