@@ -73,6 +73,9 @@ public final class BenchReport {
                 .append("simulated server's lock, dispatch to handler threads — which is tens to a few hundred nanoseconds. Against\n")
                 .append("a real server a call costs a network round trip; each driver adds its own rows, Portal against the raw\n")
                 .append("client on the same server, where the ratio should be close to 1.\n\n")
+                .append("ZeroMQ has no server: `ZeroMq PubSub` sends both through a forwarder in the benchmark's JVM, Portal's hub\n")
+                .append("against JeroMQ's own XSUB/XPUB proxy (the ZeroMQ guide's many-to-many design), and `ZeroMq DirectPubSub`\n")
+                .append("is raw PUB straight to SUB, the price of any forwarder hop.\n\n")
                 .append("| operation | Portal | raw | unit | Portal ÷ raw |\n|---|---:|---:|---|---:|\n");
         for (Map.Entry<String, double[]> entry : scores.entrySet()) {
             double[] s = entry.getValue();
