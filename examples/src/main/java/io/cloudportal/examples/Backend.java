@@ -46,7 +46,9 @@ public final class Backend implements AutoCloseable {
     }
 
     /**
-     * The backend for publishing and consuming: Kafka (RabbitMQ, RocketMQ and ZeroMQ as their drivers land).
+     * The backend for publishing and consuming: embedded Kafka unless a URL is configured, e.g.
+     * {@code amqp://guest:guest@localhost:5672} for RabbitMQ (the pub/sub example runs unchanged on both;
+     * ZeroMQ gives broadcast only, without the groups and dead letters it uses).
      *
      * @param out where to say what was chosen
      * @return the backend; close it to stop an embedded server

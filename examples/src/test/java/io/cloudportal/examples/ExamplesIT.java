@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cloudportal.Portal;
 import io.cloudportal.embedded.EmbeddedEtcd;
+import io.cloudportal.embedded.EmbeddedRabbitMq;
+import io.cloudportal.embedded.EmbeddedServer;
 import io.cloudportal.embedded.EmbeddedZooKeeper;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -12,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs the examples and checks the facts their transcripts claim: the tour on its embedded
- * defaults, and the registry example once on ZooKeeper and once on etcd with the same code.
+ * defaults, the registry example once on ZooKeeper and once on etcd with the same code, and the
+ * pub/sub example (groups, broadcast, dead letters) on RabbitMQ as it runs on Kafka.
  */
 class ExamplesIT {
 
@@ -36,6 +39,19 @@ class ExamplesIT {
 
         assertThat(lines).contains("app starts with timeout=2s and retries=3", "app now runs with timeout=5s and retries=3");
 
+        assertPubSubFacts(lines);
+    }
+
+    @Test
+    void thePubSubExampleRunsUnchangedOnRabbitMq() throws Exception {
+        try (EmbeddedServer rabbit = EmbeddedRabbitMq.startForTests()) {
+            Transcript out = Transcript.quiet();
+            PubSubExample.run(() -> Portal.connect(rabbit.url()), out);
+            assertPubSubFacts(out.lines());
+        }
+    }
+
+    private static void assertPubSubFacts(List<String> lines) {
         List<String> bills = lines.stream().filter(l -> l.matches("billing-\\d bills order-\\d+ for customer-\\d+")).toList();
         assertThat(bills).as("each order billed once").hasSize(20)
                 .extracting(l -> l.split(" ")[2]).doesNotHaveDuplicates();
