@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,7 +230,7 @@ public final class EmbeddedRabbitMq implements EmbeddedServer {
      * @return what it printed
      */
     public String control(List<String> arguments) {
-        List<String> command = new java.util.ArrayList<>(List.of(controlScript(), "-n", nodeName));
+        List<String> command = new ArrayList<>(List.of(controlScript(), "-n", nodeName));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment());

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 final class RabbitMqPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqPublisher.class);
-    private static final String PERSISTENT_BYTES = "application/octet-stream";
+    private static final String CONTENT_TYPE = "application/octet-stream";
 
     private final RabbitMqConnection connection;
     private final RabbitMqSettings settings;
@@ -192,7 +192,7 @@ final class RabbitMqPublisher {
         Map<String, Object> headers = new HashMap<>(message.headers());
         String messageId = idPrefix + counter.incrementAndGet();
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-                .messageId(messageId).deliveryMode(2).contentType(PERSISTENT_BYTES).headers(headers).build();
+                .messageId(messageId).deliveryMode(2).contentType(CONTENT_TYPE).headers(headers).build();
         return send(message.topic(), routingKey, properties, message.payload(), messageId);
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -47,10 +48,10 @@ record RabbitMqSettings(boolean tls, List<String> addresses, String virtualHost,
             return host.matches(".*:[0-9]{1,5}") ? host : host + ":" + defaultPort;
         }).toList();
         String vhost = context.url().path().isEmpty() ? "/" : context.url().path();
-        String user = context.url().user().or(() -> options.get("user")).or(() -> java.util.Optional.ofNullable(environment.get(USER_VARIABLE)))
+        String user = context.url().user().or(() -> options.get("user")).or(() -> Optional.ofNullable(environment.get(USER_VARIABLE)))
                 .orElse("guest");
         String password = context.url().password().or(() -> options.get("password"))
-                .or(() -> java.util.Optional.ofNullable(environment.get(PASSWORD_VARIABLE))).orElse("guest");
+                .or(() -> Optional.ofNullable(environment.get(PASSWORD_VARIABLE))).orElse("guest");
         int prefetch = options.integer("prefetch", 100, 1, 65_535);
         Duration confirmTimeout = options.duration("confirmTimeout", Duration.ofSeconds(30));
         int maxOutstanding = options.integer("maxOutstandingConfirms", 10_000, 1, 1_000_000);

@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -115,7 +117,7 @@ final class RabbitMqSubscription implements Subscription {
                 Channel from = getChannel();
                 try {
                     handlers.execute(() -> handle(from, envelope, properties, body));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (RejectedExecutionException e) {
                     // closing: left unacknowledged, the broker gives it to another member
                 }
             }
@@ -231,7 +233,7 @@ final class RabbitMqSubscription implements Subscription {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (java.util.concurrent.ExecutionException | TimeoutException | PortalException e) {
+            } catch (ExecutionException | TimeoutException | PortalException e) {
                 LOG.warn("Dead-lettering message {} of '{}' failed: {}; trying again", messageId, options.topic(), e.toString());
             }
         }

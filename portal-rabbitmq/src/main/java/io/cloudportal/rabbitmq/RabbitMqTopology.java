@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 
 /**
  * How Portal's topics and groups map onto RabbitMQ, declared on first use and remembered per
@@ -100,7 +101,7 @@ final class RabbitMqTopology {
                 return false;
             }
             throw new UnavailableException("cannot ask RabbitMQ about queue '" + topic + "': " + e.getMessage(), e);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return false;
         }
     }
@@ -125,7 +126,7 @@ final class RabbitMqTopology {
         if (channel != null && channel.isOpen()) {
             try {
                 channel.close();
-            } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            } catch (IOException | TimeoutException | RuntimeException e) {
                 // the connection closes next
             }
         }

@@ -74,6 +74,22 @@ class RabbitMqInteropIT {
     }
 
     @Test
+    void aMessageTheBrokerRefusesFailsItsPublishWithANack() throws Exception {
+        String topic = "full-" + System.nanoTime();
+        try (Portal portal = RabbitMqHarness.INSTANCE.connect(); Connection connection = raw()) {
+            portal.publisher().publish(Message.of(topic, "k", "declares the exchange")).join();
+            Channel channel = connection.createChannel();
+            // A queue that holds one message and refuses more: the broker nacks what it cannot take.
+            channel.queueDeclare(topic + ".tiny", false, false, true, Map.of("x-max-length", 1, "x-overflow", "reject-publish"));
+            channel.queueBind(topic + ".tiny", topic, "#");
+            portal.publisher().publish(Message.of(topic, "k", "fits")).join();
+            assertThatThrownBy(() -> portal.publisher().publish(Message.of(topic, "k", "does not fit")).join())
+                    .isInstanceOf(CompletionException.class).hasCauseInstanceOf(UnavailableException.class)
+                    .hasMessageContaining("nack").hasMessageContaining(topic);
+        }
+    }
+
+    @Test
     void withMandatoryAMessageNoQueueTakesFailsItsPublish() {
         try (Portal portal = Portal.connect(RabbitMqHarness.INSTANCE.url() + "&mandatory=true")) {
             String topic = "nobody-" + System.nanoTime();

@@ -6,6 +6,7 @@ import io.cloudportal.spi.Options;
 import io.cloudportal.spi.PortalUrl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -285,7 +286,7 @@ public final class ZeroMqHub implements AutoCloseable {
         while ((subscription = outbound.recv(ZMQ.DONTWAIT)) != null) {
             if (Frames.isReadyRequest(subscription)) {
                 // Subscriptions of one pipe arrive in order: the topics this subscriber asked for before are in place now.
-                outbound.send(java.util.Arrays.copyOfRange(subscription, 1, subscription.length), ZMQ.DONTWAIT);
+                outbound.send(Arrays.copyOfRange(subscription, 1, subscription.length), ZMQ.DONTWAIT);
             }
         }
     }

@@ -8,6 +8,7 @@ import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +132,7 @@ final class ZeroMqSubscription implements Subscription {
                 }
                 if (Frames.isControl(first)) {
                     skipRest(socket);
-                    if (!ready.isDone() && java.util.Arrays.equals(first, readyTopic)) {
+                    if (!ready.isDone() && Arrays.equals(first, readyTopic)) {
                         socket.unsubscribe(readyTopic);
                         ready.complete(null);
                     }
