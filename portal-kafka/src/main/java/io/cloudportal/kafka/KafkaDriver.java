@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * {@code compression}, {@code linger} (5ms), {@code maxBlock} (10s: the longest a publish waits
  * for metadata or buffer space), {@code deliveryTimeout} (2m: when an unacknowledged publish
  * fails), {@code partitions} (6) and {@code replicationFactor} (the broker's default) for the
- * topics Portal creates, {@code maxInFlight} and {@code maxInFlightBytes} (5000 records, 32 MiB
+ * topics Portal creates, {@code maxInFlight} and {@code maxInFlightBytes} (20,000 records, 32 MiB
  * fetched ahead of the handlers before fetching pauses), {@code connectTimeout} (10s), and security: {@code securityProtocol},
  * {@code saslMechanism}, {@code user}, {@code password}, {@code tlsCa}. Any native client setting
  * passes through as {@code kafka.<setting>} (every client), {@code kafka.producer.<setting>},

@@ -145,7 +145,7 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
         Optional<Short> replication = options.get("replicationFactor")
                 .map(v -> (short) options.integer("replicationFactor", 1, 1, Short.MAX_VALUE));
         // Kafka's own fetch buffer holds up to fetch.max.bytes (50 MiB); Portal's backlog stays within the same order.
-        int maxInFlight = options.integer("maxInFlight", 5000, 1, 1_000_000);
+        int maxInFlight = options.integer("maxInFlight", 20_000, 1, 1_000_000);
         long maxInFlightBytes = options.integer("maxInFlightBytes", 32 * 1024 * 1024, 1024, Integer.MAX_VALUE);
         String requestSize = String.valueOf(producer.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, DEFAULT_MAX_REQUEST_SIZE));
         int maxRequestSize;
