@@ -42,7 +42,16 @@ public final class BenchReport {
         }
         Options options = new CommandLineOptions(jmhArgs);
         Collection<RunResult> results = new Runner(options).run();
-        Files.writeString(report, markdown(results, command), StandardCharsets.UTF_8);
+        String kept = Files.exists(report) ? keptNotes(Files.readString(report, StandardCharsets.UTF_8)) : "";
+        Files.writeString(report, markdown(results, command) + kept, StandardCharsets.UTF_8);
+    }
+
+    /** Where the generated table ends and notes written by hand begin; they survive every run. */
+    static final String KEPT_MARKER = "<!-- Notes below this line are kept when scripts/bench rewrites the file. -->";
+
+    static String keptNotes(String report) {
+        int at = report.indexOf(KEPT_MARKER);
+        return at < 0 ? "" : "\n" + report.substring(at);
     }
 
     static String markdown(Collection<RunResult> results, String command) {

@@ -185,7 +185,7 @@ final class RabbitMqConnection implements DriverConnection {
 
     @Override
     public Publisher publisher() {
-        return new RabbitMqPublisherView(sharedPublisher());
+        return new RabbitMqPublisherView(sharedPublisher(), context.operationTimeout());
     }
 
     @Override

@@ -19,9 +19,11 @@ final class RabbitMqPublisherView implements Publisher {
     static final int MAX_ROUTING_KEY_BYTES = 255;
 
     private final RabbitMqPublisher shared;
+    private final Duration closeTimeout;
 
-    RabbitMqPublisherView(RabbitMqPublisher shared) {
+    RabbitMqPublisherView(RabbitMqPublisher shared, Duration closeTimeout) {
         this.shared = shared;
+        this.closeTimeout = closeTimeout;
     }
 
     @Override
@@ -44,7 +46,7 @@ final class RabbitMqPublisherView implements Publisher {
     @Override
     public void close() {
         try {
-            shared.flush(Duration.ofSeconds(30));
+            shared.flush(closeTimeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

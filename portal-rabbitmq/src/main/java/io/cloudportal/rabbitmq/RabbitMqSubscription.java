@@ -19,9 +19,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,13 +44,20 @@ final class RabbitMqSubscription implements Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqSubscription.class);
     /** Set by quorum queues on a redelivered message: how many times it was returned before. */
     private static final String DELIVERY_COUNT_HEADER = "x-delivery-count";
+    private static final int ACK_BATCH = 32;
 
     private final RabbitMqConnection connection;
     private final SubscribeOptions options;
     private final MessageHandler handler;
     private final String deadLetterTopic;
     private final Consumer<RabbitMqSubscription> onClose;
-    private final ExecutorService handlers;
+    private final ThreadPoolExecutor handlers;
+    /** With one handler thread, deliveries finish in order: acknowledgements go out together ({@code multiple}). */
+    private final boolean batchAcks;
+    /** Confined to the single handler thread when {@link #batchAcks}: the newest handled tag not yet acknowledged. */
+    private Channel ackChannel;
+    private long ackTag;
+    private int unacked;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile Channel channel;
@@ -64,7 +71,9 @@ final class RabbitMqSubscription implements Subscription {
         this.handler = handler;
         this.deadLetterTopic = deadLetterTopic;
         this.onClose = onClose;
-        this.handlers = Executors.newFixedThreadPool(options.concurrency(), connection.context().threadFactory("rabbitmq-handler"));
+        this.handlers = new ThreadPoolExecutor(options.concurrency(), options.concurrency(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), connection.context().threadFactory("rabbitmq-handler"));
+        this.batchAcks = options.concurrency() == 1;
     }
 
     static RabbitMqSubscription open(RabbitMqConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic,
@@ -176,7 +185,11 @@ final class RabbitMqSubscription implements Subscription {
                 failure = e;
             }
             if (failure == null && !delivery.nacked) {
-                acknowledge(from, envelope.getDeliveryTag());
+                if (batchAcks) {
+                    acknowledgeInOrder(from, envelope.getDeliveryTag());
+                } else {
+                    acknowledge(from, envelope.getDeliveryTag());
+                }
                 return;
             }
             String reason = failure == null ? "nack" : failure.toString();
@@ -203,6 +216,36 @@ final class RabbitMqSubscription implements Subscription {
         return queue == null ? options.topic() : queue;
     }
 
+    /**
+     * Acknowledges up to this delivery at once when no other delivery waits for the handler, or
+     * every {@value #ACK_BATCH}: one frame (and one socket write) for many messages, which a
+     * consumer handing messages to its own thread needs to keep up with one that acknowledges
+     * inline. Every earlier delivery of the channel was handled (or dead-lettered) before this one.
+     */
+    private void acknowledgeInOrder(Channel from, long deliveryTag) {
+        if (ackChannel != null && ackChannel != from) {
+            flushAcks();
+        }
+        ackChannel = from;
+        ackTag = deliveryTag;
+        unacked++;
+        if (unacked >= ACK_BATCH || handlers.getQueue().isEmpty() || stopping) {
+            flushAcks();
+        }
+    }
+
+    private void flushAcks() {
+        if (unacked == 0) {
+            return;
+        }
+        try {
+            ackChannel.basicAck(ackTag, true);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Acknowledging on '{}' failed: {}", options.topic(), e.toString());
+        }
+        unacked = 0;
+    }
+
     private void acknowledge(Channel from, long deliveryTag) {
         try {
             from.basicAck(deliveryTag, false);
@@ -221,14 +264,19 @@ final class RabbitMqSubscription implements Subscription {
         headers.put(DeadLetters.ATTEMPTS_HEADER, Integer.toString(attempts));
         headers.put(DeadLetters.ORIGINAL_TOPIC_HEADER, options.topic());
         headers.put(DeadLetters.ORIGINAL_ID_HEADER, messageId);
-        AMQP.BasicProperties dead = properties.builder().headers(headers).deliveryMode(2).build();
+        String deadId = messageId + "-dead";
+        AMQP.BasicProperties dead = properties.builder().messageId(deadId).headers(headers).deliveryMode(2).build();
         while (!stopping) {
             try {
-                connection.sharedPublisher().send(deadLetterTopic, envelope.getRoutingKey(), dead, body, messageId + "-dead")
+                connection.sharedPublisher().send(deadLetterTopic, envelope.getRoutingKey(), dead, body, deadId)
                         .get(connection.settings().confirmTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 LOG.warn("Message {} of '{}' went to dead-letter topic '{}' after {} attempts: {}", messageId, options.topic(),
                         deadLetterTopic, attempts, reason);
-                acknowledge(from, envelope.getDeliveryTag());
+                if (batchAcks) {
+                    acknowledgeInOrder(from, envelope.getDeliveryTag());
+                } else {
+                    acknowledge(from, envelope.getDeliveryTag());
+                }
                 return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -78,6 +78,11 @@ final class Frames {
         return buffer.array();
     }
 
+    /** A message's id: its publisher, topic and sequence number, which together name it once. */
+    static String messageId(long publisherId, String topic, long sequence) {
+        return Long.toHexString(publisherId) + ":" + topic + ":" + sequence;
+    }
+
     static void sequence(byte[] envelope, long sequence) {
         ByteBuffer.wrap(envelope).putLong(SEQUENCE_OFFSET, sequence);
     }

@@ -112,11 +112,11 @@ final class ZeroMqConnection implements DriverConnection {
         return socket;
     }
 
-    /** Closes a socket with its own linger (the context's would be 0, dropping what a publisher still queues). */
     private Duration handshakeTimeout() {
         return settings.curve().isPresent() ? CURVE_HANDSHAKE_TIMEOUT : HANDSHAKE_TIMEOUT;
     }
 
+    /** Closes a socket with its own linger (the context's would be 0, dropping what a publisher still queues). */
     void destroy(ZMQ.Socket socket) {
         socket.close();
     }

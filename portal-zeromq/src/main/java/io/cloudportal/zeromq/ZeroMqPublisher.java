@@ -31,7 +31,6 @@ final class ZeroMqPublisher implements Publisher {
     private final ZMQ.Socket socket;
     private final ReentrantLock lock = new ReentrantLock();
     private final long publisherId = ThreadLocalRandom.current().nextLong();
-    private final String idPrefix = Long.toHexString(publisherId) + ":";
     /** Per topic: the topic frame and the last sequence number sent; guarded by {@link #lock}. */
     private final Map<String, TopicState> topics = new HashMap<>();
     private boolean closed;
@@ -100,7 +99,8 @@ final class ZeroMqPublisher implements Publisher {
             lock.unlock();
         }
         connection.counters().published.increment();
-        return CompletableFuture.completedFuture(new PublishResult(message.topic(), -1, sequence, idPrefix + sequence));
+        return CompletableFuture.completedFuture(new PublishResult(message.topic(), -1, sequence, Frames.messageId(publisherId,
+                message.topic(), sequence)));
     }
 
     private PortalTimeoutException blocked(String topic, Duration maxBlock) {

@@ -156,7 +156,7 @@ final class ZeroMqSubscription implements Subscription {
                 connection.counters().received.increment();
                 ZeroMqDelivery delivery = new ZeroMqDelivery(
                         new Message(options.topic(), envelope.key(), payload, envelope.headers()),
-                        Long.toHexString(envelope.publisherId()) + ":" + envelope.sequence());
+                        Frames.messageId(envelope.publisherId(), options.topic(), envelope.sequence()));
                 if (lanes.isEmpty()) {
                     handle(delivery);
                 } else if (!handOver(delivery)) {
