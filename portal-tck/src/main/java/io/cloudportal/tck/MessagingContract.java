@@ -425,7 +425,13 @@ public abstract class MessagingContract extends ContractSupport {
     void aGroupThatJoinsAfterAPublishGetsTheMessageOnlyIfPersistent() throws Exception {
         String topic = unique("late");
         Publisher publisher = open().publisher();
-        publisher.publish(Message.of(topic, "k", "before")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        // A witness that was there before proves "before" went all the way through (a publish may complete while the
+        // message is still on its way, as with ZeroMQ), so the late subscriber cannot get it merely by being early.
+        List<String> witnessed = new CopyOnWriteArrayList<>();
+        try (Subscription witness = open().subscriber().subscribe(subscription(topic), d -> witnessed.add(d.message().payloadAsString()))) {
+            publisher.publish(Message.of(topic, "k", "before")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(PATIENCE).until(() -> witnessed.contains("before"));
+        }
         List<String> received = new CopyOnWriteArrayList<>();
         try (Subscription ignored = open().subscriber().subscribe(subscription(topic), d -> received.add(d.message().payloadAsString()))) {
             publisher.publish(Message.of(topic, "k", "after")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);

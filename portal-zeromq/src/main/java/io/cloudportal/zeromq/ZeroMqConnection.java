@@ -36,7 +36,7 @@ final class ZeroMqConnection implements DriverConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ZeroMqConnection.class);
     static final int POLL_MILLIS = 100;
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration CURVE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration CURVE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
 
     private final ZeroMqSettings settings;
     private final DriverContext context;
@@ -100,9 +100,10 @@ final class ZeroMqConnection implements DriverConnection {
             socket.setCurveSecretKey(curve.secretKey());
         });
         if (!settings.inproc()) {
-            // ZMTP heartbeats notice a hub that vanished without closing the TCP connection, so ZeroMQ reconnects.
-            socket.setHeartbeatIvl(1000);
-            socket.setHeartbeatTimeout(3000);
+            // ZMTP heartbeats notice a hub that vanished without closing the TCP connection, so ZeroMQ reconnects. Generous:
+            // a connection dropped on a busy machine loses what its socket buffers held (3 s lost 936 messages under load).
+            socket.setHeartbeatIvl(2000);
+            socket.setHeartbeatTimeout(10_000);
             // JeroMQ 0.6.0 sometimes leaves a fresh outgoing TCP connection without its ZMTP handshake (zeromq/jeromq#1022,
             // 1-6% of connects here); a short handshake bound tears such a connection down and dials again.
             socket.setHandshakeIvl((int) handshakeTimeout().toMillis());

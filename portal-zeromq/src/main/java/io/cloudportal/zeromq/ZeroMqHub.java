@@ -94,8 +94,8 @@ public final class ZeroMqHub implements AutoCloseable {
                     socket.setCurveSecretKey(curve.secretKey());
                 });
                 if (!settings.inproc()) {
-                    socket.setHeartbeatIvl(1000);
-                    socket.setHeartbeatTimeout(3000);
+                    socket.setHeartbeatIvl(2000);
+                    socket.setHeartbeatTimeout(10_000);
                 }
             }
             bind(inbound, settings.publisherBindEndpoint());

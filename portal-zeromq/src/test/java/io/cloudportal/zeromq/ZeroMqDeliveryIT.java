@@ -79,7 +79,7 @@ class ZeroMqDeliveryIT {
                         for (int i = 0; i < perThread; i++) {
                             // Flow control, not a pause: stay a window below the high-water mark ahead of the slowest subscriber.
                             while (published.get() - receivers.stream().mapToLong(r -> r.seen.size()).min().orElseThrow() > window) {
-                                LockSupport.parkNanos(100_000);
+                                LockSupport.parkNanos(1_000_000);
                             }
                             publisher.publish(Message.of(topic, key, key + "-" + i)).join();
                             published.incrementAndGet();
