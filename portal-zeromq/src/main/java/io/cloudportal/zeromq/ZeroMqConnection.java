@@ -185,10 +185,6 @@ final class ZeroMqConnection implements DriverConnection {
         return counters;
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     @Override
     public Publisher publisher() {
         return ZeroMqPublisher.open(this);
