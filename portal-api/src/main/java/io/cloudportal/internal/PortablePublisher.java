@@ -37,6 +37,18 @@ final class PortablePublisher implements Publisher {
     }
 
     @Override
+    public CompletableFuture<PublishResult> publish(Message message, Duration delay) {
+        portal.ensureOpen("publish()");
+        if (closed.get()) {
+            throw new io.cloudportal.ClosedException("cannot publish: the publisher was closed");
+        }
+        portal.requireGuarantee(io.cloudportal.Guarantee.DELAYED_DELIVERY, "a delayed publish");
+        Rules.duration("delay", delay, false);
+        check(message, portal.limits());
+        return driver.publish(message, delay);
+    }
+
+    @Override
     public void flush(Duration timeout) throws InterruptedException {
         portal.ensureOpen("flush()");
         Rules.duration("timeout", timeout, true);

@@ -20,6 +20,22 @@ public interface Publisher extends AutoCloseable {
     CompletableFuture<PublishResult> publish(Message message);
 
     /**
+     * Publishes a message for delivery after a delay, where the driver declares
+     * {@link io.cloudportal.Guarantee#DELAYED_DELIVERY}. The message is never delivered before the
+     * delay has passed; a backend with fixed delay levels rounds up to the next level (the
+     * driver's documentation names them). Validated like {@link #publish(Message)}.
+     *
+     * @param message the message
+     * @param delay how long after the broker took the message it may be delivered, positive
+     * @return the future result, complete when the broker has the message (not when it is delivered)
+     * @throws io.cloudportal.InvalidArgumentException if the message or the delay breaks a rule
+     * @throws io.cloudportal.UnsupportedFacilityException if the driver does not give DELAYED_DELIVERY
+     */
+    default CompletableFuture<PublishResult> publish(Message message, Duration delay) {
+        throw new io.cloudportal.UnsupportedFacilityException("delayed publish needs DELAYED_DELIVERY, which this publisher does not give");
+    }
+
+    /**
      * Waits until every message published before this call is acknowledged or failed.
      *
      * @param timeout how long to wait at most

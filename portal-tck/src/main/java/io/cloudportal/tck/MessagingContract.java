@@ -422,6 +422,33 @@ public abstract class MessagingContract extends ContractSupport {
     }
 
     @Test
+    void aDelayedMessageIsNotDeliveredBeforeItsDelay() throws Exception {
+        String topic = unique("delayed");
+        Publisher publisher = open().publisher();
+        Duration delay = Duration.ofSeconds(2);
+        if (!declares(Guarantee.DELAYED_DELIVERY)) {
+            assertThatThrownBy(() -> publisher.publish(Message.of(topic, "k", "later"), delay))
+                    .isInstanceOf(UnsupportedFacilityException.class).hasMessageContaining("DELAYED_DELIVERY");
+            notApplicable("DELAYED_DELIVERY not declared; a delayed publish is rejected");
+            return;
+        }
+        assertThatThrownBy(() -> publisher.publish(Message.of(topic, "k", "now"), Duration.ZERO))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("delay");
+        Map<String, Long> arrivals = new java.util.concurrent.ConcurrentHashMap<>();
+        try (Subscription ignored = open().subscriber().subscribe(subscription(topic),
+                d -> arrivals.putIfAbsent(d.message().payloadAsString(), System.nanoTime()))) {
+            long published = System.nanoTime();
+            publisher.publish(Message.of(topic, "k1", "later"), delay).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            publisher.publish(Message.of(topic, "k2", "now")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(PATIENCE).until(() -> arrivals.containsKey("later") && arrivals.containsKey("now"));
+            long waited = arrivals.get("later") - published;
+            figure("delayedMillis", TimeUnit.NANOSECONDS.toMillis(waited));
+            assertThat(waited).as("nanoseconds between a publish delayed by " + delay + " and its delivery").isGreaterThanOrEqualTo(delay.toNanos());
+            assertThat(arrivals.get("now")).as("the undelayed message, published after, arrives first").isLessThan(arrivals.get("later"));
+        }
+    }
+
+    @Test
     void aGroupThatJoinsAfterAPublishGetsTheMessageOnlyIfPersistent() throws Exception {
         String topic = unique("late");
         Publisher publisher = open().publisher();

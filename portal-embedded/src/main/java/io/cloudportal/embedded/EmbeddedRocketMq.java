@@ -1,0 +1,270 @@
+package io.cloudportal.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.rocketmq.broker.BrokerController;
+import org.apache.rocketmq.common.BrokerConfig;
+import org.apache.rocketmq.common.MQVersion;
+import org.apache.rocketmq.common.namesrv.NamesrvConfig;
+import org.apache.rocketmq.namesrv.NamesrvController;
+import org.apache.rocketmq.remoting.netty.NettyClientConfig;
+import org.apache.rocketmq.remoting.netty.NettyServerConfig;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.store.config.MessageStoreConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RocketMQ in this JVM: one NameServer and one broker from {@code rocketmq-namesrv} and
+ * {@code rocketmq-broker} (which this module declares optional: add both next to
+ * {@code portal-embedded} to use this class), with small commit-log files and the store in a
+ * temporary directory. Topics and subscription groups are created on first use.
+ *
+ * <p>{@link #restart()} restarts the broker only, on the same store and ports: the NameServer
+ * keeps running, so clients keep their address and find the broker again. A start that fails
+ * throws; nothing here exits the JVM. Stopping a broker takes several seconds, so share one per
+ * test JVM.
+ */
+public final class EmbeddedRocketMq implements EmbeddedServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRocketMq.class);
+    private static final String CLUSTER = "PortalCluster";
+    private static final String BROKER = "portal-broker";
+    private static final Duration REGISTRATION_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Path home;
+    private int nameServerPort;
+    private int brokerPort;
+    private int haPort;
+    private NamesrvController nameServer;
+    private BrokerController broker;
+
+    /** Prepares a NameServer and a broker in a new temporary directory; call {@link #start()}. */
+    public EmbeddedRocketMq() {
+        try {
+            home = Files.createTempDirectory("portal-rocketmq-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for RocketMQ", e);
+        }
+    }
+
+    /**
+     * Starts a RocketMQ for tests: the one named by {@code PORTAL_TEST_ROCKETMQ_URL}, or one in this JVM.
+     *
+     * @return the running server
+     */
+    public static EmbeddedServer startForTests() {
+        return EmbeddedServers.start(new EmbeddedServers.Spec("rocketmq", EmbeddedRocketMq::new, EmbeddedRocketMq::onClasspath,
+                "RocketMQ runs in the JVM and needs org.apache.rocketmq:rocketmq-broker and rocketmq-namesrv on the classpath",
+                Optional.empty()));
+    }
+
+    private static boolean onClasspath() {
+        try {
+            Class.forName("org.apache.rocketmq.broker.BrokerController", false, EmbeddedRocketMq.class.getClassLoader());
+            Class.forName("org.apache.rocketmq.namesrv.NamesrvController", false, EmbeddedRocketMq.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized String url() {
+        return "rocketmq://" + nameServerAddress();
+    }
+
+    /**
+     * The NameServer's address, as raw RocketMQ clients take it.
+     *
+     * @return {@code 127.0.0.1:port}
+     */
+    public synchronized String nameServerAddress() {
+        if (nameServer == null) {
+            throw new IllegalStateException("RocketMQ has not been started");
+        }
+        return "127.0.0.1:" + nameServerPort;
+    }
+
+    /**
+     * The broker's address.
+     *
+     * @return {@code 127.0.0.1:port}
+     */
+    public synchronized String brokerAddress() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (broker != null) {
+            throw new IllegalStateException("RocketMQ is running already");
+        }
+        // The broker and the clients in this JVM read their protocol version from this property; unset, a broker
+        // started in-process answers with a version the 5.x clients treat as too old for some requests.
+        System.setProperty(RemotingCommand.REMOTING_VERSION_KEY, Integer.toString(MQVersion.CURRENT_VERSION));
+        try {
+            if (nameServer == null) {
+                startNameServer();
+                brokerPort = portWithFreePortTwoBelow();
+                haPort = FreePorts.next();
+            }
+            startBroker();
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    private void startNameServer() {
+        nameServerPort = FreePorts.next();
+        NamesrvConfig config = new NamesrvConfig();
+        config.setRocketmqHome(home.toString());
+        config.setKvConfigPath(home.resolve("namesrv/kvConfig.json").toString());
+        config.setConfigStorePath(home.resolve("namesrv/namesrv.properties").toString());
+        NettyServerConfig server = new NettyServerConfig();
+        server.setListenPort(nameServerPort);
+        server.setBindAddress("127.0.0.1");
+        NamesrvController controller = new NamesrvController(config, server, new NettyClientConfig());
+        if (!controller.initialize()) {
+            controller.shutdown();
+            throw new IllegalStateException("the RocketMQ NameServer did not initialize on port " + nameServerPort);
+        }
+        try {
+            controller.start();
+        } catch (Exception e) {
+            controller.shutdown();
+            throw new IllegalStateException("the RocketMQ NameServer did not start on port " + nameServerPort, e);
+        }
+        nameServer = controller;
+    }
+
+    private void startBroker() {
+        BrokerConfig config = new BrokerConfig();
+        config.setRocketmqHome(home.toString());
+        config.setBrokerClusterName(CLUSTER);
+        config.setBrokerName(BROKER);
+        config.setBrokerIP1("127.0.0.1");
+        config.setNamesrvAddr(nameServerAddress());
+        config.setListenPort(brokerPort);
+        config.setAutoCreateTopicEnable(true);
+        config.setAutoCreateSubscriptionGroup(true);
+        config.setEnablePropertyFilter(true);
+        config.setFetchNameSrvAddrByDnsLookup(false);
+        NettyServerConfig server = new NettyServerConfig();
+        server.setListenPort(brokerPort);
+        server.setBindAddress("127.0.0.1");
+        MessageStoreConfig store = new MessageStoreConfig();
+        Path storeRoot = home.resolve("store");
+        store.setStorePathRootDir(storeRoot.toString());
+        store.setStorePathCommitLog(storeRoot.resolve("commitlog").toString());
+        store.setHaListenPort(haPort);
+        // Small files: the default 1 GiB commit log and 6 MB consume queues would be mapped, and partly touched, at start.
+        store.setMappedFileSizeCommitLog(32 * 1024 * 1024);
+        store.setMappedFileSizeConsumeQueue(300_000 * 20 / 100);
+        store.setMaxIndexNum(40_000);
+        store.setMaxHashSlotNum(10_000);
+        store.setMappedFileSizeTimerLog(4 * 1024 * 1024);
+        // The timer wheel preallocates large files; the delay levels (which retries use) work without it.
+        store.setTimerWheelEnable(false);
+        store.setDiskMaxUsedSpaceRatio(95);
+        BrokerController controller = new BrokerController(config, server, new NettyClientConfig(), store);
+        try {
+            if (!controller.initialize()) {
+                controller.shutdown();
+                throw new IllegalStateException("the RocketMQ broker did not initialize on port " + brokerPort + " (store " + storeRoot + ")");
+            }
+            controller.start();
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            controller.shutdown();
+            throw new IllegalStateException("the RocketMQ broker did not start on port " + brokerPort, e);
+        }
+        broker = controller;
+        awaitRegistration();
+    }
+
+    /** The broker registers in the background; clients need its route on the NameServer before their first call. */
+    private void awaitRegistration() {
+        long deadline = System.nanoTime() + REGISTRATION_TIMEOUT.toNanos();
+        while (!registered()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the RocketMQ broker did not register with its NameServer within " + REGISTRATION_TIMEOUT);
+            }
+            broker.registerBrokerAll(true, false, true);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the RocketMQ broker to register", e);
+            }
+        }
+    }
+
+    private boolean registered() {
+        var route = nameServer.getRouteInfoManager().pickupTopicRouteData("TBW102");
+        return route != null && route.getBrokerDatas().stream().anyMatch(b -> BROKER.equals(b.getBrokerName()));
+    }
+
+    /** The broker also listens on its port minus 2 (its "VIP channel"), so both must be free. */
+    private static int portWithFreePortTwoBelow() {
+        for (int i = 0; i < 50; i++) {
+            int port = FreePorts.next();
+            if (port > 1026 && free(port - 2)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free loopback port p with p - 2 free as well");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Stops the broker, keeping its store and ports; the NameServer keeps running. Idempotent. */
+    @Override
+    public synchronized void stop() {
+        if (broker != null) {
+            long started = System.nanoTime();
+            broker.shutdown();
+            broker = null;
+            LOG.debug("RocketMQ broker stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return broker != null;
+    }
+
+    @Override
+    public boolean canInjectFaults() {
+        return true;
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+        if (nameServer != null) {
+            nameServer.shutdown();
+            nameServer = null;
+        }
+        Files2.deleteRecursively(home);
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedRocketMq[" + home + "]";
+    }
+}

@@ -1,0 +1,193 @@
+package io.cloudportal.rocketmq;
+
+import io.cloudportal.ClosedException;
+import io.cloudportal.InvalidArgumentException;
+import io.cloudportal.NotFoundException;
+import io.cloudportal.PortalException;
+import io.cloudportal.PortalTimeoutException;
+import io.cloudportal.UnavailableException;
+import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.PublishResult;
+import io.cloudportal.messaging.Publisher;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.rocketmq.client.exception.MQBrokerException;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.MessageQueueSelector;
+import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.message.MessageAccessor;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.remoting.exception.RemotingException;
+import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+
+/**
+ * Publishes through the connection's producer with asynchronous sends: a future completes on
+ * SEND_OK and fails with the status otherwise. A message's key picks its queue (the same key, the
+ * same queue, so order per key holds); headers become user properties.
+ */
+final class RocketMqPublisher implements Publisher {
+
+    /** The same key always lands in the same queue while the topic's queue count stays the same. */
+    private static final MessageQueueSelector BY_KEY = (queues, message, key) -> queues.get(Math.floorMod(key.hashCode(), queues.size()));
+
+    private final RocketMqConnection connection;
+    private final DefaultMQProducer producer;
+    private final Set<CompletableFuture<PublishResult>> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    RocketMqPublisher(RocketMqConnection connection) {
+        this.connection = connection;
+        this.producer = connection.producer();
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(Message message) {
+        return send(message, 0);
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(Message message, Duration delay) {
+        int level = connection.settings().delayLevelAtLeast(delay);
+        if (level == 0) {
+            throw new InvalidArgumentException("delay " + delay + " is longer than the longest RocketMQ delay level ("
+                    + connection.settings().longestDelay() + "; option 'delayLevels' names the broker's levels)");
+        }
+        return send(message, level);
+    }
+
+    private CompletableFuture<PublishResult> send(Message message, int delayLevel) {
+        if (closed) {
+            throw new ClosedException("cannot publish: the publisher was closed");
+        }
+        org.apache.rocketmq.common.message.Message outgoing = toRocketMq(message.topic(), message);
+        if (delayLevel > 0) {
+            outgoing.setDelayTimeLevel(delayLevel);
+        }
+        connection.ensureTopic(message.topic(), connection.settings().queues());
+        CompletableFuture<PublishResult> result = new CompletableFuture<>();
+        inFlight.add(result);
+        result.whenComplete((r, e) -> inFlight.remove(result));
+        SendCallback callback = new SendCallback() {
+            @Override
+            public void onSuccess(SendResult sent) {
+                if (sent.getSendStatus() == SendStatus.SEND_OK) {
+                    result.complete(new PublishResult(message.topic(), sent.getMessageQueue().getQueueId(), sent.getQueueOffset(), sent.getMsgId()));
+                } else {
+                    result.completeExceptionally(notDurable(message.topic(), sent.getSendStatus()));
+                }
+            }
+
+            @Override
+            public void onException(Throwable e) {
+                result.completeExceptionally(failure(message.topic(), e));
+            }
+        };
+        long timeout = connection.settings().sendTimeout().toMillis();
+        try {
+            if (message.key() != null) {
+                producer.send(outgoing, BY_KEY, message.key(), callback, timeout);
+            } else {
+                producer.send(outgoing, callback, timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result.completeExceptionally(new UnavailableException("interrupted while publishing to '" + message.topic() + "'", e));
+        } catch (MQClientException | RemotingException | RuntimeException e) {
+            result.completeExceptionally(failure(message.topic(), e));
+        }
+        return result;
+    }
+
+    /**
+     * The RocketMQ message for a Portal message, checked against what RocketMQ refuses that the
+     * portable rules allow: an empty body and header names RocketMQ keeps for itself.
+     */
+    static org.apache.rocketmq.common.message.Message toRocketMq(String topic, Message message) {
+        if (message.payloadSize() == 0) {
+            throw new InvalidArgumentException("payload of a message to '" + topic + "' is empty: RocketMQ needs a body of at least 1 byte");
+        }
+        org.apache.rocketmq.common.message.Message outgoing = new org.apache.rocketmq.common.message.Message(topic, message.payload());
+        if (message.key() != null) {
+            outgoing.setKeys(message.key());
+        }
+        message.headers().forEach((name, value) -> {
+            if (MessageConst.STRING_HASH_SET.contains(name)) {
+                throw new InvalidArgumentException("header name '" + name + "' is reserved by RocketMQ for its own properties");
+            }
+            // putUserProperty refuses an empty value, which Portal allows; the wire format carries it as is.
+            MessageAccessor.putProperty(outgoing, name, value);
+        });
+        return outgoing;
+    }
+
+    static PortalException notDurable(String topic, SendStatus status) {
+        return new UnavailableException("RocketMQ answered " + status + " for a message to '" + topic
+                + "': the master broker has it but " + switch (status) {
+                    case FLUSH_DISK_TIMEOUT -> "did not flush it to disk in time";
+                    case FLUSH_SLAVE_TIMEOUT -> "no slave confirmed it in time";
+                    case SLAVE_NOT_AVAILABLE -> "no slave is available to copy it to";
+                    default -> "not as durably as configured";
+                } + "; publish it again if it must survive a broker failure");
+    }
+
+    static PortalException failure(String topic, Throwable e) {
+        if (e instanceof PortalException portal) {
+            return portal;
+        }
+        if (e instanceof MQClientException client && client.getResponseCode() == ResponseCode.TOPIC_NOT_EXIST) {
+            return new NotFoundException("RocketMQ has no topic '" + topic + "': " + client.getErrorMessage(), e);
+        }
+        if (e instanceof MQClientException client && client.getResponseCode() == ResponseCode.MESSAGE_ILLEGAL) {
+            return new InvalidArgumentException("RocketMQ refused a message to '" + topic + "': " + client.getErrorMessage(), e);
+        }
+        if (e instanceof RemotingTimeoutException || e.getCause() instanceof RemotingTimeoutException) {
+            return new PortalTimeoutException("publishing to '" + topic + "' timed out: " + e.getMessage(), e);
+        }
+        String detail = e instanceof MQBrokerException broker ? broker.getErrorMessage() : e.getMessage();
+        return new UnavailableException("publishing to '" + topic + "' failed: " + detail, e);
+    }
+
+    @Override
+    public void flush(Duration timeout) throws InterruptedException {
+        List<CompletableFuture<PublishResult>> pending = List.copyOf(inFlight);
+        try {
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            // A failed publish is settled: its own future reports it.
+        } catch (TimeoutException e) {
+            long left = pending.stream().filter(f -> !f.isDone()).count();
+            throw new PortalTimeoutException(left + " message(s) still unacknowledged by RocketMQ after " + timeout);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            flush(connection.operationTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (PortalTimeoutException e) {
+            // The connection closes the producer next; whatever is left fails there.
+        }
+    }
+
+    /** For tests: the queue a key selects among {@code queues}. */
+    static MessageQueue queueFor(String key, List<MessageQueue> queues) {
+        return BY_KEY.select(queues, null, key);
+    }
+}

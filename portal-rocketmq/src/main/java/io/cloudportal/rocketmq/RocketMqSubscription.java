@@ -1,0 +1,459 @@
+package io.cloudportal.rocketmq;
+
+import io.cloudportal.PortalTimeoutException;
+import io.cloudportal.UnavailableException;
+import io.cloudportal.messaging.DeadLetters;
+import io.cloudportal.messaging.Delivery;
+import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.MessageHandler;
+import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.messaging.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerOrderly;
+import org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragely;
+import org.apache.rocketmq.client.consumer.store.OffsetStore;
+import org.apache.rocketmq.client.consumer.store.ReadOffsetType;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.impl.consumer.DefaultMQPushConsumerImpl;
+import org.apache.rocketmq.client.impl.consumer.ProcessQueue;
+import org.apache.rocketmq.client.impl.factory.MQClientInstance;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.MixAll;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subscription: a push consumer of its own, in one of three modes.
+ * <ul>
+ * <li>A consumer group, unordered: CLUSTERING with a concurrent listener; a failed message goes
+ * back to the broker (RECONSUME_LATER) and returns through the group's retry topic after the
+ * first delay level at least {@code retryBackoff} long.</li>
+ * <li>A consumer group ordered by key: CLUSTERING with an orderly listener (one message of a
+ * queue at a time, the queue locked on the broker); a failed message is retried in place after
+ * {@code retryBackoff}, holding back the rest of its queue.</li>
+ * <li>Broadcast: BROADCASTING, offsets in memory from the end of each queue; retries in place.</li>
+ * </ul>
+ * In every mode the attempt that uses up {@code maxAttempts} sends the message, with the
+ * {@link DeadLetters} headers, to the dead-letter topic ({@code %DLQ%<group>} by default) and
+ * only then lets RocketMQ move on; RocketMQ's own limit is set one attempt later, so a failed
+ * dead-letter send still ends in RocketMQ's dead-letter queue rather than nowhere.
+ */
+final class RocketMqSubscription implements Subscription {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RocketMqSubscription.class);
+    private static final int MAX_REASON_LENGTH = 1_000;
+    /** Per queue; what a closing subscription handles before it lets go, so kept well below RocketMQ's 1,000. */
+    private static final int PULL_THRESHOLD_PER_QUEUE = 256;
+    private static final AtomicInteger BROADCAST_GROUPS = new AtomicInteger();
+
+    private final RocketMqConnection connection;
+    private final SubscribeOptions options;
+    private final MessageHandler handler;
+    private final String deadLetterTopic;
+    private final Consumer<RocketMqSubscription> onClose;
+    private final String group;
+    private final int maxAttempts;
+    private final DefaultMQPushConsumer consumer;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set once close has let the buffered messages drain: whatever still arrives is left for the group. */
+    private volatile boolean refusing;
+    private volatile boolean drained;
+
+    private RocketMqSubscription(RocketMqConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic,
+                                 Consumer<RocketMqSubscription> onClose) {
+        this.connection = connection;
+        this.options = options;
+        this.handler = handler;
+        this.deadLetterTopic = deadLetterTopic;
+        this.onClose = onClose;
+        this.group = options.group().orElseGet(() -> "portal-broadcast-" + connection.context().connectionId() + "-"
+                + BROADCAST_GROUPS.incrementAndGet());
+        int defaultAttempts = connection.settings().maxReconsumeTimes().isPresent()
+                ? connection.settings().maxReconsumeTimes().getAsInt() + 1 : SubscribeOptions.DEFAULT_MAX_ATTEMPTS;
+        this.maxAttempts = options.maxAttempts() == SubscribeOptions.DEFAULT_MAX_ATTEMPTS ? defaultAttempts : options.maxAttempts();
+        this.consumer = new DefaultMQPushConsumer(group, RocketMqConnection.rpcHook(connection.settings()), new AllocateMessageQueueAveragely());
+    }
+
+    static RocketMqSubscription open(RocketMqConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic,
+                                     Consumer<RocketMqSubscription> onClose) {
+        connection.ensureOpen();
+        if (options.isBroadcast() && deadLetterTopic.length() > RocketMqDriver.MAX_TOPIC_LENGTH) {
+            throw new io.cloudportal.InvalidArgumentException("topic '" + options.topic() + "' is too long for a broadcast subscription: its "
+                    + "dead-letter topic '" + deadLetterTopic + "' would pass RocketMQ's " + RocketMqDriver.MAX_TOPIC_LENGTH
+                    + " characters; name one with withDeadLetterTopic()");
+        }
+        RocketMqSubscription subscription = new RocketMqSubscription(connection, options, handler, deadLetterTopic, onClose);
+        subscription.start();
+        return subscription;
+    }
+
+    private boolean ordered() {
+        return options.orderedByKey() && !options.isBroadcast();
+    }
+
+    private void start() {
+        String topic = options.topic();
+        connection.ensureTopic(topic, connection.settings().queues());
+        if (!options.isBroadcast()) {
+            // The broker makes the retry topic at the group's first heartbeat, and the consumer would learn its route only at
+            // the next route refresh (30 s by default); made here, the first redelivery does not wait for that.
+            connection.ensureTopic(MixAll.getRetryTopic(group), 1);
+        }
+        connection.configureConsumer(consumer);
+        consumer.setMessageModel(options.isBroadcast() ? MessageModel.BROADCASTING : MessageModel.CLUSTERING);
+        // A new group starts at the beginning of what the broker keeps, as a Kafka group with auto.offset.reset=earliest;
+        // a broadcast subscriber gets what is published after it subscribed.
+        consumer.setConsumeFromWhere(options.isBroadcast() ? ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET : ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        if (options.isBroadcast()) {
+            consumer.setOffsetStore(new MemoryOffsetStore());
+        }
+        consumer.setConsumeThreadMin(options.concurrency());
+        consumer.setConsumeThreadMax(options.concurrency());
+        consumer.setConsumeMessageBatchMaxSize(1);
+        consumer.setPullThresholdForQueue(PULL_THRESHOLD_PER_QUEUE);
+        consumer.setMaxReconsumeTimes(maxAttempts);
+        consumer.setSuspendCurrentQueueTimeMillis(Math.max(10, options.retryBackoff().toMillis()));
+        consumer.setAwaitTerminationMillisWhenShutdown(connection.operationTimeout().toMillis());
+        try {
+            consumer.subscribe(topic, "*");
+            if (ordered()) {
+                consumer.registerMessageListener((MessageListenerOrderly) (messages, context) -> {
+                    context.setAutoCommit(true);
+                    return consumeOrderly(messages.get(0));
+                });
+            } else {
+                consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> {
+                    ConsumeConcurrentlyStatus status = options.isBroadcast() ? consumeBroadcast(messages.get(0)) : consumeConcurrently(messages.get(0));
+                    if (status == ConsumeConcurrentlyStatus.RECONSUME_LATER) {
+                        context.setDelayLevelWhenNextConsume(retryDelayLevel());
+                    }
+                    return status;
+                });
+            }
+            consumer.start();
+        } catch (MQClientException e) {
+            consumer.shutdown();
+            throw new UnavailableException("cannot subscribe to '" + topic + "' as " + describe() + ": " + e.getErrorMessage(), e);
+        }
+        try {
+            awaitQueues();
+        } catch (RuntimeException e) {
+            consumer.shutdown();
+            throw e;
+        }
+        LOG.debug("Subscribed to {} as {} ({} handler(s), {} attempt(s))", topic, describe(), options.concurrency(), maxAttempts);
+    }
+
+    private String describe() {
+        return options.isBroadcast() ? "a broadcast subscriber" : "group '" + group + "'" + (ordered() ? " (ordered)" : "");
+    }
+
+    /**
+     * Returns once this member holds the queues the group's current members give it: a broadcast
+     * subscriber all of them, at their end, so nothing published after subscribe() returns is
+     * missed; a group member its share, so the members do not start by taking each other's queues.
+     */
+    private void awaitQueues() {
+        DefaultMQPushConsumerImpl impl = consumer.getDefaultMQPushConsumerImpl();
+        MQClientInstance client = impl.getmQClientFactory();
+        String topic = options.topic();
+        long deadline = System.nanoTime() + connection.operationTimeout().toNanos();
+        client.updateTopicRouteInfoFromNameServer(topic);
+        while (true) {
+            Set<MessageQueue> all = impl.getRebalanceImpl().getTopicSubscribeInfoTable().get(topic);
+            Set<MessageQueue> held = impl.getRebalanceImpl().getProcessQueueTable().keySet().stream()
+                    .filter(queue -> queue.getTopic().equals(topic)).collect(Collectors.toSet());
+            if (all != null && !all.isEmpty() && held.equals(expectedQueues(client, all))) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PortalTimeoutException("subscribing to '" + topic + "' as " + describe() + ": its queues were not assigned within "
+                        + connection.operationTimeout() + " (holds " + held.size() + " of " + (all == null ? 0 : all.size()) + ")");
+            }
+            client.rebalanceImmediately();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UnavailableException("interrupted while subscribing to '" + topic + "'", e);
+            }
+        }
+    }
+
+    private Set<MessageQueue> expectedQueues(MQClientInstance client, Set<MessageQueue> all) {
+        if (options.isBroadcast()) {
+            return all;
+        }
+        List<String> members = client.findConsumerIdList(options.topic(), group);
+        if (members == null || !members.contains(client.getClientId())) {
+            return null;
+        }
+        List<MessageQueue> queues = new ArrayList<>(all);
+        queues.sort(Comparator.naturalOrder());
+        List<String> sortedMembers = new ArrayList<>(members);
+        sortedMembers.sort(Comparator.naturalOrder());
+        return new HashSet<>(new AllocateMessageQueueAveragely().allocate(group, client.getClientId(), queues, sortedMembers));
+    }
+
+    private int retryDelayLevel() {
+        int level = connection.settings().delayLevelAtLeast(options.retryBackoff());
+        return level == 0 ? connection.settings().delayLevels().size() : level;
+    }
+
+    private ConsumeConcurrentlyStatus consumeConcurrently(MessageExt message) {
+        if (refusing) {
+            return ConsumeConcurrentlyStatus.RECONSUME_LATER;
+        }
+        int attempt = message.getReconsumeTimes() + 1;
+        String failure = handle(message, attempt);
+        if (failure == null || (attempt >= maxAttempts && deadLetter(message, attempt, failure))) {
+            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+        }
+        return ConsumeConcurrentlyStatus.RECONSUME_LATER;
+    }
+
+    private ConsumeOrderlyStatus consumeOrderly(MessageExt message) {
+        if (refusing) {
+            return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+        }
+        // RocketMQ counts an orderly message's local retries in the message it hands out again.
+        int attempt = message.getReconsumeTimes() + 1;
+        String failure = handle(message, attempt);
+        if (failure == null || (attempt >= maxAttempts && deadLetter(message, attempt, failure))) {
+            return ConsumeOrderlyStatus.SUCCESS;
+        }
+        return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+    }
+
+    /** RocketMQ does not redeliver to a broadcasting consumer, so the attempts happen here. */
+    private ConsumeConcurrentlyStatus consumeBroadcast(MessageExt message) {
+        for (int attempt = 1; ; attempt++) {
+            if (refusing) {
+                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            }
+            String failure = handle(message, attempt);
+            if (failure == null) {
+                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            }
+            if (attempt >= maxAttempts) {
+                while (!deadLetter(message, attempt, failure) && !refusing) {
+                    pause(options.retryBackoff().plusMillis(100));
+                }
+                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            }
+            pause(options.retryBackoff());
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs the handler; returns null if the message is settled, or why it failed. */
+    private String handle(MessageExt message, int attempt) {
+        RocketMqDelivery delivery = new RocketMqDelivery(toPortal(message), message.getMsgId(), attempt);
+        try {
+            handler.handle(delivery);
+            delivery.ack();
+            return delivery.nacked ? "nack" : null;
+        } catch (Exception e) {
+            if (!delivery.nack()) {
+                return delivery.nacked ? "nack" : null;
+            }
+            LOG.debug("Handler failed on attempt {} of {} for message {} of '{}': {}", attempt, maxAttempts, message.getMsgId(), options.topic(),
+                    e.toString());
+            return e.toString();
+        } catch (Error e) {
+            delivery.nack();
+            throw e;
+        }
+    }
+
+    static Message toPortal(MessageExt message) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        message.getProperties().forEach((name, value) -> {
+            if (!MessageConst.STRING_HASH_SET.contains(name)) {
+                headers.put(name, value);
+            }
+        });
+        String key = message.getKeys();
+        return new Message(message.getTopic(), key == null || key.isEmpty() ? null : key, message.getBody(), headers);
+    }
+
+    private boolean deadLetter(MessageExt message, int attempt, String reason) {
+        try {
+            connection.ensureTopic(deadLetterTopic, 1);
+            Message original = toPortal(message);
+            Map<String, String> headers = new LinkedHashMap<>(original.headers());
+            headers.put(DeadLetters.REASON_HEADER, printable(reason));
+            headers.put(DeadLetters.ATTEMPTS_HEADER, Integer.toString(attempt));
+            headers.put(DeadLetters.ORIGINAL_TOPIC_HEADER, options.topic());
+            headers.put(DeadLetters.ORIGINAL_ID_HEADER, message.getMsgId());
+            var dead = RocketMqPublisher.toRocketMq(deadLetterTopic, new Message(deadLetterTopic, original.key(), message.getBody(), headers));
+            SendStatus status = connection.producer().send(dead, connection.settings().sendTimeout().toMillis()).getSendStatus();
+            if (status != SendStatus.SEND_OK) {
+                LOG.warn("Dead-lettering message {} of '{}' to '{}' answered {}; it stays with RocketMQ", message.getMsgId(), options.topic(),
+                        deadLetterTopic, status);
+                return false;
+            }
+            LOG.debug("Dead-lettered message {} of '{}' to '{}' after {} attempt(s)", message.getMsgId(), options.topic(), deadLetterTopic, attempt);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.warn("Dead-lettering message {} of '{}' to '{}' failed; it stays with RocketMQ: {}", message.getMsgId(), options.topic(),
+                    deadLetterTopic, e.toString());
+            return false;
+        }
+    }
+
+    private static String printable(String reason) {
+        String flat = reason.replaceAll("\\p{Cntrl}", " ");
+        return flat.length() <= MAX_REASON_LENGTH ? flat : flat.substring(0, MAX_REASON_LENGTH) + "…";
+    }
+
+    @Override
+    public SubscribeOptions options() {
+        return options;
+    }
+
+    /**
+     * Stops pulling, lets what was pulled be handled (within the timeout), commits the group's
+     * offsets synchronously (RocketMQ's own commit at shutdown is one-way, and the next member
+     * could read the offset before it lands: a duplicate), then shuts the consumer down.
+     */
+    @Override
+    public boolean close(Duration timeout) throws InterruptedException {
+        if (!closing.compareAndSet(false, true)) {
+            return drained;
+        }
+        try {
+            consumer.suspend();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            DefaultMQPushConsumerImpl impl = consumer.getDefaultMQPushConsumerImpl();
+            while (!idle(impl) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            drained = idle(impl);
+            refusing = true;
+            if (!options.isBroadcast()) {
+                commitOffsets(impl);
+            }
+            consumer.setAwaitTerminationMillisWhenShutdown(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            consumer.shutdown();
+            if (!drained) {
+                LOG.warn("Closing the subscription to '{}' as {}: handlers still running after {}; their messages will be delivered again",
+                        options.topic(), describe(), timeout);
+            }
+            return drained;
+        } finally {
+            onClose.accept(this);
+        }
+    }
+
+    private static boolean idle(DefaultMQPushConsumerImpl impl) {
+        for (ProcessQueue queue : impl.getRebalanceImpl().getProcessQueueTable().values()) {
+            if (queue.getMsgCount().get() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void commitOffsets(DefaultMQPushConsumerImpl impl) {
+        OffsetStore store = impl.getOffsetStore();
+        for (MessageQueue queue : impl.getRebalanceImpl().getProcessQueueTable().keySet()) {
+            long offset = store.readOffset(queue, ReadOffsetType.READ_FROM_MEMORY);
+            if (offset < 0) {
+                continue;
+            }
+            try {
+                store.updateConsumeOffsetToBroker(queue, offset, false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.warn("Committing offset {} of {} for group '{}' failed; RocketMQ commits it once more at shutdown: {}", offset, queue, group,
+                        e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            close(connection.operationTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A delivery settled by its handler's outcome unless the handler settled it itself. */
+    private static final class RocketMqDelivery implements Delivery {
+        private final Message message;
+        private final String messageId;
+        private final int attempt;
+        private final AtomicBoolean settled = new AtomicBoolean();
+        volatile boolean nacked;
+
+        RocketMqDelivery(Message message, String messageId, int attempt) {
+            this.message = message;
+            this.messageId = messageId;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public Message message() {
+            return message;
+        }
+
+        @Override
+        public int attempt() {
+            return attempt;
+        }
+
+        @Override
+        public String messageId() {
+            return messageId;
+        }
+
+        @Override
+        public boolean ack() {
+            return settled.compareAndSet(false, true);
+        }
+
+        @Override
+        public boolean nack() {
+            if (settled.compareAndSet(false, true)) {
+                nacked = true;
+                return true;
+            }
+            return false;
+        }
+    }
+}

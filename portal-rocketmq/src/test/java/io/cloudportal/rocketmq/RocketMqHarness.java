@@ -1,0 +1,77 @@
+package io.cloudportal.rocketmq;
+
+import io.cloudportal.Portal;
+import io.cloudportal.embedded.EmbeddedRocketMq;
+import io.cloudportal.embedded.EmbeddedServer;
+import io.cloudportal.tck.Fault;
+import io.cloudportal.tck.FaultScript;
+import io.cloudportal.tck.TckHarness;
+import java.util.Set;
+
+/**
+ * The TCK's way to RocketMQ: one NameServer and broker in the test JVM (or the cluster named by
+ * {@code PORTAL_TEST_ROCKETMQ_URL}). Clients learn the broker's address from the NameServer, so
+ * one client's connection cannot be cut through a proxy, and RocketMQ has no session to expire:
+ * the fault here is the broker restart.
+ */
+final class RocketMqHarness implements TckHarness {
+
+    static final RocketMqHarness INSTANCE = new RocketMqHarness();
+    /** Quick state changes: the contracts restart the broker and wait for the connection to notice. */
+    static final String OPTIONS = "?heartbeat=500ms";
+
+    private final EmbeddedServer server = EmbeddedRocketMq.startForTests();
+
+    private RocketMqHarness() {
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "rocketmq-harness-stop"));
+    }
+
+    EmbeddedServer server() {
+        return server;
+    }
+
+    /** The NameServer address, for raw clients in tests. */
+    String nameServer() {
+        return server.url().substring("rocketmq://".length());
+    }
+
+    @Override
+    public String driverName() {
+        return "rocketmq";
+    }
+
+    @Override
+    public String url() {
+        return server.url() + OPTIONS;
+    }
+
+    @Override
+    public Portal connect() {
+        return Portal.connect(url());
+    }
+
+    @Override
+    public Set<Fault> faults() {
+        return server.canInjectFaults() ? Set.of(Fault.SERVER_RESTART) : Set.of();
+    }
+
+    @Override
+    public void inject(Fault fault, Portal victim) throws Exception {
+        if (fault != Fault.SERVER_RESTART) {
+            throw new IllegalArgumentException("the RocketMQ fixture cannot inject " + fault);
+        }
+        FaultScript.serverRestart(victim, server::restart);
+    }
+
+    @Override
+    public boolean isServerThread(Thread thread) {
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            String type = frame.getClassName();
+            if (type.startsWith("org.apache.rocketmq.broker.") || type.startsWith("org.apache.rocketmq.namesrv.")
+                    || type.startsWith("org.apache.rocketmq.store.")) {
+                return true;
+            }
+        }
+        return thread.getName().startsWith("NettyServer") || thread.getName().startsWith("rocketmq-harness");
+    }
+}
