@@ -157,6 +157,8 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
         config.setAutoCreateSubscriptionGroup(true);
         config.setEnablePropertyFilter(true);
         config.setFetchNameSrvAddrByDnsLookup(false);
+        // The broker shares this JVM's cores with the tests: let a send wait longer in its queue before it answers "busy".
+        config.setWaitTimeMillsInSendQueue(1_000);
         NettyServerConfig server = new NettyServerConfig();
         server.setListenPort(brokerPort);
         server.setBindAddress("127.0.0.1");

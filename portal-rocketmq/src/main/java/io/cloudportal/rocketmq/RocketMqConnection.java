@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,7 @@ final class RocketMqConnection implements DriverConnection {
     private final DriverContext context;
     private final DefaultMQProducer producer;
     private final ScheduledExecutorService timers;
+    private final ExecutorService sendExecutor;
     private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<RocketMqSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
@@ -67,7 +69,8 @@ final class RocketMqConnection implements DriverConnection {
         this.settings = settings;
         this.context = context;
         this.producer = producer;
-        this.timers = Executors.newSingleThreadScheduledExecutor(context.threadFactory("rocketmq-probe"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(context.threadFactory("rocketmq-timer"));
+        this.sendExecutor = Executors.newFixedThreadPool(2, context.threadFactory("rocketmq-send"));
         long period = settings.heartbeat().toMillis();
         timers.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
     }
@@ -223,6 +226,15 @@ final class RocketMqConnection implements DriverConnection {
         return context;
     }
 
+    ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    /** Where a publish that waited (for an earlier one of its key, or after a busy broker) is sent from. */
+    ExecutorService sendExecutor() {
+        return sendExecutor;
+    }
+
     DefaultMQProducer producer() {
         return producer;
     }
@@ -284,13 +296,15 @@ final class RocketMqConnection implements DriverConnection {
             closed = true;
             toClose = publisher;
         }
-        timers.shutdownNow();
         for (RocketMqSubscription subscription : Set.copyOf(subscriptions)) {
             subscription.close();
         }
         if (toClose != null) {
+            // Before the timers stop: a send the broker answered "busy" is re-sent from them.
             toClose.close();
         }
+        timers.shutdownNow();
+        sendExecutor.shutdownNow();
         producer.shutdown();
     }
 }

@@ -41,9 +41,16 @@ final class RocketMqPublisher implements Publisher {
     /** The same key always lands in the same queue while the topic's queue count stays the same. */
     private static final MessageQueueSelector BY_KEY = (queues, message, key) -> queues.get(Math.floorMod(key.hashCode(), queues.size()));
 
+    /** A Portal property listing the headers whose value is empty: RocketMQ drops a property with an empty value. */
+    static final String EMPTY_HEADERS_PROPERTY = "portal.empty-headers";
+    private static final long FIRST_BUSY_PAUSE_MILLIS = 10;
+    private static final long MAX_BUSY_PAUSE_MILLIS = 500;
+
     private final RocketMqConnection connection;
     private final DefaultMQProducer producer;
     private final Set<CompletableFuture<PublishResult>> inFlight = ConcurrentHashMap.newKeySet();
+    /** The last publish of each key still in flight. */
+    private final ConcurrentHashMap<String, CompletableFuture<PublishResult>> keyTails = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     RocketMqPublisher(RocketMqConnection connection) {
@@ -78,6 +85,35 @@ final class RocketMqPublisher implements Publisher {
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         inFlight.add(result);
         result.whenComplete((r, e) -> inFlight.remove(result));
+        if (message.key() == null) {
+            attempt(message, outgoing, result, System.nanoTime() + connection.settings().sendTimeout().toNanos(), 0);
+            return result;
+        }
+        // Sends of one key go one at a time: pipelined, RocketMQ's async sender threads, the broker's send threads and the
+        // busy retries below could each store them out of order. Different keys still go in parallel.
+        CompletableFuture<?>[] previous = new CompletableFuture<?>[1];
+        keyTails.compute(message.key(), (key, tail) -> {
+            previous[0] = tail;
+            return result;
+        });
+        Runnable send = () -> attempt(message, outgoing, result, System.nanoTime() + connection.settings().sendTimeout().toNanos(), 0);
+        if (previous[0] == null) {
+            send.run();
+        } else {
+            // Not on the thread that completed the previous send (one of RocketMQ's callback threads): a send may wait for room.
+            previous[0].whenCompleteAsync((r, e) -> send.run(), connection.sendExecutor());
+        }
+        result.whenComplete((r, e) -> keyTails.remove(message.key(), result));
+        return result;
+    }
+
+    /**
+     * Sends once; a broker that answers SYSTEM_BUSY (its send queue is full: nothing was stored) is
+     * asked again after a growing pause until {@code sendTimeout} has passed, as RocketMQ's own
+     * synchronous send does but its asynchronous one does not.
+     */
+    private void attempt(Message message, org.apache.rocketmq.common.message.Message outgoing, CompletableFuture<PublishResult> result,
+                         long deadline, int busyAnswers) {
         SendCallback callback = new SendCallback() {
             @Override
             public void onSuccess(SendResult sent) {
@@ -90,10 +126,20 @@ final class RocketMqPublisher implements Publisher {
 
             @Override
             public void onException(Throwable e) {
+                long pause = Math.min(MAX_BUSY_PAUSE_MILLIS, FIRST_BUSY_PAUSE_MILLIS << Math.min(busyAnswers, 10));
+                if (busy(e) && !closed && System.nanoTime() + pause * 1_000_000 < deadline) {
+                    try {
+                        connection.timers().schedule(() -> connection.sendExecutor().execute(
+                                () -> attempt(message, outgoing, result, deadline, busyAnswers + 1)), pause, TimeUnit.MILLISECONDS);
+                        return;
+                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                        // The connection is closing: report the busy answer.
+                    }
+                }
                 result.completeExceptionally(failure(message.topic(), e));
             }
         };
-        long timeout = connection.settings().sendTimeout().toMillis();
+        long timeout = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
         try {
             if (message.key() != null) {
                 producer.send(outgoing, BY_KEY, message.key(), callback, timeout);
@@ -106,7 +152,10 @@ final class RocketMqPublisher implements Publisher {
         } catch (MQClientException | RemotingException | RuntimeException e) {
             result.completeExceptionally(failure(message.topic(), e));
         }
-        return result;
+    }
+
+    private static boolean busy(Throwable e) {
+        return e instanceof MQBrokerException broker && broker.getResponseCode() == ResponseCode.SYSTEM_BUSY;
     }
 
     /**
@@ -121,13 +170,25 @@ final class RocketMqPublisher implements Publisher {
         if (message.key() != null) {
             outgoing.setKeys(message.key());
         }
+        StringBuilder empty = new StringBuilder();
         message.headers().forEach((name, value) -> {
             if (MessageConst.STRING_HASH_SET.contains(name)) {
                 throw new InvalidArgumentException("header name '" + name + "' is reserved by RocketMQ for its own properties");
             }
-            // putUserProperty refuses an empty value, which Portal allows; the wire format carries it as is.
-            MessageAccessor.putProperty(outgoing, name, value);
+            if (name.equals(EMPTY_HEADERS_PROPERTY)) {
+                throw new InvalidArgumentException("header name '" + name + "' is reserved by Portal's RocketMQ driver");
+            }
+            if (value.isEmpty()) {
+                // Header names hold no control characters (a portable rule), so a newline separates them safely.
+                empty.append(empty.length() == 0 ? "" : "\n").append(name);
+            } else {
+                // putUserProperty refuses values that are blank, which Portal allows.
+                MessageAccessor.putProperty(outgoing, name, value);
+            }
         });
+        if (empty.length() > 0) {
+            MessageAccessor.putProperty(outgoing, EMPTY_HEADERS_PROPERTY, empty.toString());
+        }
         return outgoing;
     }
 
@@ -182,7 +243,10 @@ final class RocketMqPublisher implements Publisher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (PortalTimeoutException e) {
-            // The connection closes the producer next; whatever is left fails there.
+            // Reported below, on each future left.
+        }
+        for (CompletableFuture<PublishResult> left : List.copyOf(inFlight)) {
+            left.completeExceptionally(new ClosedException("the publisher was closed before RocketMQ acknowledged the message"));
         }
     }
 

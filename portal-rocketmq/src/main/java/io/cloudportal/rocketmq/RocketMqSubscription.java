@@ -43,15 +43,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription: a push consumer of its own, in one of three modes.
+ * One subscription: a push consumer of its own.
  * <ul>
- * <li>A consumer group, unordered: CLUSTERING with a concurrent listener; a failed message goes
- * back to the broker (RECONSUME_LATER) and returns through the group's retry topic after the
- * first delay level at least {@code retryBackoff} long.</li>
- * <li>A consumer group ordered by key: CLUSTERING with an orderly listener (one message of a
- * queue at a time, the queue locked on the broker); a failed message is retried in place after
- * {@code retryBackoff}, holding back the rest of its queue.</li>
- * <li>Broadcast: BROADCASTING, offsets in memory from the end of each queue; retries in place.</li>
+ * <li>A consumer group: CLUSTERING with RocketMQ's orderly listener, whatever the ordering asked
+ * for, because only it locks each queue on the broker: a member that loses a queue in a
+ * rebalance finishes the message in hand and commits before the next member may take the queue,
+ * so a rebalance never hands out a message twice (the concurrent listener redelivers everything
+ * in flight on the queue). Handlers run in parallel across queues, up to {@code concurrency}.
+ * A failed message of an unordered subscription goes back to the broker (what RECONSUME_LATER
+ * does) and returns through the group's retry topic after the first delay level at least
+ * {@code retryBackoff} long, while its queue moves on; ordered by key, it is retried in place
+ * after {@code retryBackoff}, holding back its queue.</li>
+ * <li>Broadcast: BROADCASTING, offsets in memory from the end of each queue; retries in place
+ * (RocketMQ does not redeliver to a broadcasting consumer).</li>
  * </ul>
  * In every mode the attempt that uses up {@code maxAttempts} sends the message, with the
  * {@link DeadLetters} headers, to the dead-letter topic ({@code %DLQ%<group>} by default) and
@@ -107,10 +111,6 @@ final class RocketMqSubscription implements Subscription {
         return subscription;
     }
 
-    private boolean ordered() {
-        return options.orderedByKey() && !options.isBroadcast();
-    }
-
     private void start() {
         String topic = options.topic();
         connection.ensureTopic(topic, connection.settings().queues());
@@ -132,22 +132,16 @@ final class RocketMqSubscription implements Subscription {
         consumer.setConsumeMessageBatchMaxSize(1);
         consumer.setPullThresholdForQueue(PULL_THRESHOLD_PER_QUEUE);
         consumer.setMaxReconsumeTimes(maxAttempts);
-        consumer.setSuspendCurrentQueueTimeMillis(Math.max(10, options.retryBackoff().toMillis()));
         consumer.setAwaitTerminationMillisWhenShutdown(connection.operationTimeout().toMillis());
         try {
             consumer.subscribe(topic, "*");
-            if (ordered()) {
+            if (options.isBroadcast()) {
+                consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> consumeBroadcast(messages.get(0)));
+            } else {
                 consumer.registerMessageListener((MessageListenerOrderly) (messages, context) -> {
                     context.setAutoCommit(true);
-                    return consumeOrderly(messages.get(0));
-                });
-            } else {
-                consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> {
-                    ConsumeConcurrentlyStatus status = options.isBroadcast() ? consumeBroadcast(messages.get(0)) : consumeConcurrently(messages.get(0));
-                    if (status == ConsumeConcurrentlyStatus.RECONSUME_LATER) {
-                        context.setDelayLevelWhenNextConsume(retryDelayLevel());
-                    }
-                    return status;
+                    context.setSuspendCurrentQueueTimeMillis(Math.max(10, options.retryBackoff().toMillis()));
+                    return consumeInGroup(messages.get(0), context.getMessageQueue().getBrokerName());
                 });
             }
             consumer.start();
@@ -165,7 +159,7 @@ final class RocketMqSubscription implements Subscription {
     }
 
     private String describe() {
-        return options.isBroadcast() ? "a broadcast subscriber" : "group '" + group + "'" + (ordered() ? " (ordered)" : "");
+        return options.isBroadcast() ? "a broadcast subscriber" : "group '" + group + "'" + (options.orderedByKey() ? " (ordered)" : "");
     }
 
     /**
@@ -183,7 +177,14 @@ final class RocketMqSubscription implements Subscription {
             Set<MessageQueue> all = impl.getRebalanceImpl().getTopicSubscribeInfoTable().get(topic);
             Set<MessageQueue> held = impl.getRebalanceImpl().getProcessQueueTable().keySet().stream()
                     .filter(queue -> queue.getTopic().equals(topic)).collect(Collectors.toSet());
-            if (all != null && !all.isEmpty() && held.equals(expectedQueues(client, all))) {
+            Set<MessageQueue> expected = all == null || all.isEmpty() ? null : expected(client, all);
+            if (expected != null && held.equals(expected)) {
+                return;
+            }
+            if (System.nanoTime() > deadline && !options.isBroadcast()) {
+                // The queues are locked: a member still finishing a long message keeps its queue a while. This one takes it later.
+                LOG.warn("Subscribed to '{}' as {} holding {} of its {} queue(s) after {}; it takes the rest when their members let go",
+                        topic, describe(), held.size(), expected == null ? "?" : expected.size(), connection.operationTimeout());
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -200,7 +201,8 @@ final class RocketMqSubscription implements Subscription {
         }
     }
 
-    private Set<MessageQueue> expectedQueues(MQClientInstance client, Set<MessageQueue> all) {
+    /** The queues this member should hold, or null while the broker does not list it in its group yet. */
+    private Set<MessageQueue> expected(MQClientInstance client, Set<MessageQueue> all) {
         if (options.isBroadcast()) {
             return all;
         }
@@ -220,27 +222,26 @@ final class RocketMqSubscription implements Subscription {
         return level == 0 ? connection.settings().delayLevels().size() : level;
     }
 
-    private ConsumeConcurrentlyStatus consumeConcurrently(MessageExt message) {
-        if (refusing) {
-            return ConsumeConcurrentlyStatus.RECONSUME_LATER;
-        }
-        int attempt = message.getReconsumeTimes() + 1;
-        String failure = handle(message, attempt);
-        if (failure == null || (attempt >= maxAttempts && deadLetter(message, attempt, failure))) {
-            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-        }
-        return ConsumeConcurrentlyStatus.RECONSUME_LATER;
-    }
-
-    private ConsumeOrderlyStatus consumeOrderly(MessageExt message) {
+    private ConsumeOrderlyStatus consumeInGroup(MessageExt message, String brokerName) {
         if (refusing) {
             return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
         }
-        // RocketMQ counts an orderly message's local retries in the message it hands out again.
+        // Retried in place, RocketMQ counts in the message it hands out again; sent back, the broker counts.
         int attempt = message.getReconsumeTimes() + 1;
         String failure = handle(message, attempt);
         if (failure == null || (attempt >= maxAttempts && deadLetter(message, attempt, failure))) {
             return ConsumeOrderlyStatus.SUCCESS;
+        }
+        if (!options.orderedByKey()) {
+            try {
+                consumer.sendMessageBack(message, retryDelayLevel(), brokerName);
+                return ConsumeOrderlyStatus.SUCCESS;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.debug("Sending message {} of '{}' back for redelivery failed; retrying it in place: {}", message.getMsgId(), options.topic(),
+                        e.toString());
+            }
         }
         return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
     }
@@ -296,7 +297,11 @@ final class RocketMqSubscription implements Subscription {
     static Message toPortal(MessageExt message) {
         Map<String, String> headers = new LinkedHashMap<>();
         message.getProperties().forEach((name, value) -> {
-            if (!MessageConst.STRING_HASH_SET.contains(name)) {
+            if (name.equals(RocketMqPublisher.EMPTY_HEADERS_PROPERTY)) {
+                for (String empty : value.split("\n")) {
+                    headers.put(empty, "");
+                }
+            } else if (!MessageConst.STRING_HASH_SET.contains(name)) {
                 headers.put(name, value);
             }
         });
