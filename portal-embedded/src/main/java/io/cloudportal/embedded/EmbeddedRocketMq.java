@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.rocketmq.broker.BrokerController;
 import org.apache.rocketmq.common.BrokerConfig;
 import org.apache.rocketmq.common.MQVersion;
@@ -37,6 +38,13 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
     private static final String CLUSTER = "PortalCluster";
     private static final String BROKER = "portal-broker";
     private static final Duration REGISTRATION_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Every thread the NameServer and broker start belongs to this group: they are started from a
+     * thread in it, and RocketMQ's and Netty's thread factories put new threads in their creator's
+     * group. Tests tell the server's threads from the client's by it (their names overlap).
+     */
+    private static final ThreadGroup SERVER_THREADS = new ThreadGroup("portal-rocketmq-server");
 
     private final Path home;
     private int nameServerPort;
@@ -110,16 +118,55 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
         // started in-process answers with a version the 5.x clients treat as too old for some requests.
         System.setProperty(RemotingCommand.REMOTING_VERSION_KEY, Integer.toString(MQVersion.CURRENT_VERSION));
         try {
-            if (nameServer == null) {
-                startNameServer();
-                brokerPort = portWithFreePortTwoBelow();
-                haPort = FreePorts.next();
-            }
-            startBroker();
+            inServerThreadGroup(() -> {
+                if (nameServer == null) {
+                    startNameServer();
+                    brokerPort = portWithFreePortTwoBelow();
+                    haPort = FreePorts.next();
+                }
+                startBroker();
+            });
         } catch (RuntimeException e) {
             stop();
             throw e;
         }
+    }
+
+    private static void inServerThreadGroup(Runnable action) {
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Thread starter = new Thread(SERVER_THREADS, () -> {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+        }, "rocketmq-starter");
+        starter.start();
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting RocketMQ", e);
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+    }
+
+    /**
+     * Tells whether a thread is one of the NameServer's or the broker's (of any instance of this
+     * class), for tests that check a client left no thread running.
+     *
+     * @param thread a live thread
+     * @return true if RocketMQ's server side started it
+     */
+    public static boolean isServerThread(Thread thread) {
+        for (ThreadGroup group = thread.getThreadGroup(); group != null; group = group.getParent()) {
+            if (group == SERVER_THREADS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void startNameServer() {
@@ -151,7 +198,7 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
         config.setBrokerClusterName(CLUSTER);
         config.setBrokerName(BROKER);
         config.setBrokerIP1("127.0.0.1");
-        config.setNamesrvAddr(nameServerAddress());
+        config.setNamesrvAddr("127.0.0.1:" + nameServerPort);
         config.setListenPort(brokerPort);
         config.setAutoCreateTopicEnable(true);
         config.setAutoCreateSubscriptionGroup(true);

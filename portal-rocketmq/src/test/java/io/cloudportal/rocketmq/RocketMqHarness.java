@@ -65,13 +65,6 @@ final class RocketMqHarness implements TckHarness {
 
     @Override
     public boolean isServerThread(Thread thread) {
-        for (StackTraceElement frame : thread.getStackTrace()) {
-            String type = frame.getClassName();
-            if (type.startsWith("org.apache.rocketmq.broker.") || type.startsWith("org.apache.rocketmq.namesrv.")
-                    || type.startsWith("org.apache.rocketmq.store.")) {
-                return true;
-            }
-        }
-        return thread.getName().startsWith("NettyServer") || thread.getName().startsWith("rocketmq-harness");
+        return EmbeddedRocketMq.isServerThread(thread) || thread.getName().startsWith("rocketmq-harness");
     }
 }
