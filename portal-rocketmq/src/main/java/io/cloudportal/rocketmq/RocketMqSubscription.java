@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -30,7 +31,6 @@ import org.apache.rocketmq.client.consumer.store.OffsetStore;
 import org.apache.rocketmq.client.consumer.store.ReadOffsetType;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.impl.consumer.DefaultMQPushConsumerImpl;
-import org.apache.rocketmq.client.impl.consumer.ProcessQueue;
 import org.apache.rocketmq.client.impl.factory.MQClientInstance;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.MixAll;
@@ -69,6 +69,7 @@ final class RocketMqSubscription implements Subscription {
     /** Per queue; what a closing subscription handles before it lets go, so kept well below RocketMQ's 1,000. */
     private static final int PULL_THRESHOLD_PER_QUEUE = 256;
     private static final AtomicInteger BROADCAST_GROUPS = new AtomicInteger();
+    private static final long REFUSED_PAUSE_MILLIS = 60_000;
 
     private final RocketMqConnection connection;
     private final SubscribeOptions options;
@@ -79,7 +80,11 @@ final class RocketMqSubscription implements Subscription {
     private final int maxAttempts;
     private final DefaultMQPushConsumer consumer;
     private final AtomicBoolean closing = new AtomicBoolean();
-    /** Set once close has let the buffered messages drain: whatever still arrives is left for the group. */
+    /** Handlers (and refusals) in progress. */
+    private final AtomicInteger handling = new AtomicInteger();
+    /** Per queue, the offset after the last message this member settled: what close() commits. */
+    private final Map<MessageQueue, Long> settled = new ConcurrentHashMap<>();
+    /** Set when close starts: messages not yet handed to the handler are left for the group's next member. */
     private volatile boolean refusing;
     private volatile boolean drained;
 
@@ -136,12 +141,34 @@ final class RocketMqSubscription implements Subscription {
         try {
             consumer.subscribe(topic, "*");
             if (options.isBroadcast()) {
-                consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> consumeBroadcast(messages.get(0)));
+                consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> {
+                    handling.incrementAndGet();
+                    try {
+                        return consumeBroadcast(messages.get(0));
+                    } finally {
+                        handling.decrementAndGet();
+                    }
+                });
             } else {
                 consumer.registerMessageListener((MessageListenerOrderly) (messages, context) -> {
-                    context.setAutoCommit(true);
-                    context.setSuspendCurrentQueueTimeMillis(Math.max(10, options.retryBackoff().toMillis()));
-                    return consumeInGroup(messages.get(0), context.getMessageQueue().getBrokerName());
+                    handling.incrementAndGet();
+                    try {
+                        context.setAutoCommit(true);
+                        if (refusing) {
+                            // Left unconsumed for the member that takes the queue next; not offered again before the shutdown.
+                            context.setSuspendCurrentQueueTimeMillis(REFUSED_PAUSE_MILLIS);
+                            return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+                        }
+                        context.setSuspendCurrentQueueTimeMillis(Math.max(10, options.retryBackoff().toMillis()));
+                        MessageExt message = messages.get(0);
+                        ConsumeOrderlyStatus status = consumeInGroup(message, context.getMessageQueue().getBrokerName());
+                        if (status == ConsumeOrderlyStatus.SUCCESS) {
+                            settled.merge(context.getMessageQueue(), message.getQueueOffset() + 1, Math::max);
+                        }
+                        return status;
+                    } finally {
+                        handling.decrementAndGet();
+                    }
                 });
             }
             consumer.start();
@@ -223,9 +250,6 @@ final class RocketMqSubscription implements Subscription {
     }
 
     private ConsumeOrderlyStatus consumeInGroup(MessageExt message, String brokerName) {
-        if (refusing) {
-            return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
-        }
         // Retried in place, RocketMQ counts in the message it hands out again; sent back, the broker counts.
         int attempt = message.getReconsumeTimes() + 1;
         String failure = handle(message, attempt);
@@ -348,9 +372,10 @@ final class RocketMqSubscription implements Subscription {
     }
 
     /**
-     * Stops pulling, lets what was pulled be handled (within the timeout), commits the group's
-     * offsets synchronously (RocketMQ's own commit at shutdown is one-way, and the next member
-     * could read the offset before it lands: a duplicate), then shuts the consumer down.
+     * Stops pulling and handing out messages, waits for the handlers running, commits the offsets
+     * after what this member settled synchronously (RocketMQ's own commit at shutdown is one-way
+     * and comes after it unlocked the queues, so the next member could read an older offset and
+     * hand a handled message out again), then shuts the consumer down, which unlocks its queues.
      */
     @Override
     public boolean close(Duration timeout) throws InterruptedException {
@@ -359,15 +384,14 @@ final class RocketMqSubscription implements Subscription {
         }
         try {
             consumer.suspend();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            DefaultMQPushConsumerImpl impl = consumer.getDefaultMQPushConsumerImpl();
-            while (!idle(impl) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            drained = idle(impl);
             refusing = true;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (handling.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            drained = handling.get() == 0;
             if (!options.isBroadcast()) {
-                commitOffsets(impl);
+                commitOffsets(consumer.getDefaultMQPushConsumerImpl());
             }
             consumer.setAwaitTerminationMillisWhenShutdown(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             consumer.shutdown();
@@ -381,32 +405,19 @@ final class RocketMqSubscription implements Subscription {
         }
     }
 
-    private static boolean idle(DefaultMQPushConsumerImpl impl) {
-        for (ProcessQueue queue : impl.getRebalanceImpl().getProcessQueueTable().values()) {
-            if (queue.getMsgCount().get() > 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private void commitOffsets(DefaultMQPushConsumerImpl impl) {
         OffsetStore store = impl.getOffsetStore();
-        for (MessageQueue queue : impl.getRebalanceImpl().getProcessQueueTable().keySet()) {
-            long offset = store.readOffset(queue, ReadOffsetType.READ_FROM_MEMORY);
-            if (offset < 0) {
-                continue;
-            }
+        settled.forEach((queue, offset) -> {
+            store.updateOffset(queue, offset, true);
             try {
-                store.updateConsumeOffsetToBroker(queue, offset, false);
+                store.updateConsumeOffsetToBroker(queue, store.readOffset(queue, ReadOffsetType.READ_FROM_MEMORY), false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
             } catch (Exception e) {
                 LOG.warn("Committing offset {} of {} for group '{}' failed; RocketMQ commits it once more at shutdown: {}", offset, queue, group,
                         e.toString());
             }
-        }
+        });
     }
 
     @Override
