@@ -85,6 +85,7 @@ final class RocketMqConnection implements DriverConnection {
         producer.setMaxMessageSize(RocketMqDriver.LIMITS.maxPayloadBytes());
         // Without it an async send that finds RocketMQ's executor full fails; with it, publish() waits for room.
         producer.setEnableBackpressureForAsyncMode(true);
+        producer.setAsyncSenderExecutor(new CallerRunsExecutor());
         try {
             producer.start();
         } catch (MQClientException e) {

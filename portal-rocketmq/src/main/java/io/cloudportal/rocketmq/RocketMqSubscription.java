@@ -66,8 +66,6 @@ final class RocketMqSubscription implements Subscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(RocketMqSubscription.class);
     private static final int MAX_REASON_LENGTH = 1_000;
-    /** Per queue; what a closing subscription handles before it lets go, so kept well below RocketMQ's 1,000. */
-    private static final int PULL_THRESHOLD_PER_QUEUE = 256;
     private static final AtomicInteger BROADCAST_GROUPS = new AtomicInteger();
     private static final long REFUSED_PAUSE_MILLIS = 60_000;
 
@@ -135,7 +133,6 @@ final class RocketMqSubscription implements Subscription {
         consumer.setConsumeThreadMin(options.concurrency());
         consumer.setConsumeThreadMax(options.concurrency());
         consumer.setConsumeMessageBatchMaxSize(1);
-        consumer.setPullThresholdForQueue(PULL_THRESHOLD_PER_QUEUE);
         consumer.setMaxReconsumeTimes(maxAttempts);
         consumer.setAwaitTerminationMillisWhenShutdown(connection.operationTimeout().toMillis());
         try {
