@@ -68,6 +68,7 @@ final class RocketMqSubscription implements Subscription {
     private static final int MAX_REASON_LENGTH = 1_000;
     private static final AtomicInteger BROADCAST_GROUPS = new AtomicInteger();
     private static final long REFUSED_PAUSE_MILLIS = 60_000;
+    private static final int GROUP_BATCH = 32;
 
     private final RocketMqConnection connection;
     private final SubscribeOptions options;
@@ -132,7 +133,9 @@ final class RocketMqSubscription implements Subscription {
         }
         consumer.setConsumeThreadMin(options.concurrency());
         consumer.setConsumeThreadMax(options.concurrency());
-        consumer.setConsumeMessageBatchMaxSize(1);
+        // A group member settles a batch of one queue's messages per call (each one through the handler on its own):
+        // RocketMQ's orderly bookkeeping per call is what a member would otherwise pay per message.
+        consumer.setConsumeMessageBatchMaxSize(options.isBroadcast() ? 1 : GROUP_BATCH);
         consumer.setMaxReconsumeTimes(maxAttempts);
         consumer.setAwaitTerminationMillisWhenShutdown(connection.operationTimeout().toMillis());
         try {
@@ -151,18 +154,17 @@ final class RocketMqSubscription implements Subscription {
                     handling.incrementAndGet();
                     try {
                         context.setAutoCommit(true);
-                        if (refusing) {
-                            // Left unconsumed for the member that takes the queue next; not offered again before the shutdown.
-                            context.setSuspendCurrentQueueTimeMillis(REFUSED_PAUSE_MILLIS);
-                            return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
-                        }
-                        context.setSuspendCurrentQueueTimeMillis(Math.max(10, options.retryBackoff().toMillis()));
-                        MessageExt message = messages.get(0);
-                        ConsumeOrderlyStatus status = consumeInGroup(message, context.getMessageQueue().getBrokerName());
-                        if (status == ConsumeOrderlyStatus.SUCCESS) {
+                        String broker = context.getMessageQueue().getBrokerName();
+                        for (MessageExt message : messages) {
+                            if (refusing || !settleInGroup(message, broker)) {
+                                // Closing: the rest of the batch is left for the member that takes the queue next (close() commits
+                                // the offset after the last message settled here), and not offered again before the shutdown.
+                                context.setSuspendCurrentQueueTimeMillis(REFUSED_PAUSE_MILLIS);
+                                return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+                            }
                             settled.merge(context.getMessageQueue(), message.getQueueOffset() + 1, Math::max);
                         }
-                        return status;
+                        return ConsumeOrderlyStatus.SUCCESS;
                     } finally {
                         handling.decrementAndGet();
                     }
@@ -246,25 +248,42 @@ final class RocketMqSubscription implements Subscription {
         return level == 0 ? connection.settings().delayLevels().size() : level;
     }
 
-    private ConsumeOrderlyStatus consumeInGroup(MessageExt message, String brokerName) {
-        // Retried in place, RocketMQ counts in the message it hands out again; sent back, the broker counts.
+    /**
+     * Returns once the message is settled: handled, sent back for redelivery (unordered), or
+     * dead-lettered. Retries in place happen here, not through RocketMQ's SUSPEND, which would
+     * hand the whole batch out again, messages already handled included.
+     *
+     * @return true if settled; false if the subscription started closing while it was being retried
+     */
+    private boolean settleInGroup(MessageExt message, String brokerName) {
+        // Sent back, the broker counts the attempts in the message it delivers again; retried in place, Portal counts.
         int attempt = message.getReconsumeTimes() + 1;
-        String failure = handle(message, attempt);
-        if (failure == null || (attempt >= maxAttempts && deadLetter(message, attempt, failure))) {
-            return ConsumeOrderlyStatus.SUCCESS;
-        }
-        if (!options.orderedByKey()) {
-            try {
-                consumer.sendMessageBack(message, retryDelayLevel(), brokerName);
-                return ConsumeOrderlyStatus.SUCCESS;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                LOG.debug("Sending message {} of '{}' back for redelivery failed; retrying it in place: {}", message.getMsgId(), options.topic(),
-                        e.toString());
+        while (true) {
+            String failure = handle(message, attempt);
+            if (failure == null || (attempt >= maxAttempts && deadLetter(message, attempt, failure))) {
+                return true;
+            }
+            if (!options.orderedByKey() || attempt >= maxAttempts) {
+                // Unordered, what RECONSUME_LATER does; past the attempts (the dead-letter publish failed), RocketMQ's own limit
+                // applies and the broker moves it to %DLQ%<group> itself.
+                try {
+                    consumer.sendMessageBack(message, retryDelayLevel(), brokerName);
+                    return true;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    LOG.debug("Sending message {} of '{}' back for redelivery failed; retrying it in place: {}", message.getMsgId(),
+                            options.topic(), e.toString());
+                }
+            }
+            pause(options.retryBackoff());
+            if (refusing) {
+                return false;
+            }
+            if (attempt < maxAttempts) {
+                attempt++;
             }
         }
-        return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
     }
 
     /** RocketMQ does not redeliver to a broadcasting consumer, so the attempts happen here. */
