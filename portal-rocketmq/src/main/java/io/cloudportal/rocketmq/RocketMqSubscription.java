@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -67,7 +69,6 @@ final class RocketMqSubscription implements Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(RocketMqSubscription.class);
     private static final int MAX_REASON_LENGTH = 1_000;
     private static final AtomicInteger BROADCAST_GROUPS = new AtomicInteger();
-    private static final long REFUSED_PAUSE_MILLIS = 60_000;
     private static final int GROUP_BATCH = 32;
 
     private final RocketMqConnection connection;
@@ -85,6 +86,8 @@ final class RocketMqSubscription implements Subscription {
     private final Map<MessageQueue, Long> settled = new ConcurrentHashMap<>();
     /** Set when close starts: messages not yet handed to the handler are left for the group's next member. */
     private volatile boolean refusing;
+    /** Opened once close() has committed: the consumer threads holding back a batch may return it. */
+    private final CountDownLatch committed = new CountDownLatch(1);
     private volatile boolean drained;
 
     private RocketMqSubscription(RocketMqConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic,
@@ -152,21 +155,28 @@ final class RocketMqSubscription implements Subscription {
             } else {
                 consumer.registerMessageListener((MessageListenerOrderly) (messages, context) -> {
                     handling.incrementAndGet();
+                    boolean counted = true;
                     try {
                         context.setAutoCommit(true);
                         String broker = context.getMessageQueue().getBrokerName();
                         for (MessageExt message : messages) {
                             if (refusing || !settleInGroup(message, broker)) {
-                                // Closing: the rest of the batch is left for the member that takes the queue next (close() commits
-                                // the offset after the last message settled here), and not offered again before the shutdown.
-                                context.setSuspendCurrentQueueTimeMillis(REFUSED_PAUSE_MILLIS);
+                                // Closing: the rest of the batch is left for the member that takes the queue next. This thread
+                                // waits until close() has committed the offset after the last message settled here, so that
+                                // RocketMQ neither offers the batch again nor keeps a timer for it after the shutdown.
+                                handling.decrementAndGet();
+                                counted = false;
+                                awaitCommitted();
+                                context.setSuspendCurrentQueueTimeMillis(10);
                                 return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
                             }
                             settled.merge(context.getMessageQueue(), message.getQueueOffset() + 1, Math::max);
                         }
                         return ConsumeOrderlyStatus.SUCCESS;
                     } finally {
-                        handling.decrementAndGet();
+                        if (counted) {
+                            handling.decrementAndGet();
+                        }
                     }
                 });
             }
@@ -409,6 +419,7 @@ final class RocketMqSubscription implements Subscription {
             if (!options.isBroadcast()) {
                 commitOffsets(consumer.getDefaultMQPushConsumerImpl());
             }
+            committed.countDown();
             consumer.setAwaitTerminationMillisWhenShutdown(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             consumer.shutdown();
             if (!drained) {
@@ -417,7 +428,19 @@ final class RocketMqSubscription implements Subscription {
             }
             return drained;
         } finally {
+            committed.countDown();
             onClose.accept(this);
+        }
+    }
+
+    private void awaitCommitted() {
+        try {
+            if (!committed.await(connection.operationTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
+                LOG.warn("A batch of '{}' held back for closing waited {} for the close to commit", options.topic(),
+                        connection.operationTimeout().multipliedBy(2));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
