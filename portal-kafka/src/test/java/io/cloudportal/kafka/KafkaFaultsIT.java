@@ -76,9 +76,18 @@ class KafkaFaultsIT {
                 .configs(Map.of("min.insync.replicas", "2")))).all().get(30, TimeUnit.SECONDS);
     }
 
-    private static int leaderOf(String topic, int partition) throws Exception {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                .partitions().get(partition).leader().id();
+    /** Waits for it: a broker other than the one that created the topic may not know it yet (UNKNOWN_TOPIC_OR_PARTITION). */
+    private static int leaderOf(String topic, int partition) {
+        AtomicInteger leader = new AtomicInteger(-1);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            var node = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().get(partition).leader();
+            if (node != null) {
+                leader.set(node.id());
+            }
+            return node != null;
+        });
+        return leader.get();
     }
 
     @Test
