@@ -26,7 +26,6 @@ import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.MessageAccessor;
 import org.apache.rocketmq.common.message.MessageConst;
-import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.exception.RemotingException;
 import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
@@ -248,10 +247,5 @@ final class RocketMqPublisher implements Publisher {
         for (CompletableFuture<PublishResult> left : List.copyOf(inFlight)) {
             left.completeExceptionally(new ClosedException("the publisher was closed before RocketMQ acknowledged the message"));
         }
-    }
-
-    /** For tests: the queue a key selects among {@code queues}. */
-    static MessageQueue queueFor(String key, List<MessageQueue> queues) {
-        return BY_KEY.select(queues, null, key);
     }
 }
