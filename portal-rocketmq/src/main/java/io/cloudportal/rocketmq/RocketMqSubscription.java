@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * {@code retryBackoff} long, while its queue moves on; ordered by key, it is retried in place
  * after {@code retryBackoff}, holding back its queue.</li>
  * <li>Broadcast: BROADCASTING, offsets in memory from the end of each queue; retries in place
- * (RocketMQ does not redeliver to a broadcasting consumer).</li>
+ * (RocketMQ does not redeliver to a broadcasting consumer). Ordered by key, through the orderly
+ * listener (BROADCASTING takes no locks), so concurrent handlers keep each key's order.</li>
  * </ul>
  * In every mode the attempt that uses up {@code maxAttempts} sends the message, with the
  * {@link DeadLetters} headers, to the dead-letter topic ({@code %DLQ%<group>} by default) and
@@ -138,12 +139,12 @@ final class RocketMqSubscription implements Subscription {
         consumer.setConsumeThreadMax(options.concurrency());
         // A group member settles a batch of one queue's messages per call (each one through the handler on its own):
         // RocketMQ's orderly bookkeeping per call is what a member would otherwise pay per message.
-        consumer.setConsumeMessageBatchMaxSize(options.isBroadcast() ? 1 : GROUP_BATCH);
+        consumer.setConsumeMessageBatchMaxSize(concurrentListener() ? 1 : GROUP_BATCH);
         consumer.setMaxReconsumeTimes(maxAttempts);
         consumer.setAwaitTerminationMillisWhenShutdown(connection.operationTimeout().toMillis());
         try {
             consumer.subscribe(topic, "*");
-            if (options.isBroadcast()) {
+            if (concurrentListener()) {
                 consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> {
                     handling.incrementAndGet();
                     try {
@@ -194,8 +195,17 @@ final class RocketMqSubscription implements Subscription {
         LOG.debug("Subscribed to {} as {} ({} handler(s), {} attempt(s))", topic, describe(), options.concurrency(), maxAttempts);
     }
 
+    /**
+     * Only an unordered broadcast subscriber uses RocketMQ's concurrent listener; an ordered one
+     * needs the orderly listener's one-message-per-queue-at-a-time (without locks: BROADCASTING
+     * takes none), and a group needs its locks.
+     */
+    private boolean concurrentListener() {
+        return options.isBroadcast() && !options.orderedByKey();
+    }
+
     private String describe() {
-        return options.isBroadcast() ? "a broadcast subscriber" : "group '" + group + "'" + (options.orderedByKey() ? " (ordered)" : "");
+        return (options.isBroadcast() ? "a broadcast subscriber" : "group '" + group + "'") + (options.orderedByKey() ? " (ordered)" : "");
     }
 
     /**
@@ -273,7 +283,7 @@ final class RocketMqSubscription implements Subscription {
             if (failure == null || (attempt >= maxAttempts && deadLetter(message, attempt, failure))) {
                 return true;
             }
-            if (!options.orderedByKey() || attempt >= maxAttempts) {
+            if (!options.isBroadcast() && (!options.orderedByKey() || attempt >= maxAttempts)) {
                 // Unordered, what RECONSUME_LATER does; past the attempts (the dead-letter publish failed), RocketMQ's own limit
                 // applies and the broker moves it to %DLQ%<group> itself.
                 try {

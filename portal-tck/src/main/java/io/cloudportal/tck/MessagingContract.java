@@ -122,6 +122,23 @@ public abstract class MessagingContract extends ContractSupport {
     }
 
     @Test
+    void anOrderedBroadcastSubscriberKeepsPerKeyOrderUnderConcurrentHandlers() throws Exception {
+        if (!declares(Guarantee.BROADCAST) || !declares(Guarantee.ORDER_PER_KEY)) {
+            notApplicable("BROADCAST and ORDER_PER_KEY not both declared");
+            return;
+        }
+        String topic = unique("ordered-broadcast");
+        Ledger ledger = new Ledger();
+        SubscribeOptions options = SubscribeOptions.broadcast(topic).withConcurrency(8).withOrderedByKey(true);
+        try (Subscription ignored = open().subscriber().subscribe(options, delivery -> ledger.handled(delivery.message()))) {
+            publishAll(open().publisher(), batch(ledger, topic, 16 * 100, 16));
+            await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
+        }
+        assertNoneLostOrDuplicated(ledger);
+        assertThat(ledger.reordered()).as("messages handled before an earlier one of their key").isZero();
+    }
+
+    @Test
     void competingConsumersShareTheWorkWithoutDuplicates() throws Exception {
         String topic = unique("shared");
         String group = unique("g");
