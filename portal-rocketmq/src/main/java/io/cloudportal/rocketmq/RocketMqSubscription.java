@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * {@code retryBackoff} long, while its queue moves on; ordered by key, it is retried in place
  * after {@code retryBackoff}, holding back its queue.</li>
  * <li>Broadcast: BROADCASTING, offsets in memory from the end of each queue; retries in place
- * (RocketMQ does not redeliver to a broadcasting consumer). Ordered by key, through the orderly
- * listener (BROADCASTING takes no locks), so concurrent handlers keep each key's order.</li>
+ * (RocketMQ does not redeliver to a broadcasting consumer). Ordered by key, one handler at a time,
+ * whatever {@code concurrency} says.</li>
  * </ul>
  * In every mode the attempt that uses up {@code maxAttempts} sends the message, with the
  * {@link DeadLetters} headers, to the dead-letter topic ({@code %DLQ%<group>} by default) and
@@ -135,8 +135,11 @@ final class RocketMqSubscription implements Subscription {
         if (options.isBroadcast()) {
             consumer.setOffsetStore(new MemoryOffsetStore());
         }
-        consumer.setConsumeThreadMin(options.concurrency());
-        consumer.setConsumeThreadMax(options.concurrency());
+        // An ordered broadcast subscriber handles one message at a time: RocketMQ's orderly listener, which would keep each
+        // queue's order with more, did not deliver everything in BROADCASTING mode (TCK), and one thread keeps every order.
+        int handlers = options.isBroadcast() && options.orderedByKey() ? 1 : options.concurrency();
+        consumer.setConsumeThreadMin(handlers);
+        consumer.setConsumeThreadMax(handlers);
         // A group member settles a batch of one queue's messages per call (each one through the handler on its own):
         // RocketMQ's orderly bookkeeping per call is what a member would otherwise pay per message.
         consumer.setConsumeMessageBatchMaxSize(concurrentListener() ? 1 : GROUP_BATCH);
@@ -195,13 +198,9 @@ final class RocketMqSubscription implements Subscription {
         LOG.debug("Subscribed to {} as {} ({} handler(s), {} attempt(s))", topic, describe(), options.concurrency(), maxAttempts);
     }
 
-    /**
-     * Only an unordered broadcast subscriber uses RocketMQ's concurrent listener; an ordered one
-     * needs the orderly listener's one-message-per-queue-at-a-time (without locks: BROADCASTING
-     * takes none), and a group needs its locks.
-     */
+    /** Broadcast subscribers use RocketMQ's concurrent listener; a group needs the orderly one's queue locks. */
     private boolean concurrentListener() {
-        return options.isBroadcast() && !options.orderedByKey();
+        return options.isBroadcast();
     }
 
     private String describe() {
