@@ -100,15 +100,6 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
         return "127.0.0.1:" + nameServerPort;
     }
 
-    /**
-     * The broker's address.
-     *
-     * @return {@code 127.0.0.1:port}
-     */
-    public synchronized String brokerAddress() {
-        return "127.0.0.1:" + brokerPort;
-    }
-
     @Override
     public synchronized void start() {
         if (broker != null) {

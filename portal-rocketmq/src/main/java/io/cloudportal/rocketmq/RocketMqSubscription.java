@@ -282,7 +282,7 @@ final class RocketMqSubscription implements Subscription {
             if (failure == null || (attempt >= maxAttempts && deadLetter(message, attempt, failure))) {
                 return true;
             }
-            if (!options.isBroadcast() && (!options.orderedByKey() || attempt >= maxAttempts)) {
+            if (!options.orderedByKey() || attempt >= maxAttempts) {
                 // Unordered, what RECONSUME_LATER does; past the attempts (the dead-letter publish failed), RocketMQ's own limit
                 // applies and the broker moves it to %DLQ%<group> itself.
                 try {
