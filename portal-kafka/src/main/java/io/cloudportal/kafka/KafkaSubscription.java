@@ -4,13 +4,11 @@ import io.cloudportal.ConfigurationException;
 import io.cloudportal.PortalException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.DeadLetters;
-import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.cloudportal.spi.SettlingDelivery;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -640,66 +638,18 @@ final class KafkaSubscription implements Subscription {
         }
     }
 
-    /** A delivered record; settled at most once, by the handler or by its return. */
-    private static final class KafkaDelivery implements Delivery {
-        private static final int OPEN = 0;
-        private static final int ACKED = 1;
-        private static final int NACKED = 2;
-
-        private static final VarHandle STATE;
-
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(KafkaDelivery.class, "state", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private final Message message;
-        private final int attempt;
+    /** A delivered record; its id is built only when asked: most handlers never do, and it would cost every message a string. */
+    private static final class KafkaDelivery extends SettlingDelivery {
         private final ConsumerRecord<byte[], byte[]> record;
-        /** A field, not an AtomicInteger: one object less for every message. */
-        private volatile int state = OPEN;
 
         KafkaDelivery(Message message, int attempt, ConsumerRecord<byte[], byte[]> record) {
-            this.message = message;
-            this.attempt = attempt;
+            super(message, attempt);
             this.record = record;
         }
 
         @Override
-        public Message message() {
-            return message;
-        }
-
-        @Override
-        public int attempt() {
-            return attempt;
-        }
-
-        @Override
         public String messageId() {
-            // Built when asked: most handlers never do, and it would cost every message a string.
             return KafkaRecords.messageId(record.topic(), record.partition(), record.offset());
-        }
-
-        @Override
-        public boolean ack() {
-            return STATE.compareAndSet(this, OPEN, ACKED);
-        }
-
-        @Override
-        public boolean nack() {
-            return STATE.compareAndSet(this, OPEN, NACKED);
-        }
-
-        boolean acknowledged() {
-            return state == ACKED;
-        }
-
-        boolean rejected() {
-            return state == NACKED;
         }
     }
 }

@@ -8,11 +8,11 @@ import com.rabbitmq.client.ShutdownSignalException;
 import io.cloudportal.PortalException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.DeadLetters;
-import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
+import io.cloudportal.spi.SettlingDelivery;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -177,14 +177,16 @@ final class RabbitMqSubscription implements Subscription {
                 : queueName() + "/" + envelope.getDeliveryTag();
         int attempt = Math.max(returnedBefore + 1, envelope.isRedeliver() && returnedBefore == 0 ? 2 : 1);
         while (true) {
-            RabbitMqDelivery delivery = new RabbitMqDelivery(message, messageId, attempt);
+            SettlingDelivery delivery = SettlingDelivery.of(message, messageId, attempt);
             Exception failure = null;
             try {
                 handler.handle(delivery);
+                delivery.ack();
             } catch (Exception e) {
                 failure = e;
+                delivery.nack();
             }
-            if (failure == null && !delivery.nacked) {
+            if (!delivery.rejected()) {
                 if (batchAcks) {
                     acknowledgeInOrder(from, envelope.getDeliveryTag());
                 } else {
@@ -342,49 +344,5 @@ final class RabbitMqSubscription implements Subscription {
     /** The channel now, for tests that provoke a channel error. */
     Channel channel() {
         return channel;
-    }
-
-    /** Settled once: an explicit ack acknowledges when the handler returns; an explicit nack counts as a failed attempt. */
-    private static final class RabbitMqDelivery implements Delivery {
-        private final Message message;
-        private final String messageId;
-        private final int attempt;
-        private final AtomicBoolean settled = new AtomicBoolean();
-        volatile boolean nacked;
-
-        RabbitMqDelivery(Message message, String messageId, int attempt) {
-            this.message = message;
-            this.messageId = messageId;
-            this.attempt = attempt;
-        }
-
-        @Override
-        public Message message() {
-            return message;
-        }
-
-        @Override
-        public int attempt() {
-            return attempt;
-        }
-
-        @Override
-        public String messageId() {
-            return messageId;
-        }
-
-        @Override
-        public boolean ack() {
-            return settled.compareAndSet(false, true);
-        }
-
-        @Override
-        public boolean nack() {
-            if (settled.compareAndSet(false, true)) {
-                nacked = true;
-                return true;
-            }
-            return false;
-        }
     }
 }

@@ -91,6 +91,10 @@ final class RocketMqConnection implements DriverConnection {
         } catch (MQClientException e) {
             throw new ConfigurationException("the RocketMQ producer for " + settings.nameServers() + " did not start: " + e.getErrorMessage(), e);
         }
+        // Answers are handled on the client's I/O thread that read them instead of being handed to RocketMQ's callback pool
+        // first: that hand-over made publish(m).get() about 7% slower than RocketMQ's own synchronous send. Nothing on this
+        // producer waits inside a callback; RocketMqPublisher moves publishes made from a future's continuation off the thread.
+        producer.setCallbackExecutor(new CallerRunsExecutor());
         try {
             ClusterInfo cluster = producer.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl()
                     .getBrokerClusterInfo(context.operationTimeout().toMillis());

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.rocketmq.client.exception.MQBrokerException;
@@ -34,6 +35,11 @@ import org.apache.rocketmq.remoting.protocol.ResponseCode;
  * Publishes through the connection's producer with asynchronous sends: a future completes on
  * SEND_OK and fails with the status otherwise. A message's key picks its queue (the same key, the
  * same queue, so order per key holds); headers become user properties.
+ *
+ * <p>A future completes on the RocketMQ client's I/O thread that read the broker's answer (as
+ * Kafka's do on its producer thread): chain blocking work with the {@code …Async} methods. A
+ * publish made from such a continuation is handed to the connection's send threads, since
+ * finding a new topic's route or waiting for room may block.
  */
 final class RocketMqPublisher implements Publisher {
 
@@ -44,6 +50,9 @@ final class RocketMqPublisher implements Publisher {
     static final String EMPTY_HEADERS_PROPERTY = "portal.empty-headers";
     private static final long FIRST_BUSY_PAUSE_MILLIS = 10;
     private static final long MAX_BUSY_PAUSE_MILLIS = 500;
+
+    /** Set while a publish future completes on a RocketMQ I/O thread, where a new send must not block. */
+    private static final ThreadLocal<Boolean> COMPLETING = ThreadLocal.withInitial(() -> false);
 
     private final RocketMqConnection connection;
     private final DefaultMQProducer producer;
@@ -80,12 +89,27 @@ final class RocketMqPublisher implements Publisher {
         if (delayLevel > 0) {
             outgoing.setDelayTimeLevel(delayLevel);
         }
-        connection.ensureTopic(message.topic(), connection.settings().queues());
+        // On a RocketMQ I/O thread (a continuation of another publish) the topic check and the send, which may block, go to the
+        // send threads; the key's place in line is still taken here, so sends of one key keep the order they were made in.
+        boolean offload = COMPLETING.get();
+        if (!offload) {
+            connection.ensureTopic(message.topic(), connection.settings().queues());
+        }
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         inFlight.add(result);
         result.whenComplete((r, e) -> inFlight.remove(result));
+        Runnable send = () -> {
+            try {
+                if (offload) {
+                    connection.ensureTopic(message.topic(), connection.settings().queues());
+                }
+                attempt(message, outgoing, result, System.nanoTime() + connection.settings().sendTimeout().toNanos(), 0);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(failure(message.topic(), e));
+            }
+        };
         if (message.key() == null) {
-            attempt(message, outgoing, result, System.nanoTime() + connection.settings().sendTimeout().toNanos(), 0);
+            start(send, offload, result);
             return result;
         }
         // Sends of one key go one at a time: pipelined, RocketMQ's async sender threads, the broker's send threads and the
@@ -95,15 +119,26 @@ final class RocketMqPublisher implements Publisher {
             previous[0] = tail;
             return result;
         });
-        Runnable send = () -> attempt(message, outgoing, result, System.nanoTime() + connection.settings().sendTimeout().toNanos(), 0);
         if (previous[0] == null) {
-            send.run();
+            start(send, offload, result);
         } else {
-            // Not on the thread that completed the previous send (one of RocketMQ's callback threads): a send may wait for room.
+            // Not on the thread that completed the previous send (a RocketMQ I/O thread): a send may wait for room.
             previous[0].whenCompleteAsync((r, e) -> send.run(), connection.sendExecutor());
         }
         result.whenComplete((r, e) -> keyTails.remove(message.key(), result));
         return result;
+    }
+
+    private void start(Runnable send, boolean offload, CompletableFuture<PublishResult> result) {
+        if (!offload) {
+            send.run();
+            return;
+        }
+        try {
+            connection.sendExecutor().execute(send);
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new ClosedException("cannot publish: the RocketMQ connection is closing"));
+        }
     }
 
     /**
@@ -116,10 +151,16 @@ final class RocketMqPublisher implements Publisher {
         SendCallback callback = new SendCallback() {
             @Override
             public void onSuccess(SendResult sent) {
-                if (sent.getSendStatus() == SendStatus.SEND_OK) {
-                    result.complete(new PublishResult(message.topic(), sent.getMessageQueue().getQueueId(), sent.getQueueOffset(), sent.getMsgId()));
-                } else {
-                    result.completeExceptionally(notDurable(message.topic(), sent.getSendStatus()));
+                COMPLETING.set(true);
+                try {
+                    if (sent.getSendStatus() == SendStatus.SEND_OK) {
+                        result.complete(new PublishResult(message.topic(), sent.getMessageQueue().getQueueId(), sent.getQueueOffset(),
+                                sent.getMsgId()));
+                    } else {
+                        result.completeExceptionally(notDurable(message.topic(), sent.getSendStatus()));
+                    }
+                } finally {
+                    COMPLETING.set(false);
                 }
             }
 
@@ -135,7 +176,12 @@ final class RocketMqPublisher implements Publisher {
                         // The connection is closing: report the busy answer.
                     }
                 }
-                result.completeExceptionally(failure(message.topic(), e));
+                COMPLETING.set(true);
+                try {
+                    result.completeExceptionally(failure(message.topic(), e));
+                } finally {
+                    COMPLETING.set(false);
+                }
             }
         };
         long timeout = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);

@@ -3,11 +3,11 @@ package io.cloudportal.rocketmq;
 import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.DeadLetters;
-import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
+import io.cloudportal.spi.SettlingDelivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -335,14 +335,14 @@ final class RocketMqSubscription implements Subscription {
 
     /** Runs the handler; returns null if the message is settled, or why it failed. */
     private String handle(MessageExt message, int attempt) {
-        RocketMqDelivery delivery = new RocketMqDelivery(toPortal(message), message.getMsgId(), attempt);
+        SettlingDelivery delivery = SettlingDelivery.of(toPortal(message), message.getMsgId(), attempt);
         try {
             handler.handle(delivery);
             delivery.ack();
-            return delivery.nacked ? "nack" : null;
+            return delivery.rejected() ? "nack" : null;
         } catch (Exception e) {
             if (!delivery.nack()) {
-                return delivery.nacked ? "nack" : null;
+                return delivery.rejected() ? "nack" : null;
             }
             LOG.debug("Handler failed on attempt {} of {} for message {} of '{}': {}", attempt, maxAttempts, message.getMsgId(), options.topic(),
                     e.toString());
@@ -474,50 +474,6 @@ final class RocketMqSubscription implements Subscription {
             close(connection.operationTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** A delivery settled by its handler's outcome unless the handler settled it itself. */
-    private static final class RocketMqDelivery implements Delivery {
-        private final Message message;
-        private final String messageId;
-        private final int attempt;
-        private final AtomicBoolean settled = new AtomicBoolean();
-        volatile boolean nacked;
-
-        RocketMqDelivery(Message message, String messageId, int attempt) {
-            this.message = message;
-            this.messageId = messageId;
-            this.attempt = attempt;
-        }
-
-        @Override
-        public Message message() {
-            return message;
-        }
-
-        @Override
-        public int attempt() {
-            return attempt;
-        }
-
-        @Override
-        public String messageId() {
-            return messageId;
-        }
-
-        @Override
-        public boolean ack() {
-            return settled.compareAndSet(false, true);
-        }
-
-        @Override
-        public boolean nack() {
-            if (settled.compareAndSet(false, true)) {
-                nacked = true;
-                return true;
-            }
-            return false;
         }
     }
 }

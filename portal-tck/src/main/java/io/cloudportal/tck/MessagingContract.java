@@ -391,6 +391,31 @@ public abstract class MessagingContract extends ContractSupport {
     }
 
     @Test
+    void aHandlerThatAcknowledgesAndThenThrowsIsNotRedelivered() throws Exception {
+        if (!declares(Guarantee.REDELIVERY) || !declares(Guarantee.ORDER_PER_KEY)) {
+            // Ordered by key, a redelivery would come before the next message of its key: that is what proves its absence.
+            notApplicable("REDELIVERY and ORDER_PER_KEY not both declared");
+            return;
+        }
+        String topic = unique("ack-then-throw");
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = open().subscriber().subscribe(subscription(topic).withOrderedByKey(true), delivery -> {
+            String payload = delivery.message().payloadAsString();
+            handled.add(payload + "#" + delivery.attempt());
+            if (payload.equals("acked")) {
+                delivery.ack();
+                throw new IllegalStateException("thrown after the handler acknowledged");
+            }
+        })) {
+            Publisher publisher = open().publisher();
+            publisher.publish(Message.of(topic, "k", "acked")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            publisher.publish(Message.of(topic, "k", "next")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(PATIENCE).until(() -> handled.contains("next#1"));
+        }
+        assertThat(handled).as("the handler's ack, the first settlement, wins over its throw").containsExactly("acked#1", "next#1");
+    }
+
+    @Test
     void headersWithNonAsciiTextAndBinaryPayloadsRoundTripIntact() throws Exception {
         String topic = unique("headers");
         List<Message> received = new CopyOnWriteArrayList<>();

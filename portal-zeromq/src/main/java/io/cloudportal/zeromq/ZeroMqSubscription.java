@@ -1,11 +1,11 @@
 package io.cloudportal.zeromq;
 
 import io.cloudportal.UnavailableException;
-import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
+import io.cloudportal.spi.SettlingDelivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -154,9 +154,9 @@ final class ZeroMqSubscription implements Subscription {
                 }
                 countGap(lastSequence, envelope);
                 connection.counters().received.increment();
-                ZeroMqDelivery delivery = new ZeroMqDelivery(
+                SettlingDelivery delivery = SettlingDelivery.of(
                         new Message(options.topic(), envelope.key(), payload, envelope.headers()),
-                        Frames.messageId(envelope.publisherId(), options.topic(), envelope.sequence()));
+                        Frames.messageId(envelope.publisherId(), options.topic(), envelope.sequence()), 1);
                 if (lanes.isEmpty()) {
                     handle(delivery);
                 } else if (!handOver(delivery)) {
@@ -196,10 +196,10 @@ final class ZeroMqSubscription implements Subscription {
         }
     }
 
-    private boolean handOver(ZeroMqDelivery delivery) {
-        String key = delivery.message.key();
+    private boolean handOver(SettlingDelivery delivery) {
+        String key = delivery.message().key();
         int index = key != null ? Math.floorMod(key.hashCode(), lanes.size()) : (int) (roundRobin++ % lanes.size());
-        BlockingQueue<ZeroMqDelivery> queue = lanes.get(index).queue;
+        BlockingQueue<SettlingDelivery> queue = lanes.get(index).queue;
         try {
             while (!queue.offer(delivery, ZeroMqConnection.POLL_MILLIS, TimeUnit.MILLISECONDS)) {
                 if (stopReceiving) {
@@ -213,27 +213,27 @@ final class ZeroMqSubscription implements Subscription {
         }
     }
 
-    private void handle(ZeroMqDelivery delivery) {
+    private void handle(SettlingDelivery delivery) {
         try {
             handler.handle(delivery);
+            delivery.ack();
         } catch (Exception e) {
+            delivery.nack();
             connection.counters().handlerFailures.increment();
             LOG.warn("Handler of '{}' threw on message {}; ZeroMQ does not redeliver, so it is not handled: {}", options.topic(),
-                    delivery.messageId, e.toString());
-        } finally {
-            delivery.settled.set(true);
+                    delivery.messageId(), e.toString());
         }
     }
 
     /** One handler thread with its own bounded queue; the receive thread is its only producer. */
     private final class Lane {
-        final BlockingQueue<ZeroMqDelivery> queue = new ArrayBlockingQueue<>(LANE_CAPACITY);
+        final BlockingQueue<SettlingDelivery> queue = new ArrayBlockingQueue<>(LANE_CAPACITY);
         Thread thread;
 
         void run() {
             try {
                 while (true) {
-                    ZeroMqDelivery delivery = queue.poll(ZeroMqConnection.POLL_MILLIS, TimeUnit.MILLISECONDS);
+                    SettlingDelivery delivery = queue.poll(ZeroMqConnection.POLL_MILLIS, TimeUnit.MILLISECONDS);
                     if (delivery != null) {
                         handle(delivery);
                     } else if (!receiver.isAlive() && queue.isEmpty()) {
@@ -288,42 +288,5 @@ final class ZeroMqSubscription implements Subscription {
     @Override
     public String toString() {
         return "ZeroMqSubscription[" + options.topic() + ", dropped=" + dropped.sum() + "]";
-    }
-
-    /** At most once: settling only records that it happened; there is nothing to tell the hub. */
-    private static final class ZeroMqDelivery implements Delivery {
-        private final Message message;
-        private final String messageId;
-        private final AtomicBoolean settled = new AtomicBoolean();
-
-        ZeroMqDelivery(Message message, String messageId) {
-            this.message = message;
-            this.messageId = messageId;
-        }
-
-        @Override
-        public Message message() {
-            return message;
-        }
-
-        @Override
-        public int attempt() {
-            return 1;
-        }
-
-        @Override
-        public String messageId() {
-            return messageId;
-        }
-
-        @Override
-        public boolean ack() {
-            return settled.compareAndSet(false, true);
-        }
-
-        @Override
-        public boolean nack() {
-            return settled.compareAndSet(false, true);
-        }
     }
 }
