@@ -151,6 +151,7 @@ final class RocketMqPublisher implements Publisher {
         SendCallback callback = new SendCallback() {
             @Override
             public void onSuccess(SendResult sent) {
+                boolean outer = COMPLETING.get();
                 COMPLETING.set(true);
                 try {
                     if (sent.getSendStatus() == SendStatus.SEND_OK) {
@@ -160,7 +161,7 @@ final class RocketMqPublisher implements Publisher {
                         result.completeExceptionally(notDurable(message.topic(), sent.getSendStatus()));
                     }
                 } finally {
-                    COMPLETING.set(false);
+                    COMPLETING.set(outer);
                 }
             }
 
@@ -176,11 +177,12 @@ final class RocketMqPublisher implements Publisher {
                         // The connection is closing: report the busy answer.
                     }
                 }
+                boolean outer = COMPLETING.get();
                 COMPLETING.set(true);
                 try {
                     result.completeExceptionally(failure(message.topic(), e));
                 } finally {
-                    COMPLETING.set(false);
+                    COMPLETING.set(outer);
                 }
             }
         };
