@@ -139,7 +139,7 @@ public class RocketMqBenchmark {
         await(sent, failure);
     }
 
-    private static SendCallback callback(CountDownLatch sent, AtomicReference<Throwable> failure) {
+    static SendCallback callback(CountDownLatch sent, AtomicReference<Throwable> failure) {
         return new SendCallback() {
             @Override
             public void onSuccess(SendResult result) {
@@ -157,7 +157,7 @@ public class RocketMqBenchmark {
         };
     }
 
-    private static void await(CountDownLatch sent, AtomicReference<Throwable> failure) throws Exception {
+    static void await(CountDownLatch sent, AtomicReference<Throwable> failure) throws Exception {
         if (!sent.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("not sent within 60 s");
         }

@@ -11,8 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
-import org.apache.rocketmq.client.producer.SendCallback;
-import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 
 /**
@@ -105,25 +103,9 @@ public final class RocketMqPairedPublish {
                 CountDownLatch sent = new CountDownLatch(ASYNC_BATCH);
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 for (int i = 0; i < ASYNC_BATCH; i++) {
-                    raw.send(new org.apache.rocketmq.common.message.Message("paired-raw", PAYLOAD), new SendCallback() {
-                        @Override
-                        public void onSuccess(SendResult result) {
-                            if (result.getSendStatus() != SendStatus.SEND_OK) {
-                                failure.set(new IllegalStateException(result.getSendStatus().toString()));
-                            }
-                            sent.countDown();
-                        }
-
-                        @Override
-                        public void onException(Throwable e) {
-                            failure.set(e);
-                            sent.countDown();
-                        }
-                    });
+                    raw.send(new org.apache.rocketmq.common.message.Message("paired-raw", PAYLOAD), RocketMqBenchmark.callback(sent, failure));
                 }
-                if (!sent.await(60, TimeUnit.SECONDS) || failure.get() != null) {
-                    throw new IllegalStateException("a raw send failed or did not finish", failure.get());
-                }
+                RocketMqBenchmark.await(sent, failure);
                 sends += ASYNC_BATCH;
             } else {
                 SendStatus status = raw.send(new org.apache.rocketmq.common.message.Message("paired-raw", PAYLOAD)).getSendStatus();

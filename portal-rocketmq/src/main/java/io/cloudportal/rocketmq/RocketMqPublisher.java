@@ -151,17 +151,11 @@ final class RocketMqPublisher implements Publisher {
         SendCallback callback = new SendCallback() {
             @Override
             public void onSuccess(SendResult sent) {
-                boolean outer = COMPLETING.get();
-                COMPLETING.set(true);
-                try {
-                    if (sent.getSendStatus() == SendStatus.SEND_OK) {
-                        result.complete(new PublishResult(message.topic(), sent.getMessageQueue().getQueueId(), sent.getQueueOffset(),
-                                sent.getMsgId()));
-                    } else {
-                        result.completeExceptionally(notDurable(message.topic(), sent.getSendStatus()));
-                    }
-                } finally {
-                    COMPLETING.set(outer);
+                if (sent.getSendStatus() == SendStatus.SEND_OK) {
+                    completing(() -> result.complete(new PublishResult(message.topic(), sent.getMessageQueue().getQueueId(),
+                            sent.getQueueOffset(), sent.getMsgId())));
+                } else {
+                    completing(() -> result.completeExceptionally(notDurable(message.topic(), sent.getSendStatus())));
                 }
             }
 
@@ -177,13 +171,7 @@ final class RocketMqPublisher implements Publisher {
                         // The connection is closing: report the busy answer.
                     }
                 }
-                boolean outer = COMPLETING.get();
-                COMPLETING.set(true);
-                try {
-                    result.completeExceptionally(failure(message.topic(), e));
-                } finally {
-                    COMPLETING.set(outer);
-                }
+                completing(() -> result.completeExceptionally(failure(message.topic(), e)));
             }
         };
         long timeout = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
@@ -198,6 +186,17 @@ final class RocketMqPublisher implements Publisher {
             result.completeExceptionally(new UnavailableException("interrupted while publishing to '" + message.topic() + "'", e));
         } catch (MQClientException | RemotingException | RuntimeException e) {
             result.completeExceptionally(failure(message.topic(), e));
+        }
+    }
+
+    /** Completes a future with {@link #COMPLETING} set, so that publishes its continuations make leave this thread. */
+    private static void completing(Runnable completion) {
+        boolean outer = COMPLETING.get();
+        COMPLETING.set(true);
+        try {
+            completion.run();
+        } finally {
+            COMPLETING.set(outer);
         }
     }
 

@@ -142,12 +142,13 @@ final class RocketMqSubscription implements Subscription {
         consumer.setConsumeThreadMax(handlers);
         // A group member settles a batch of one queue's messages per call (each one through the handler on its own):
         // RocketMQ's orderly bookkeeping per call is what a member would otherwise pay per message.
-        consumer.setConsumeMessageBatchMaxSize(concurrentListener() ? 1 : GROUP_BATCH);
+        consumer.setConsumeMessageBatchMaxSize(options.isBroadcast() ? 1 : GROUP_BATCH);
         consumer.setMaxReconsumeTimes(maxAttempts);
         consumer.setAwaitTerminationMillisWhenShutdown(connection.operationTimeout().toMillis());
         try {
             consumer.subscribe(topic, "*");
-            if (concurrentListener()) {
+            // Broadcast subscribers use RocketMQ's concurrent listener; a group needs the orderly one's queue locks.
+            if (options.isBroadcast()) {
                 consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> {
                     handling.incrementAndGet();
                     try {
@@ -196,11 +197,6 @@ final class RocketMqSubscription implements Subscription {
             throw e;
         }
         LOG.debug("Subscribed to {} as {} ({} handler(s), {} attempt(s))", topic, describe(), options.concurrency(), maxAttempts);
-    }
-
-    /** Broadcast subscribers use RocketMQ's concurrent listener; a group needs the orderly one's queue locks. */
-    private boolean concurrentListener() {
-        return options.isBroadcast();
     }
 
     private String describe() {
