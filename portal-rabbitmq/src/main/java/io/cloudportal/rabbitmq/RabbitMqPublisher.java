@@ -8,6 +8,7 @@ import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ReturnListener;
 import io.cloudportal.ClosedException;
+import io.cloudportal.PortalException;
 import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Message;
@@ -225,13 +226,43 @@ final class RabbitMqPublisher {
 
     /** Sends on the current channel; called with the lock held. A send the channel cannot take now waits for its recovery. */
     private void transmit(Pending pending) {
+        long sequence = channel.getNextPublishSeqNo();
         try {
-            long sequence = channel.getNextPublishSeqNo();
             unconfirmed.put(sequence, pending);
             channel.basicPublish(pending.exchange, pending.routingKey, settings.mandatory(), pending.properties, pending.body);
         } catch (IOException | AlreadyClosedException e) {
             // Left in byMessageId: the recovery sends it again, or confirmTimeout fails it.
             LOG.debug("Publishing to '{}' waits for the channel: {}", pending.exchange, e.toString());
+        } catch (RuntimeException e) {
+            refused(sequence, pending, e);
+        }
+    }
+
+    /**
+     * The client threw while it wrote the frame (amqp-client checks some limits only there). It had
+     * already counted the message, the broker never saw it, and the broker's confirms would from then
+     * on name the message before the one meant: this message fails, and the channel is replaced so
+     * that both sides count from one again. Called with the lock held.
+     */
+    private void refused(long sequence, Pending pending, RuntimeException cause) {
+        unconfirmed.remove(sequence);
+        finish(pending);
+        pending.result.completeExceptionally(new PortalException("RabbitMQ's client refused the message to '" + pending.exchange
+                + "': " + cause.getMessage(), cause));
+        LOG.warn("RabbitMQ's client refused a message to '{}' ({}); replacing the publishing channel so that confirms match again",
+                pending.exchange, cause.toString());
+        Channel broken = channel;
+        try {
+            broken.close();
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            LOG.debug("Closing the publishing channel: {}", e.toString());
+        }
+        try {
+            openChannel();
+            resendAll();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot reopen the publishing channel yet: {}; retrying in {}", e.toString(), settings.recoveryInterval());
+            connection.timers().schedule(this::replaceChannel, settings.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -1,9 +1,9 @@
 package io.cloudportal.rabbitmq;
 
-import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.Publisher;
+import io.cloudportal.spi.Rules;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -15,8 +15,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class RabbitMqPublisherView implements Publisher {
 
-    /** AMQP's short string: a routing key is at most 255 bytes. */
-    static final int MAX_ROUTING_KEY_BYTES = 255;
+    /** AMQP's short string: a routing key and a header name are at most 255 bytes. */
+    static final int MAX_SHORT_STRING_BYTES = 255;
 
     private final RabbitMqPublisher shared;
     private final Duration closeTimeout;
@@ -29,13 +29,21 @@ final class RabbitMqPublisherView implements Publisher {
     @Override
     public CompletableFuture<PublishResult> publish(Message message) {
         if (message.key() != null) {
-            int bytes = message.key().getBytes(StandardCharsets.UTF_8).length;
-            if (bytes > MAX_ROUTING_KEY_BYTES) {
-                throw new InvalidArgumentException("message key of " + bytes + " UTF-8 bytes is too long: RabbitMQ routing keys are at most "
-                        + MAX_ROUTING_KEY_BYTES + " bytes");
-            }
+            shortString("message key", message.key());
+        }
+        for (String name : message.headers().keySet()) {
+            shortString("header name", name);
         }
         return shared.publish(message);
+    }
+
+    /** amqp-client refuses a longer short string only while it writes the frame, so the check comes first. */
+    private static void shortString(String what, String value) {
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SHORT_STRING_BYTES) {
+            throw Rules.invalid(what, value, "is " + bytes + " UTF-8 bytes long: RabbitMQ (AMQP 0-9-1 short strings) allows at most "
+                    + MAX_SHORT_STRING_BYTES);
+        }
     }
 
     @Override
