@@ -118,7 +118,10 @@ public interface Portal extends AutoCloseable {
     KvStore kvStore();
 
     /**
-     * The publisher of this connection.
+     * The publisher of this connection. Closing it waits for what was published through it and
+     * makes that handle refuse further use; the connection stays open, and the next call returns
+     * a new publisher (so try-with-resources around {@code portal.publisher()} is fine). Closing
+     * the connection closes every publisher.
      *
      * @return the publisher
      * @throws UnsupportedFacilityException if the driver cannot publish
@@ -126,7 +129,9 @@ public interface Portal extends AutoCloseable {
     Publisher publisher();
 
     /**
-     * The subscriber of this connection.
+     * The subscriber of this connection. Closing it closes the subscriptions made through it and
+     * makes that handle refuse further use; the connection stays open, and the next call returns
+     * a new subscriber.
      *
      * @return the subscriber
      * @throws UnsupportedFacilityException if the driver cannot subscribe

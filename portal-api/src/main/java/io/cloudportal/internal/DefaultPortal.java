@@ -42,8 +42,8 @@ final class DefaultPortal implements Portal {
     private final Limits limits;
     private Registry registry;
     private KvStore kvStore;
-    private Publisher publisher;
-    private Subscriber subscriber;
+    private PortablePublisher publisher;
+    private PortableSubscriber subscriber;
 
     DefaultPortal(PortalDriver driver, DriverContext context, DriverConnection connection) {
         this.driver = driver;
@@ -98,7 +98,8 @@ final class DefaultPortal implements Portal {
     @Override
     public synchronized Publisher publisher() {
         require(Facility.PUBLISHER, "publisher()");
-        if (publisher == null) {
+        // A closed handle stays closed; the connection hands out a new one (see Portal#publisher()).
+        if (publisher == null || publisher.isClosed()) {
             publisher = track(new PortablePublisher(this, connection.publisher()));
         }
         return publisher;
@@ -107,7 +108,7 @@ final class DefaultPortal implements Portal {
     @Override
     public synchronized Subscriber subscriber() {
         require(Facility.SUBSCRIBER, "subscriber()");
-        if (subscriber == null) {
+        if (subscriber == null || subscriber.isClosed()) {
             subscriber = track(new PortableSubscriber(this, connection.subscriber()));
         }
         return subscriber;

@@ -55,6 +55,10 @@ final class PortablePublisher implements Publisher {
         driver.flush(timeout);
     }
 
+    boolean isClosed() {
+        return closed.get();
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {

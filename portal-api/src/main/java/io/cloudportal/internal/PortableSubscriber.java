@@ -2,6 +2,7 @@ package io.cloudportal.internal;
 
 import io.cloudportal.ClosedException;
 import io.cloudportal.Guarantee;
+import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
@@ -44,6 +45,19 @@ final class PortableSubscriber implements Subscriber {
         if (options.orderedByKey()) {
             portal.requireGuarantee(Guarantee.ORDER_PER_KEY, "a subscription ordered by key");
         }
+        if (portal.capabilities().gives(Guarantee.DEAD_LETTER)) {
+            // Refused now rather than when the first message is dead-lettered.
+            String deadLetters = driver.deadLetterTopic(options);
+            if (options.deadLetterTopic().isEmpty()) {
+                try {
+                    Rules.topic("dead-letter topic", deadLetters, portal.limits());
+                } catch (InvalidArgumentException e) {
+                    // Only a dead-letter topic itself can be this long: its own dead letters need a topic named for them.
+                    throw new InvalidArgumentException("topic '" + options.topic() + "' has no default dead-letter topic: "
+                            + e.getMessage() + "; name one with withDeadLetterTopic()");
+                }
+            }
+        }
         PortableSubscription subscription = new PortableSubscription(portal, options);
         subscription.driver = driver.subscribe(options, delivery -> handler.handle(new PortableDelivery(subscription, delivery)));
         return portal.track(subscription);
@@ -57,6 +71,10 @@ final class PortableSubscriber implements Subscriber {
         return driver.deadLetterTopic(options);
     }
 
+    boolean isClosed() {
+        return closed.get();
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -68,7 +86,7 @@ final class PortableSubscriber implements Subscriber {
     static void check(SubscribeOptions options, Limits limits) {
         Rules.notNull("options", options);
         Rules.topic("topic", options.topic(), limits);
-        options.group().ifPresent(group -> Rules.topic("group", group, limits));
+        options.group().ifPresent(group -> Rules.group(group, limits));
         options.deadLetterTopic().ifPresent(dlt -> Rules.topic("dead-letter topic", dlt, limits));
         Rules.range("maxAttempts", options.maxAttempts(), 1, MAX_ATTEMPTS_LIMIT);
         Rules.range("concurrency", options.concurrency(), 1, MAX_CONCURRENCY);

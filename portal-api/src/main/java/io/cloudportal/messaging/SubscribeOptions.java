@@ -1,5 +1,6 @@
 package io.cloudportal.messaging;
 
+import io.cloudportal.spi.Rules;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,11 +51,14 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * Competing consumers: the subscribers of one group share the topic's messages.
      *
      * @param topic the topic
-     * @param group the group name
+     * @param group the group name; null is refused (use {@link #broadcast(String)} for no group)
      * @return the options
+     * @throws io.cloudportal.InvalidArgumentException if the group is null
      */
     public static SubscribeOptions group(String topic, String group) {
-        return new SubscribeOptions(topic, Optional.ofNullable(group), DEFAULT_MAX_ATTEMPTS, Optional.empty(), 1, false,
+        // A null group once meant broadcast: a subscriber meant to share a group's work then saw every message.
+        Rules.notNull("group", group);
+        return new SubscribeOptions(topic, Optional.of(group), DEFAULT_MAX_ATTEMPTS, Optional.empty(), 1, false,
                 DEFAULT_RETRY_BACKOFF);
     }
 

@@ -105,18 +105,36 @@ public final class Rules {
     }
 
     /**
-     * Checks a topic or group name against the backend's limits.
+     * Checks a topic name against the backend's limits. A dead-letter topic of the driver's own
+     * naming may be longer than a topic, by what the driver adds to the topic it serves.
      *
-     * @param what "topic" or "group"
+     * @param what "topic" or "dead-letter topic"
      * @param value the name
      * @param limits the backend's limits
      * @return the value, for chaining
      */
     public static String topic(String what, String value, Limits limits) {
         notBlank(what, value);
-        maxLength(what, value, limits.maxTopicLength());
+        boolean deadLetters = value.length() > limits.maxTopicLength() && limits.deadLetterTopics().matcher(value).matches();
+        maxLength(what, value, deadLetters ? limits.maxDeadLetterTopicLength() : limits.maxTopicLength());
         if (!limits.topicPattern().matcher(value).matches()) {
             throw invalid(what, value, "must use " + limits.topicRule());
+        }
+        return value;
+    }
+
+    /**
+     * Checks a consumer group name: the topic characters, at most the backend's group length.
+     *
+     * @param value the group name
+     * @param limits the backend's limits
+     * @return the value, for chaining
+     */
+    public static String group(String value, Limits limits) {
+        notBlank("group", value);
+        maxLength("group", value, limits.maxGroupLength());
+        if (!limits.topicPattern().matcher(value).matches()) {
+            throw invalid("group", value, "must use " + limits.topicRule());
         }
         return value;
     }

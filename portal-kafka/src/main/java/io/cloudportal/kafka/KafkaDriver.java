@@ -32,7 +32,10 @@ public final class KafkaDriver implements PortalDriver {
             EnumSet.of(Guarantee.ORDER_PER_KEY, Guarantee.PERSISTENCE, Guarantee.CONSUMER_GROUPS, Guarantee.BROADCAST,
                     Guarantee.REDELIVERY, Guarantee.DEAD_LETTER, Guarantee.TOPIC_AUTO_CREATE));
 
-    /** Kafka allows 249 characters; Portal keeps four for the default dead-letter topic's {@code .dlt}. */
+    /**
+     * Kafka allows 249 characters; Portal keeps four for the default dead-letter topic's
+     * {@code .dlt}, which may be 249 long (Limits#maxDeadLetterTopicLength).
+     */
     static final int MAX_TOPIC_LENGTH = 249 - KafkaSubscriber.DEAD_LETTER_SUFFIX.length();
 
     /**
@@ -42,7 +45,8 @@ public final class KafkaDriver implements PortalDriver {
     static final Limits LIMITS = Limits.PORTABLE
             .withTopicRule(MAX_TOPIC_LENGTH, Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]+"),
                     "only letters, digits, '.', '_' and '-', and not '.' or '..'")
-            .withMaxPayloadBytes(1024 * 1024);
+            .withMaxPayloadBytes(1024 * 1024)
+            .withMaxGroupLength(MAX_TOPIC_LENGTH);
 
     /** Creates the driver; {@link java.util.ServiceLoader} calls this. */
     public KafkaDriver() {

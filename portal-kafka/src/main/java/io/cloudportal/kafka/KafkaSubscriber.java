@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class KafkaSubscriber implements Subscriber {
 
     /** Appended to a topic's name for its default dead-letter topic. */
-    static final String DEAD_LETTER_SUFFIX = ".dlt";
+    static final String DEAD_LETTER_SUFFIX = io.cloudportal.spi.Limits.DEAD_LETTER_SUFFIX;
 
     private final KafkaConnection connection;
     private final Set<KafkaSubscription> open = ConcurrentHashMap.newKeySet();

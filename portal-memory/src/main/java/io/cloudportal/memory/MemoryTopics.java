@@ -51,7 +51,7 @@ final class MemoryTopics {
     }
 
     static String deadLetterTopic(SubscribeOptions options) {
-        return options.deadLetterTopic().orElse(options.topic() + ".dlt");
+        return options.deadLetterTopic().orElse(options.topic() + io.cloudportal.spi.Limits.DEAD_LETTER_SUFFIX);
     }
 
     Topic topic(String name) {

@@ -31,11 +31,15 @@ public final class RabbitMqDriver implements PortalDriver {
                     Guarantee.TOPIC_AUTO_CREATE));
 
     /**
-     * RabbitMQ names are at most 255 bytes and {@code amq.} is reserved; a group's queue is
-     * {@code <topic>.<group>}, so topic and group keep Portal's 127 characters each.
+     * RabbitMQ names are at most 255 bytes and {@code amq.} is reserved. A group's queue is
+     * {@code <topic>.<group>}, also for the dead-letter topic {@code <topic>.dlt}: topics keep
+     * Portal's 127 characters, dead-letter topics 131, so groups have 123.
      */
+    static final int MAX_GROUP_LENGTH = 255 - (Limits.PORTABLE.maxTopicLength() + Limits.DEAD_LETTER_SUFFIX.length()) - 1;
+
     static final Limits LIMITS = Limits.PORTABLE.withTopicRule(Limits.PORTABLE.maxTopicLength(),
-            Pattern.compile("(?!amq\\.)[A-Za-z0-9._-]+"), "only letters, digits, '.', '_' and '-', and not the prefix 'amq.' (RabbitMQ reserves it)");
+            Pattern.compile("(?!amq\\.)[A-Za-z0-9._-]+"), "only letters, digits, '.', '_' and '-', and not the prefix 'amq.' (RabbitMQ reserves it)")
+            .withMaxGroupLength(MAX_GROUP_LENGTH);
 
     /** Creates the driver; {@link java.util.ServiceLoader} calls this. */
     public RabbitMqDriver() {

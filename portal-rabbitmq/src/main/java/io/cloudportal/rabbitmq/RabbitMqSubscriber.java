@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Opens subscriptions, each on a channel of its own. */
 final class RabbitMqSubscriber implements Subscriber {
 
-    static final String DEAD_LETTER_SUFFIX = ".dlt";
+    static final String DEAD_LETTER_SUFFIX = io.cloudportal.spi.Limits.DEAD_LETTER_SUFFIX;
 
     private final RabbitMqConnection connection;
     private final Set<RabbitMqSubscription> open = ConcurrentHashMap.newKeySet();

@@ -58,6 +58,7 @@ class RabbitMqSettingsTest {
     void topicsFollowRabbitMqsRules() {
         assertThat(RabbitMqDriver.LIMITS.topicPattern().matcher("orders.eu-1_x").matches()).isTrue();
         assertThat(RabbitMqDriver.LIMITS.topicPattern().matcher("amq.direct").matches()).as("amq. is reserved").isFalse();
-        assertThat(RabbitMqDriver.LIMITS.maxTopicLength() * 2 + 1).as("<topic>.<group> fits 255").isLessThanOrEqualTo(255);
+        assertThat(RabbitMqDriver.LIMITS.maxDeadLetterTopicLength() + 1 + RabbitMqDriver.LIMITS.maxGroupLength())
+                .as("<dead-letter topic>.<group> fits 255").isEqualTo(255);
     }
 }

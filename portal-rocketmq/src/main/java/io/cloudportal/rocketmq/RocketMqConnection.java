@@ -256,7 +256,7 @@ final class RocketMqConnection implements DriverConnection {
     public Publisher publisher() {
         synchronized (publisherLock) {
             ensureOpen();
-            if (publisher == null) {
+            if (publisher == null || publisher.isClosed()) {
                 publisher = new RocketMqPublisher(this);
             }
             return publisher;

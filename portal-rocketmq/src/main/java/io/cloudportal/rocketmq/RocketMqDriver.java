@@ -37,25 +37,33 @@ public final class RocketMqDriver implements PortalDriver {
     /** The prefix of the dead-letter topic RocketMQ keeps per consumer group. */
     static final String DLQ_PREFIX = "%DLQ%";
     /** RocketMQ's longest topic name. */
-    static final int MAX_TOPIC_LENGTH = 127;
-
-    /** A group name is at most 122 characters, so that {@code %DLQ%<group>} is a valid topic. */
-    private static final int MAX_GROUP_LENGTH = MAX_TOPIC_LENGTH - DLQ_PREFIX.length();
+    static final int MAX_ROCKETMQ_TOPIC_LENGTH = 127;
+    /** A topic leaves room for its broadcast subscribers' dead-letter topic, {@code <topic>-dlt}. */
+    static final int MAX_TOPIC_LENGTH = MAX_ROCKETMQ_TOPIC_LENGTH - RocketMqSubscriber.BROADCAST_DEAD_LETTER_SUFFIX.length();
+    /** A Portal group leaves room for the topic that scopes it in the RocketMQ group's name ({@link ConsumerGroups}). */
+    static final int MAX_GROUP_LENGTH = 100;
     /** RocketMQ caps a message's properties at 32,767 bytes; its own take a few hundred. */
     private static final int MAX_HEADERS_BYTES = 30_000;
 
     /**
-     * RocketMQ's topic rule (letters, digits, '_', '-', at most 127; no dots), without its system
-     * topics; {@code %DLQ%<group>} is allowed so that dead letters can be read. Messages need a
-     * body: {@link RocketMqPublisher} rejects an empty payload before any I/O.
+     * RocketMQ's topic rule (letters, digits, '_', '-'; no dots), without its system topics, at
+     * most 123 characters; the dead-letter topics Portal makes ({@code %DLQ%<consumer group>},
+     * {@code <topic>-dlt}) may be longer, up to RocketMQ's 127. Messages need a body:
+     * {@link RocketMqPublisher} rejects an empty payload before any I/O.
      */
-    static final Limits LIMITS = new Limits(MAX_GROUP_LENGTH, Limits.PORTABLE.maxKeyLength(), Limits.PORTABLE.maxValueBytes(),
-            MAX_TOPIC_LENGTH, topicPattern(), "only letters, digits, '_' and '-' (no dots), optionally after '%DLQ%', and not a RocketMQ system topic",
-            4 * 1024 * 1024, MAX_HEADERS_BYTES, Limits.PORTABLE.nameCharacters(), Limits.PORTABLE.nameCharactersRule());
+    static final Limits LIMITS = Limits.PORTABLE
+            .withTopicRule(MAX_TOPIC_LENGTH, topicPattern(),
+                    "only letters, digits, '_' and '-' (no dots), or '%DLQ%' and a consumer group, and not a RocketMQ system topic")
+            .withMaxGroupLength(MAX_GROUP_LENGTH)
+            .withDeadLetterTopics(Pattern.compile(Pattern.quote(DLQ_PREFIX) + ".*|.*" + RocketMqSubscriber.BROADCAST_DEAD_LETTER_SUFFIX),
+                    MAX_ROCKETMQ_TOPIC_LENGTH)
+            .withMaxPayloadBytes(4 * 1024 * 1024)
+            .withMaxHeadersBytes(MAX_HEADERS_BYTES);
 
     private static Pattern topicPattern() {
         String system = TopicValidator.getSystemTopicSet().stream().map(Pattern::quote).collect(Collectors.joining("|"));
-        return Pattern.compile("(?!(?:" + system + ")$)(?!" + Pattern.quote(TopicValidator.SYSTEM_TOPIC_PREFIX) + ")(?:%DLQ%)?[A-Za-z0-9_-]+");
+        return Pattern.compile("(?!(?:" + system + ")$)(?!" + Pattern.quote(TopicValidator.SYSTEM_TOPIC_PREFIX) + ")"
+                + "(?:" + Pattern.quote(DLQ_PREFIX) + "[A-Za-z0-9_|-]+|[A-Za-z0-9_-]+)");
     }
 
     /** Creates the driver; {@link java.util.ServiceLoader} calls this. */

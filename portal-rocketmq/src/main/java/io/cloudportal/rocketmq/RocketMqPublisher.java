@@ -278,6 +278,10 @@ final class RocketMqPublisher implements Publisher {
         }
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public void close() {
         if (closed) {

@@ -34,7 +34,7 @@ final class RocketMqSubscriber implements Subscriber {
     @Override
     public String deadLetterTopic(SubscribeOptions options) {
         return options.deadLetterTopic().orElseGet(() -> options.group()
-                .map(group -> RocketMqDriver.DLQ_PREFIX + group)
+                .map(group -> RocketMqDriver.DLQ_PREFIX + ConsumerGroups.of(group, options.topic()))
                 .orElse(options.topic() + BROADCAST_DEAD_LETTER_SUFFIX));
     }
 

@@ -98,8 +98,8 @@ final class RocketMqSubscription implements Subscription {
         this.handler = handler;
         this.deadLetterTopic = deadLetterTopic;
         this.onClose = onClose;
-        this.group = options.group().orElseGet(() -> "portal-broadcast-" + connection.context().connectionId() + "-"
-                + BROADCAST_GROUPS.incrementAndGet());
+        this.group = options.group().map(portalGroup -> ConsumerGroups.of(portalGroup, options.topic()))
+                .orElseGet(() -> "portal-broadcast-" + connection.context().connectionId() + "-" + BROADCAST_GROUPS.incrementAndGet());
         int defaultAttempts = connection.settings().maxReconsumeTimes().isPresent()
                 ? connection.settings().maxReconsumeTimes().getAsInt() + 1 : SubscribeOptions.DEFAULT_MAX_ATTEMPTS;
         this.maxAttempts = options.maxAttempts() == SubscribeOptions.DEFAULT_MAX_ATTEMPTS ? defaultAttempts : options.maxAttempts();
@@ -109,11 +109,6 @@ final class RocketMqSubscription implements Subscription {
     static RocketMqSubscription open(RocketMqConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic,
                                      Consumer<RocketMqSubscription> onClose) {
         connection.ensureOpen();
-        if (options.isBroadcast() && deadLetterTopic.length() > RocketMqDriver.MAX_TOPIC_LENGTH) {
-            throw new io.cloudportal.InvalidArgumentException("topic '" + options.topic() + "' is too long for a broadcast subscription: its "
-                    + "dead-letter topic '" + deadLetterTopic + "' would pass RocketMQ's " + RocketMqDriver.MAX_TOPIC_LENGTH
-                    + " characters; name one with withDeadLetterTopic()");
-        }
         RocketMqSubscription subscription = new RocketMqSubscription(connection, options, handler, deadLetterTopic, onClose);
         subscription.start();
         return subscription;

@@ -137,7 +137,7 @@ class RocketMqFaultsIT {
         try (Portal consumer = Portal.connect(RocketMqHarness.INSTANCE.url() + "&maxReconsumeTimes=2");
              Portal publishing = Portal.connect(RocketMqHarness.INSTANCE.url())) {
             SubscribeOptions options = SubscribeOptions.group(topic, group).withOrderedByKey(ordered).withRetryBackoff(Duration.ofMillis(50));
-            assertThat(consumer.subscriber().deadLetterTopic(options)).isEqualTo("%DLQ%" + group);
+            assertThat(consumer.subscriber().deadLetterTopic(options)).isEqualTo("%DLQ%" + group + "|" + topic);
             try (Subscription ignored = consumer.subscriber().subscribe(options, delivery -> {
                 if (delivery.message().payloadAsString().equals("poison")) {
                     attempts.add(delivery.attempt());
@@ -150,7 +150,7 @@ class RocketMqFaultsIT {
                     publishing.publisher().publish(Message.of(topic, "k", "fine-" + i)).get(30, TimeUnit.SECONDS);
                 }
                 List<Delivery> dead = new CopyOnWriteArrayList<>();
-                try (Subscription dlq = publishing.subscriber().subscribe(SubscribeOptions.group("%DLQ%" + group, "dlq-reader-" + System.nanoTime()),
+                try (Subscription dlq = publishing.subscriber().subscribe(SubscribeOptions.group("%DLQ%" + group + "|" + topic, "dlq-reader-" + System.nanoTime()),
                         dead::add)) {
                     await().atMost(PATIENCE).until(() -> !dead.isEmpty() && others.get() == 10);
                 }

@@ -69,13 +69,29 @@ class RocketMqSettingsTest {
     void topicRulesAreRocketMqsWithoutSystemTopicsButWithDeadLetterQueues() {
         var pattern = RocketMqDriver.LIMITS.topicPattern();
         assertThat(pattern.matcher("orders_eu-1").matches()).isTrue();
-        assertThat(pattern.matcher("%DLQ%billing").matches()).isTrue();
+        assertThat(pattern.matcher("%DLQ%billing|orders").matches()).isTrue();
+        assertThat(pattern.matcher("billing|orders").matches()).as("'|' only in a dead-letter topic").isFalse();
         assertThat(pattern.matcher("orders.eu").matches()).as("dots").isFalse();
         assertThat(pattern.matcher("TBW102").matches()).as("a system topic").isFalse();
         assertThat(pattern.matcher("SCHEDULE_TOPIC_XXXX").matches()).as("a system topic").isFalse();
         assertThat(pattern.matcher("rmq_sys_anything").matches()).as("the system prefix").isFalse();
         assertThat(pattern.matcher("%RETRY%billing").matches()).as("a retry topic").isFalse();
-        assertThat(RocketMqDriver.LIMITS.maxTopicLength()).isEqualTo(127);
-        assertThat(RocketMqDriver.LIMITS.maxNameLength()).as("a group, so that %DLQ%<group> is a topic").isEqualTo(122);
+        assertThat(RocketMqDriver.LIMITS.maxTopicLength()).as("room for a broadcast dead-letter topic, <topic>-dlt").isEqualTo(123);
+        assertThat(RocketMqDriver.LIMITS.maxDeadLetterTopicLength()).isEqualTo(127);
+        assertThat(RocketMqDriver.LIMITS.maxGroupLength()).isEqualTo(100);
+    }
+
+    @Test
+    void aGroupIsScopedByItsTopicAndEveryNameFitsTheRetryTopic() {
+        assertThat(ConsumerGroups.of("billing", "orders")).isEqualTo("billing|orders");
+        assertThat(ConsumerGroups.of("audit", "%DLQ%billing|orders")).isEqualTo("audit|DLQ|billing|orders");
+        String longestGroup = "g".repeat(RocketMqDriver.MAX_GROUP_LENGTH);
+        String longestTopic = "t".repeat(RocketMqDriver.MAX_TOPIC_LENGTH);
+        String scoped = ConsumerGroups.of(longestGroup, longestTopic);
+        assertThat(scoped).hasSize(120).startsWith(longestGroup + "|ttt").matches(".*\\|[0-9a-f]{8}");
+        assertThat(("%RETRY%" + scoped).length()).isEqualTo(127);
+        assertThat(ConsumerGroups.of(longestGroup, longestTopic.substring(1) + "u")).as("topics alike in their first characters")
+                .isNotEqualTo(scoped);
+        assertThat(("%DLQ%" + scoped).length()).isLessThanOrEqualTo(RocketMqDriver.LIMITS.maxDeadLetterTopicLength());
     }
 }

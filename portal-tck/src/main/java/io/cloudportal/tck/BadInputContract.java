@@ -11,11 +11,9 @@ import io.cloudportal.kv.KvStore;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.spi.Limits;
-import io.cloudportal.spi.PortalDriver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -25,15 +23,6 @@ import org.junit.jupiter.api.Test;
  * nothing is half-written. The driver's declared {@link Limits} define "too long" and "too large".
  */
 public abstract class BadInputContract extends ContractSupport {
-
-    private Limits limits() {
-        for (PortalDriver driver : ServiceLoader.load(PortalDriver.class)) {
-            if (driver.name().equals(harness().driverName())) {
-                return driver.limits();
-            }
-        }
-        throw new AssertionError("no driver named " + harness().driverName() + " on the classpath");
-    }
 
     private boolean provides(Facility facility) {
         return capabilities().provides(facility);

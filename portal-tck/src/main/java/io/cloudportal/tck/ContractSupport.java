@@ -3,11 +3,14 @@ package io.cloudportal.tck;
 import io.cloudportal.Capabilities;
 import io.cloudportal.Guarantee;
 import io.cloudportal.Portal;
+import io.cloudportal.spi.Limits;
+import io.cloudportal.spi.PortalDriver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -83,6 +86,20 @@ public abstract class ContractSupport {
             capabilities = open().capabilities();
         }
         return capabilities;
+    }
+
+    /**
+     * The driver's input limits, which define "the longest" and "too long" in the contracts.
+     *
+     * @return the limits the driver declares
+     */
+    protected Limits limits() {
+        for (PortalDriver driver : ServiceLoader.load(PortalDriver.class)) {
+            if (driver.name().equals(harness().driverName())) {
+                return driver.limits();
+            }
+        }
+        throw new AssertionError("no driver named " + harness().driverName() + " on the classpath");
     }
 
     /**

@@ -14,7 +14,9 @@ import io.cloudportal.kv.KvStore;
 import io.cloudportal.leader.Candidacy;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.Publisher;
 import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.messaging.Subscription;
 import io.cloudportal.registry.ServiceInstance;
 import java.util.HashSet;
@@ -135,6 +137,39 @@ public abstract class LifecycleContract extends ContractSupport {
         assertThatThrownBy(portal::publisher).isInstanceOf(ClosedException.class);
         if (kv != null) {
             assertThatThrownBy(() -> kv.get("k")).isInstanceOf(ClosedException.class).hasMessageContaining("closed");
+        }
+    }
+
+    @Test
+    void closingAFacilityHandleEndsThatHandleOnlyAndTheNextCallGivesAFreshOne() throws Exception {
+        Portal portal = open();
+        boolean publishes = portal.capabilities().provides(Facility.PUBLISHER);
+        boolean subscribes = portal.capabilities().provides(Facility.SUBSCRIBER);
+        if (!publishes && !subscribes) {
+            notApplicable("the driver neither publishes nor subscribes");
+            return;
+        }
+        String topic = unique("handle");
+        List<String> received = new CopyOnWriteArrayList<>();
+        if (subscribes) {
+            Subscriber first = portal.subscriber();
+            Subscription closedWithIt = first.subscribe(SubscribeOptions.broadcast(topic), d -> { });
+            first.close();
+            assertThatThrownBy(() -> first.subscribe(SubscribeOptions.broadcast(topic), d -> { })).isInstanceOf(ClosedException.class);
+            assertThat(portal.subscriber()).as("the subscriber after a closed one").isNotSameAs(first);
+            closedWithIt.close();
+            portal.subscriber().subscribe(SubscribeOptions.broadcast(topic), d -> received.add(d.message().payloadAsString()));
+        }
+        if (publishes) {
+            try (Publisher first = portal.publisher()) {
+                first.publish(Message.of(topic, "k", "through-the-first")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            }
+            Publisher closed = portal.publisher();
+            assertThatCode(() -> closed.publish(Message.of(topic, "k", "after-try-with-resources")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .as("publishing through portal.publisher() after a try-with-resources closed the previous one").doesNotThrowAnyException();
+            if (subscribes) {
+                await().atMost(PATIENCE).until(() -> received.contains("after-try-with-resources"));
+            }
         }
     }
 

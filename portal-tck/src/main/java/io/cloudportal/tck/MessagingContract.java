@@ -19,6 +19,7 @@ import io.cloudportal.messaging.Publisher;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.messaging.Subscription;
+import io.cloudportal.spi.Rules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -303,6 +304,71 @@ public abstract class MessagingContract extends ContractSupport {
             assertThat(dead.headers().get(DeadLetters.REASON_HEADER)).contains("cannot handle poison");
         }
         assertNoneLostOrDuplicated(ledger);
+    }
+
+    @Test
+    void oneGroupNameOnTwoTopicsGivesEachSubscriberEveryMessageOfItsTopic() throws Exception {
+        if (!declares(Guarantee.CONSUMER_GROUPS)) {
+            notApplicable("CONSUMER_GROUPS not declared");
+            return;
+        }
+        String group = unique("shared-name");
+        List<String> topics = List.of(unique("first"), unique("second"));
+        Ledger ledger = new Ledger();
+        List<Subscription> subscriptions = new ArrayList<>();
+        for (String topic : topics) {
+            subscriptions.add(open().subscriber().subscribe(group(topic, group), delivery -> ledger.handled(delivery.message())));
+        }
+        Publisher publisher = open().publisher();
+        for (String topic : topics) {
+            publishAll(publisher, batch(ledger, topic, 40, 4));
+        }
+        await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
+        for (Subscription subscription : subscriptions) {
+            subscription.close();
+        }
+        assertNoneLostOrDuplicated(ledger);
+    }
+
+    @Test
+    void theLongestAcceptedTopicHasADeadLetterTopicThatCanBeConsumed() throws Exception {
+        if (!declares(Guarantee.CONSUMER_GROUPS) || !declares(Guarantee.DEAD_LETTER)) {
+            notApplicable("CONSUMER_GROUPS and DEAD_LETTER not both declared");
+            return;
+        }
+        String topic = longest(unique("t"), limits().maxTopicLength());
+        String group = longest(unique("g"), limits().maxGroupLength());
+        SubscribeOptions options = group(topic, group).withMaxAttempts(1);
+        Portal consumer = open();
+        String deadLetterTopic = consumer.subscriber().deadLetterTopic(options);
+        List<Message> deadLetters = new CopyOnWriteArrayList<>();
+        SubscribeOptions defaults = SubscribeOptions.group(deadLetterTopic, longest(unique("d"), limits().maxGroupLength()));
+        SubscribeOptions reader = defaults;
+        Portal reading = open();
+        try {
+            Rules.topic("dead-letter topic", reading.subscriber().deadLetterTopic(defaults), limits());
+        } catch (InvalidArgumentException tooLong) {
+            // The dead-letter topic's own default dead-letter topic may not fit: then it must be named, and saying so is the rule.
+            assertThatThrownBy(() -> reading.subscriber().subscribe(defaults, delivery -> { }))
+                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("withDeadLetterTopic()");
+            reader = defaults.withDeadLetterTopic(unique("dead-letters-of-dead-letters"));
+        }
+        try (Subscription poisoned = consumer.subscriber().subscribe(options, delivery -> {
+                 throw new IllegalStateException("poison");
+             });
+             Subscription readingDeadLetters = reading.subscriber().subscribe(reader, delivery -> deadLetters.add(delivery.message()))) {
+            open().publisher().publish(Message.of(topic, "k", "poison")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(PATIENCE).until(() -> !deadLetters.isEmpty());
+        }
+        figure("topicLength", topic.length());
+        figure("deadLetterTopicLength", deadLetterTopic.length());
+        assertThat(deadLetters).extracting(Message::payloadAsString).containsExactly("poison");
+        assertThat(deadLetters.get(0).headers()).containsEntry(DeadLetters.ORIGINAL_TOPIC_HEADER, topic);
+    }
+
+    /** Pads a unique name to the given length with a character every backend's topic rule accepts. */
+    private static String longest(String unique, int length) {
+        return unique.replace("-", "") + "x".repeat(length - unique.replace("-", "").length());
     }
 
     /**
