@@ -46,8 +46,9 @@ public final class Connector {
         PortalUrl parsed = PortalUrl.parse(url);
         Rules.notNull("options", options);
         PortalDriver driver = Drivers.forScheme(parsed.scheme());
-        Map<String, String> merged = new LinkedHashMap<>(parsed.queryOptions());
-        merged.putAll(options);
+        Map<String, String> given = new LinkedHashMap<>(parsed.queryOptions());
+        given.putAll(options);
+        Map<String, String> merged = forDriver(driver, given);
         checkKnown(driver, merged);
         Options checked = new Options(merged);
         Duration operationTimeout = checked.duration(OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT);
@@ -124,6 +125,40 @@ public final class Connector {
         }
         String prefix = pattern.substring(0, pattern.length() - 1);
         return name.startsWith(prefix) && name.length() > prefix.length();
+    }
+
+    /**
+     * Keeps the options meant for this driver: the plain ones, and those qualified with its name
+     * ({@code zookeeper.sessionTimeout}), which win over a plain one of the same name. Options
+     * qualified with another driver's name are dropped, so one file can hold the options of
+     * several drivers and the URL alone picks; they are still checked against that driver when it
+     * is on the classpath, so a typo fails whichever driver is picked.
+     */
+    static Map<String, String> forDriver(PortalDriver driver, Map<String, String> options) {
+        Map<String, PortalDriver> loaded = Drivers.byName();
+        Map<String, String> plain = new LinkedHashMap<>();
+        Map<String, String> qualified = new LinkedHashMap<>();
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            String name = option.getKey();
+            int dot = name.indexOf('.');
+            String qualifier = dot > 0 ? name.substring(0, dot) : "";
+            if (!Drivers.PORTAL_DRIVER_NAMES.contains(qualifier) && !loaded.containsKey(qualifier)) {
+                plain.put(name, option.getValue());
+                continue;
+            }
+            PortalDriver owner = loaded.get(qualifier);
+            String rest = name.substring(dot + 1);
+            // kafka.linger.ms stays whole: it is the Kafka driver's pass-through, not a qualified Portal option.
+            String meant = owner != null && owner.options().contains(rest) ? rest : name;
+            if (owner != null) {
+                checkKnown(owner, Map.of(meant, option.getValue()));
+            }
+            if (qualifier.equals(driver.name())) {
+                qualified.put(meant, option.getValue());
+            }
+        }
+        plain.putAll(qualified);
+        return plain;
     }
 
     private static void checkKnown(PortalDriver driver, Map<String, String> options) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -35,7 +36,21 @@ final class Drivers {
             Facility.PUBLISHER, "kafka, rocketmq, rabbitmq (amqp), zeromq, memory",
             Facility.SUBSCRIBER, "kafka, rocketmq, rabbitmq (amqp), zeromq, memory");
 
+    /** The names of Portal's own drivers, which qualify options meant for one driver only ({@code zookeeper.sessionTimeout}). */
+    static final Set<String> PORTAL_DRIVER_NAMES = Set.of("memory", "zookeeper", "etcd", "kafka", "rocketmq", "rabbitmq", "zeromq");
+
     private Drivers() {
+    }
+
+    /** The drivers on the classpath, by name. */
+    static Map<String, PortalDriver> byName() {
+        Map<String, PortalDriver> byName = new LinkedHashMap<>();
+        for (List<PortalDriver> drivers : loadByScheme().values()) {
+            for (PortalDriver driver : drivers) {
+                byName.putIfAbsent(driver.name(), driver);
+            }
+        }
+        return byName;
     }
 
     static PortalDriver forScheme(String scheme) {

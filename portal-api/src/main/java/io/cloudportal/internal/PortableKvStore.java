@@ -29,13 +29,16 @@ final class PortableKvStore implements KvStore {
     @Override
     public Optional<KeyValue> get(String key) {
         portal.ensureOpen("get()");
-        return driver.get(key(key));
+        String checked = key(key);
+        return DriverCalls.guard(portal, "get()", () -> driver.get(checked));
     }
 
     @Override
     public KeyValue put(String key, byte[] value) {
         portal.ensureOpen("put()");
-        return driver.put(key(key), value(value));
+        String checked = key(key);
+        value(value);
+        return DriverCalls.guard(portal, "put()", () -> driver.put(checked, value));
     }
 
     @Override
@@ -48,7 +51,7 @@ final class PortableKvStore implements KvStore {
             throw Rules.invalid("ttl", ttl.toString(), "must be at least " + MIN_TTL.toSeconds() + "s (backends count TTLs in seconds)");
         }
         portal.requireGuarantee(Guarantee.KV_TTL, "put() with a ttl");
-        return driver.put(key, value, ttl);
+        return DriverCalls.guard(portal, "put()", () -> driver.put(key, value, ttl));
     }
 
     @Override
@@ -59,13 +62,14 @@ final class PortableKvStore implements KvStore {
         if (expectedVersion < 0) {
             throw new InvalidArgumentException("expectedVersion '" + expectedVersion + "' must be 0 (create) or a version read before");
         }
-        return driver.compareAndSet(key, expectedVersion, value);
+        return DriverCalls.guard(portal, "compareAndSet()", () -> driver.compareAndSet(key, expectedVersion, value));
     }
 
     @Override
     public boolean delete(String key) {
         portal.ensureOpen("delete()");
-        return driver.delete(key(key));
+        String checked = key(key);
+        return DriverCalls.guard(portal, "delete()", () -> driver.delete(checked));
     }
 
     @Override

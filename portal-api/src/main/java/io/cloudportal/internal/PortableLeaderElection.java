@@ -32,14 +32,15 @@ final class PortableLeaderElection implements LeaderElection {
         Rules.characters("candidate id", Rules.name("candidate id", candidateId, portal.limits().maxNameLength()), portal.limits());
         Rules.notNull("listener", listener);
         Executor lane = portal.lane("leadership listener of '" + candidateId + "' in '" + driver.name() + "'");
-        Candidacy candidacy = driver.join(candidateId, event -> lane.execute(() -> listener.leadershipChanged(event)));
+        Candidacy candidacy = DriverCalls.guard(portal, "join()",
+                () -> driver.join(candidateId, event -> lane.execute(() -> listener.leadershipChanged(event))));
         return portal.track(new PortableCandidacy(portal, candidacy));
     }
 
     @Override
     public Optional<Leader> currentLeader() {
         portal.ensureOpen("currentLeader()");
-        return driver.currentLeader();
+        return DriverCalls.guard(portal, "currentLeader()", driver::currentLeader);
     }
 
     private static final class PortableCandidacy implements Candidacy {

@@ -29,14 +29,14 @@ final class PortableLock implements Lock {
     public HeldLock acquire(Duration timeout) throws InterruptedException {
         portal.ensureOpen("acquire()");
         Rules.duration("timeout", timeout, false);
-        return portal.track(new PortableHeldLock(portal, driver.acquire(timeout)));
+        return portal.track(new PortableHeldLock(portal, DriverCalls.guard(portal, "acquire()", () -> driver.acquire(timeout))));
     }
 
     @Override
     public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
         portal.ensureOpen("tryAcquire()");
         Rules.duration("timeout", timeout, true);
-        return driver.tryAcquire(timeout).map(held -> portal.track(new PortableHeldLock(portal, held)));
+        return DriverCalls.guard(portal, "tryAcquire()", () -> driver.tryAcquire(timeout)).map(held -> portal.track(new PortableHeldLock(portal, held)));
     }
 
     @Override

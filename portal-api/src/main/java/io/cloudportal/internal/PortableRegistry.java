@@ -30,14 +30,14 @@ final class PortableRegistry implements Registry {
     public Registration register(ServiceInstance instance) {
         portal.ensureOpen("register()");
         check(instance, portal.limits());
-        return portal.track(new PortableRegistration(portal, driver.register(instance)));
+        return portal.track(new PortableRegistration(portal, DriverCalls.guard(portal, "register()", () -> driver.register(instance))));
     }
 
     @Override
     public List<ServiceInstance> lookup(String service) {
         portal.ensureOpen("lookup()");
         Rules.characters("service name", Rules.name("service name", service, portal.limits().maxNameLength()), portal.limits());
-        return driver.lookup(service);
+        return DriverCalls.guard(portal, "lookup()", () -> driver.lookup(service));
     }
 
     @Override

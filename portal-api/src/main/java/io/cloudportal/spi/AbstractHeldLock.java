@@ -4,6 +4,8 @@ import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,8 @@ public abstract class AbstractHeldLock implements HeldLock {
 
     private final String name;
     private final FencingToken token;
+    /** Null when the driver has no session deadline to offer. */
+    private final LongSupplier validUntil;
     private final List<Runnable> lossCallbacks = new ArrayList<>();
     private boolean released;
     private String lostBecause;
@@ -32,6 +36,21 @@ public abstract class AbstractHeldLock implements HeldLock {
     protected AbstractHeldLock(String name, FencingToken token) {
         this.name = name;
         this.token = token;
+        this.validUntil = null;
+    }
+
+    /**
+     * Creates a held lock that knows how long its session is certainly alive.
+     *
+     * @param name the lock's name
+     * @param token its fencing token
+     * @param validUntil the {@link System#nanoTime()} until which the server keeps the session
+     *                   at the least: the last confirmed renewal's send time plus the TTL
+     */
+    protected AbstractHeldLock(String name, FencingToken token, LongSupplier validUntil) {
+        this.name = name;
+        this.token = token;
+        this.validUntil = validUntil;
     }
 
     /**
@@ -71,14 +90,41 @@ public abstract class AbstractHeldLock implements HeldLock {
         return token;
     }
 
+    /**
+     * Tells whether the lock is held. A holder whose process was paused past its session's TTL
+     * learns it here at once, on its own clock, before any answer from the network says so.
+     */
     @Override
-    public final synchronized boolean isHeld() {
-        return !released && lostBecause == null;
+    public final boolean isHeld() {
+        synchronized (this) {
+            if (released || lostBecause != null) {
+                return false;
+            }
+        }
+        checkDeadline();
+        synchronized (this) {
+            return !released && lostBecause == null;
+        }
     }
 
     @Override
-    public final synchronized void ensureHeld() {
-        HeldLocks.ensureHeld(name, token, lostBecause, released);
+    public final void ensureHeld() {
+        checkDeadline();
+        synchronized (this) {
+            HeldLocks.ensureHeld(name, token, lostBecause, released);
+        }
+    }
+
+    private void checkDeadline() {
+        if (validUntil == null) {
+            return;
+        }
+        long until = validUntil.getAsLong();
+        long now = System.nanoTime();
+        if (now - until >= 0) {
+            markLost("no renewal of its session was confirmed for the whole TTL (" + TimeUnit.NANOSECONDS.toMillis(now - until)
+                    + " ms past it): the server may have ended the session and given the lock to another holder");
+        }
     }
 
     @Override

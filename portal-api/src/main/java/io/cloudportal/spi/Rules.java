@@ -279,9 +279,16 @@ public final class Rules {
 
     private static void noControlCharacters(String what, String value) {
         for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
-                throw invalid(what, value, "must not contain control characters (found U+"
-                        + String.format("%04X", (int) value.charAt(i)) + " at index " + i + ")");
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw invalid(what, value, "must not contain control characters (found U+" + String.format("%04X", (int) c) + " at index " + i + ")");
+            }
+            // An unpaired surrogate has no UTF-8 form: every backend would store something else ('?').
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw invalid(what, value, "must be valid Unicode text (found an unpaired surrogate U+" + String.format("%04X", (int) c)
+                        + " at index " + i + ")");
             }
         }
     }

@@ -44,6 +44,26 @@ class ConnectorTest {
     }
 
     @Test
+    void optionsQualifiedWithADriverNameApplyToThatDriverOnlyAndWinOverPlainOnes() {
+        Properties properties = new Properties();
+        properties.setProperty("registry.url", "recording://h:1");
+        properties.setProperty("registry.sessionTimeout", "5s");
+        properties.setProperty("registry.recording.sessionTimeout", "9s");
+        properties.setProperty("registry.etcd.leaseTtl", "10s");
+        properties.setProperty("registry.zookeeper.connectionTimeout", "3s");
+        try (Portal portal = Connector.connect(properties, "registry", Map.of())) {
+            assertThat(RecordingDriver.lastContext.options().duration("sessionTimeout", null)).isEqualTo(Duration.ofSeconds(9));
+            assertThat(RecordingDriver.lastContext.options().get("leaseTtl")).isEmpty();
+        }
+    }
+
+    @Test
+    void aTypoInAnOptionQualifiedWithTheDriversNameFails() {
+        assertThatThrownBy(() -> Portal.connect("recording://h:1", Map.of("recording.sesionTimeout", "9s")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("recording.sesionTimeout");
+    }
+
+    @Test
     void aMissingUrlSaysWhereToPutIt() {
         assertThatThrownBy(() -> Connector.connect(new Properties(), "kv", Map.of()))
                 .isInstanceOf(ConfigurationException.class)

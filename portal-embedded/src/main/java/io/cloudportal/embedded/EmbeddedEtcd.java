@@ -89,6 +89,17 @@ public final class EmbeddedEtcd implements EmbeddedServer {
         member.stop(true);
     }
 
+    /**
+     * Freezes the server with {@code SIGSTOP}, as a long GC pause or a stalled VM would: connections
+     * stay open and nothing answers. Closing the handle resumes it with {@code SIGCONT}.
+     *
+     * @return the handle that resumes the server
+     */
+    public synchronized AutoCloseable freeze() {
+        member.signal("STOP");
+        return () -> member.signal("CONT");
+    }
+
     @Override
     public synchronized boolean isRunning() {
         return member.isRunning();

@@ -182,6 +182,25 @@ final class EtcdMember {
                 + " (last: " + last + "); see " + directory.resolve("etcd.log"));
     }
 
+    /** Sends the process a signal by name ({@code STOP}, {@code CONT}) with the system's {@code kill}. */
+    synchronized void signal(String signal) {
+        if (process == null) {
+            throw new IllegalStateException("etcd member " + name + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill -" + signal, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending " + signal + " to etcd", e);
+        }
+    }
+
     /** Stops the process, gracefully ({@code SIGTERM}) or not ({@code SIGKILL}), keeping its data. */
     synchronized void stop(boolean kill) {
         if (process == null) {

@@ -1,12 +1,19 @@
 package io.cloudportal.etcd;
 
+import io.cloudportal.AccessDeniedException;
+import io.cloudportal.InvalidArgumentException;
+import io.cloudportal.NotFoundException;
 import io.cloudportal.PortalException;
 import io.cloudportal.PortalTimeoutException;
+import io.cloudportal.ResyncRequiredException;
 import io.cloudportal.UnavailableException;
-import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,19 +49,40 @@ final class EtcdErrors {
         if (e instanceof PortalException portal) {
             return portal;
         }
-        if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+        if ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             return map(operation, e.getCause());
         }
-        if (e instanceof EtcdException etcd) {
-            ErrorCode code = etcd.getErrorCode();
-            return switch (code) {
-                case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED ->
-                        new UnavailableException(operation + " failed: etcd could not be reached (" + code + ")", e);
-                case PERMISSION_DENIED, UNAUTHENTICATED ->
-                        new PortalException(operation + " failed: not authorised (check the etcd user, password and roles)", e);
-                default -> new PortalException(operation + " failed: etcd said " + code + ": " + etcd.getMessage(), e);
-            };
+        Status status = statusOf(e);
+        if (status == null) {
+            return new PortalException(operation + " failed: " + e, e);
         }
-        return new PortalException(operation + " failed: " + e, e);
+        String said = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+        return switch (status.getCode()) {
+            // FAILED_PRECONDITION and ABORTED come from a member that lost its leader or is between terms: a retry can succeed.
+            case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED, FAILED_PRECONDITION, RESOURCE_EXHAUSTED ->
+                    new UnavailableException(operation + " failed: etcd could not be reached or could not answer (" + said + ")", e);
+            case NOT_FOUND -> said.contains("lease not found")
+                    ? new UnavailableException(operation + " failed: the connection's lease expired before etcd took the request ("
+                            + said + "); Portal grants a new lease, and a retry uses it", e)
+                    : new NotFoundException(operation + " failed: etcd said " + said, e);
+            case PERMISSION_DENIED, UNAUTHENTICATED ->
+                    new AccessDeniedException(operation + " failed: etcd refused it (" + status.getCode() + "); check the etcd user, password and roles", e);
+            case OUT_OF_RANGE -> new ResyncRequiredException(operation + " failed: etcd compacted the revision asked for (" + said + ")", e);
+            case INVALID_ARGUMENT -> new InvalidArgumentException(operation + " failed: etcd refused the request (" + said + ")");
+            default -> new PortalException(operation + " failed: etcd said " + said, e);
+        };
+    }
+
+    /** jetcd fails with its own EtcdException or with gRPC's exceptions, sometimes wrapped; both carry a gRPC status. */
+    private static Status statusOf(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof EtcdException etcd) {
+                return Status.fromCode(Status.Code.valueOf(etcd.getErrorCode().name())).withDescription(etcd.getMessage());
+            }
+            if (cause instanceof StatusRuntimeException || cause instanceof StatusException) {
+                return Status.fromThrowable(cause);
+            }
+        }
+        return null;
     }
 }

@@ -218,7 +218,9 @@ final class EtcdLeaderElection implements LeaderElection {
 
         @Override
         public synchronized boolean isLeader() {
-            return !closed && term >= 0 && connection.session().isLive();
+            // A leader paused past its lease's TTL knows it on resuming, before any answer (EtcdSession#validUntil).
+            return !closed && term >= 0 && connection.session().isLive() && lease != null
+                    && System.nanoTime() - connection.session().validUntil(lease) < 0;
         }
 
         @Override

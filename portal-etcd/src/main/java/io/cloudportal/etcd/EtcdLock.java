@@ -5,6 +5,7 @@ import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
 import io.cloudportal.spi.AbstractHeldLock;
+import io.cloudportal.spi.Deadline;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -48,14 +49,15 @@ final class EtcdLock implements Lock {
 
     @Override
     public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        // The caller's timeout bounds every request on the way, not only the wait in the queue.
+        Deadline deadline = Deadline.after(timeout);
         while (true) {
             EtcdSession.Lease lease = connection.session().lease();
             int slot = queue.takeSlot();
             ByteSequence key = EtcdConnection.bytes(prefix + KeyQueue.keyName(lease, slot));
             Queued queued;
             try {
-                queued = enqueue(key, lease);
+                queued = enqueue(key, lease, deadline);
             } catch (RuntimeException e) {
                 // The put may have landed although its answer did not: a key left behind on a live lease
                 // would block the lock until this connection closes.
@@ -77,11 +79,12 @@ final class EtcdLock implements Lock {
             try {
                 turn = awaitTurn(key, created, deadline);
             } catch (InterruptedException | RuntimeException e) {
-                withdraw(key, lease, slot);
+                withdrawInBackground(key, lease, slot);
                 throw e;
             }
             if (turn == null) {
-                withdraw(key, lease, slot);
+                // Out of time: the caller is not kept waiting for the delete.
+                withdrawInBackground(key, lease, slot);
                 return Optional.empty();
             }
             // Never report a lock on a lease that may be gone: the key was still ours when the turn came,
@@ -91,10 +94,11 @@ final class EtcdLock implements Lock {
                 held.watchSession();
                 return Optional.of(held);
             }
-            withdraw(key, lease, slot);
-            if (System.nanoTime() >= deadline) {
+            if (deadline.passed()) {
+                withdrawInBackground(key, lease, slot);
                 return Optional.empty();
             }
+            withdraw(key, lease, slot, deadline);
             LOG.debug("Lock '{}': the session changed while waiting; queueing again", name);
         }
     }
@@ -108,15 +112,15 @@ final class EtcdLock implements Lock {
      * revision is read back rather than taken from the response header, in case a retried put
      * reports a later one.
      */
-    private Queued enqueue(ByteSequence key, EtcdSession.Lease lease) {
+    private Queued enqueue(ByteSequence key, EtcdSession.Lease lease, Deadline deadline) {
         GetOption head = GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.CREATE)
                 .withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build();
         ByteSequence queue = EtcdConnection.bytes(prefix);
-        TxnResponse response = connection.await("acquiring lock '" + name + "'", connection.client().getKVClient().txn()
+        TxnResponse response = EtcdErrors.await("acquiring lock '" + name + "'", connection.client().getKVClient().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(key, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build()),
                         Op.get(key, GetOption.DEFAULT), Op.get(queue, head))
-                .commit());
+                .commit(), deadline.forRequest(connection.timeout()));
         if (!response.isSucceeded()) {
             return null;
         }
@@ -126,10 +130,10 @@ final class EtcdLock implements Lock {
     }
 
     /** True when first, false when the own key went with its lease, null on timeout. */
-    private Boolean awaitTurn(ByteSequence key, long created, long deadline) throws InterruptedException {
+    private Boolean awaitTurn(ByteSequence key, long created, Deadline deadline) throws InterruptedException {
         KeyQueue.Turn turn = queue.awaitTurn(key, created);
         try {
-            return turn.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return turn.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             return null;
         } catch (java.util.concurrent.ExecutionException e) {
@@ -144,8 +148,12 @@ final class EtcdLock implements Lock {
      * delete goes on in the background until it does or the lease is gone.
      */
     private void withdraw(ByteSequence key, EtcdSession.Lease lease, int slot) {
+        withdraw(key, lease, slot, Deadline.after(connection.timeout()));
+    }
+
+    private void withdraw(ByteSequence key, EtcdSession.Lease lease, int slot, Deadline deadline) {
         try {
-            EtcdErrors.await("releasing lock '" + name + "'", queue.remove(key, lease, slot), connection.timeout());
+            EtcdErrors.await("releasing lock '" + name + "'", queue.remove(key, lease, slot), deadline.forRequest(connection.timeout()));
         } catch (RuntimeException e) {
             LOG.warn("Releasing lock '{}' is not confirmed yet; it goes on in the background: {}", name, e.toString());
         }
@@ -162,7 +170,7 @@ final class EtcdLock implements Lock {
         private AutoCloseable sessionWatch;
 
         Held(ByteSequence key, int slot, long createRevision, EtcdSession.Lease lease) {
-            super(name, new FencingToken(createRevision));
+            super(name, new FencingToken(createRevision), () -> connection.session().validUntil(lease));
             this.key = key;
             this.slot = slot;
             this.lease = lease;

@@ -53,6 +53,8 @@ final class EtcdSession implements AutoCloseable {
     private final List<Consumer<ConnectionState>> listeners = new CopyOnWriteArrayList<>();
     private final Duration renewEvery;
     private volatile Lease lease;
+    /** System.nanoTime() until which etcd keeps the lease at the least: the last confirmed renewal's send time plus its TTL. */
+    private volatile long validUntil;
     private volatile ConnectionState state = ConnectionState.CONNECTED;
     private volatile boolean closed;
     private ScheduledFuture<?> nextRenewal;
@@ -71,9 +73,13 @@ final class EtcdSession implements AutoCloseable {
     static EtcdSession open(Client client, EtcdSettings settings, ScheduledExecutorService scheduler, String connectionId,
                             String url) {
         long id;
+        long sent = System.nanoTime();
+        long ttl;
         try {
-            id = client.getLeaseClient().grant(settings.leaseTtlSeconds())
-                    .get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS).getID();
+            var granted = client.getLeaseClient().grant(settings.leaseTtlSeconds())
+                    .get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            id = granted.getID();
+            ttl = granted.getTTL();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted while connecting to etcd at " + url, e);
@@ -84,6 +90,7 @@ final class EtcdSession implements AutoCloseable {
             throw EtcdErrors.map("connecting to etcd at " + url, e.getCause());
         }
         EtcdSession session = new EtcdSession(client, settings, scheduler, connectionId, new Lease(id, 1));
+        session.validUntil = sent + TimeUnit.SECONDS.toNanos(ttl);
         session.startSensor();
         session.scheduleRenewal(session.renewEvery);
         return session;
@@ -91,6 +98,14 @@ final class EtcdSession implements AutoCloseable {
 
     Lease lease() {
         return lease;
+    }
+
+    /**
+     * Until when etcd keeps a lease at the least, on this JVM's monotonic clock; for a lease the
+     * session no longer holds, now (it is gone).
+     */
+    long validUntil(Lease of) {
+        return of.equals(lease) ? validUntil : System.nanoTime();
     }
 
     boolean isClosed() {
@@ -135,8 +150,12 @@ final class EtcdSession implements AutoCloseable {
             return;
         }
         Lease current = lease;
+        long sent = System.nanoTime();
         try {
-            client.getLeaseClient().keepAliveOnce(current.id()).get(renewEvery.toMillis(), TimeUnit.MILLISECONDS);
+            long ttl = client.getLeaseClient().keepAliveOnce(current.id()).get(renewEvery.toMillis(), TimeUnit.MILLISECONDS).getTTL();
+            if (ttl > 0 && current.equals(lease)) {
+                validUntil = sent + TimeUnit.SECONDS.toNanos(ttl);
+            }
             if (state == ConnectionState.SUSPENDED) {
                 transition(ConnectionState.RECONNECTED);
             }
@@ -164,8 +183,10 @@ final class EtcdSession implements AutoCloseable {
             transition(ConnectionState.EXPIRED);
         }
         try {
-            long id = client.getLeaseClient().grant(settings.leaseTtlSeconds()).get(renewEvery.toMillis(), TimeUnit.MILLISECONDS).getID();
-            lease = new Lease(id, old.generation() + 1);
+            long sent = System.nanoTime();
+            var granted = client.getLeaseClient().grant(settings.leaseTtlSeconds()).get(renewEvery.toMillis(), TimeUnit.MILLISECONDS);
+            validUntil = sent + TimeUnit.SECONDS.toNanos(granted.getTTL());
+            lease = new Lease(granted.getID(), old.generation() + 1);
             transition(ConnectionState.RECONNECTED);
             scheduleRenewal(renewEvery);
         } catch (InterruptedException e) {

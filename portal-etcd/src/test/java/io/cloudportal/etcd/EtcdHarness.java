@@ -103,6 +103,12 @@ final class EtcdHarness implements TckHarness {
         }
     }
 
+    /** SIGSTOP: the whole server stalls, as a paused process does; keep the freeze shorter than the lease TTL. */
+    @Override
+    public AutoCloseable freeze(Portal victim) {
+        return server.freeze();
+    }
+
     @Override
     public boolean isServerThread(Thread thread) {
         String name = thread.getName();

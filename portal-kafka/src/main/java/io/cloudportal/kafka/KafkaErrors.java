@@ -1,5 +1,6 @@
 package io.cloudportal.kafka;
 
+import io.cloudportal.AccessDeniedException;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.PortalException;
 import io.cloudportal.PortalTimeoutException;
@@ -32,7 +33,7 @@ final class KafkaErrors {
             return new InvalidArgumentException(message, cause);
         }
         if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
-            return new PortalException(message, cause);
+            return new AccessDeniedException(message + " (check the user, password and the broker's ACLs)", cause);
         }
         if (cause instanceof RetriableException) {
             return new UnavailableException(message, cause);

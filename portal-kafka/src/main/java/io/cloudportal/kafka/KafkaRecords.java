@@ -10,6 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.utils.ByteUtils;
 
 /**
  * How a Portal message looks as a Kafka record, both ways: the key is UTF-8 text (so Kafka's
@@ -20,9 +21,8 @@ final class KafkaRecords {
 
     /** A record batch's header in the v2 format; a batch of one record carries it too. */
     private static final int BATCH_OVERHEAD = 61;
-    /** Attributes, timestamp delta, offset delta and length of one record, at their largest varint sizes. */
+    /** Kafka's bound on a record's attributes, timestamp delta, offset delta and length ({@code DefaultRecord.MAX_RECORD_OVERHEAD}). */
     private static final int RECORD_OVERHEAD = 1 + 10 + 5 + 5;
-    private static final int VARINT = 5;
 
     private KafkaRecords() {
     }
@@ -54,18 +54,28 @@ final class KafkaRecords {
     }
 
     /**
-     * The most bytes the message can take as an uncompressed batch of one record, which is what
-     * the producer holds against {@code max.request.size} before sending.
+     * The size the producer holds against {@code max.request.size} before sending: Kafka's own
+     * bound for an uncompressed batch of one record ({@code AbstractRecords.estimateSizeInBytesUpperBound}
+     * for the v2 format), with each length as the varint it is written as.
      */
     static int sizeUpperBound(Message message) {
-        long size = BATCH_OVERHEAD + RECORD_OVERHEAD + VARINT + VARINT + message.payloadSize() + VARINT;
-        if (message.key() != null) {
-            size += utf8Length(message.key());
+        long size = BATCH_OVERHEAD + RECORD_OVERHEAD;
+        if (message.key() == null) {
+            size += 1;
+        } else {
+            size += sized(utf8Length(message.key()));
         }
+        size += sized(message.payloadSize());
+        size += ByteUtils.sizeOfVarint(message.headers().size());
         for (Map.Entry<String, String> header : message.headers().entrySet()) {
-            size += VARINT + utf8Length(header.getKey()) + VARINT + utf8Length(header.getValue());
+            size += sized(utf8Length(header.getKey())) + sized(utf8Length(header.getValue()));
         }
         return (int) Math.min(Integer.MAX_VALUE, size);
+    }
+
+    /** A length-prefixed field: the varint of its length, then its bytes. */
+    private static long sized(int bytes) {
+        return ByteUtils.sizeOfVarint(bytes) + (long) bytes;
     }
 
     private static byte[] key(Message message) {

@@ -48,7 +48,7 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
     static final String ADMIN_PASS_THROUGH = "kafka.admin.";
 
     static final Set<String> OPTIONS = Set.of("clientId", "acks", "compression", "linger", "maxBlock", "deliveryTimeout", "partitions",
-            "replicationFactor", "maxInFlight", "maxInFlightBytes", "connectTimeout", "securityProtocol", "saslMechanism", "user", "password", "tlsCa",
+            "replicationFactor", "maxInFlight", "maxInFlightBytes", "connectTimeout", "sessionTimeout", "securityProtocol", "saslMechanism", "user", "password", "tlsCa",
             PASS_THROUGH + "*");
 
     /** Settings Portal's delivery guarantees rest on; passing them through would break them silently. */
@@ -70,6 +70,8 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
             "SCRAM-SHA-256", "org.apache.kafka.common.security.scram.ScramLoginModule",
             "SCRAM-SHA-512", "org.apache.kafka.common.security.scram.ScramLoginModule");
     static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+    /** How long a silent group member keeps its partitions. */
+    static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
     static KafkaSettings from(DriverContext context) {
         Options options = context.options();
@@ -122,7 +124,15 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
         // A group that starts on a topic gets what was published before it joined: Kafka keeps it.
         consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // Members learn of a rebalance from a heartbeat: Kafka's 3 s default makes every join and leave cost seconds per member.
-        consumer.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
+        // A member that stops heartbeating keeps its partitions until the session times out: Kafka's 45 s default
+        // is long for a consumer that heartbeats every second; 10 s is within the broker's default bounds (6 s to 30 min).
+        Duration sessionTimeout = options.duration("sessionTimeout", DEFAULT_SESSION_TIMEOUT);
+        if (sessionTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigurationException("option 'sessionTimeout' = " + sessionTimeout + " must be at least 1s (the broker's"
+                    + " group.min.session.timeout.ms, 6s by default, may ask for more)");
+        }
+        consumer.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
+        consumer.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.min(1000, sessionTimeout.toMillis() / 3));
         consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
 

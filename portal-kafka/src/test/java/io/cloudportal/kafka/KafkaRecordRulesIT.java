@@ -14,6 +14,24 @@ import org.junit.jupiter.api.Test;
 class KafkaRecordRulesIT {
 
     @Test
+    void aRecordOfExactlyMaxRequestSizeIsSentAndOneByteMoreIsRefusedBeforeSending() throws Exception {
+        String topic = "record-exact-" + System.nanoTime();
+        Map<String, String> headers = Map.of("trace", "ü".repeat(40), "h", "v");
+        Message empty = new Message(topic, "key-é", new byte[0], headers);
+        int room = KafkaSettings.DEFAULT_MAX_REQUEST_SIZE - KafkaRecords.sizeUpperBound(empty);
+        // The payload's own length varint grows from 1 to 3 bytes on the way to 1 MiB.
+        Message exact = new Message(topic, "key-é", new byte[room - 2], headers);
+        assertThat(KafkaRecords.sizeUpperBound(exact)).isEqualTo(KafkaSettings.DEFAULT_MAX_REQUEST_SIZE);
+        try (Portal portal = KafkaHarness.INSTANCE.connect()) {
+            assertThat(portal.publisher().publish(exact).get(60, TimeUnit.SECONDS).topic())
+                    .as("the producer takes a record of exactly max.request.size").isEqualTo(topic);
+            Message oneMore = new Message(topic, "key-é", new byte[room - 1], headers);
+            assertThatThrownBy(() -> portal.publisher().publish(oneMore)).isInstanceOf(InvalidArgumentException.class)
+                    .hasMessageContaining("max.request.size");
+        }
+    }
+
+    @Test
     void aRecordOverMaxRequestSizeIsRejectedBeforeSendingAndARaisedLimitAdmitsIt() throws Exception {
         String topic = "record-rules-" + System.nanoTime();
         byte[] almostOneMiB = new byte[1024 * 1024 - 16];

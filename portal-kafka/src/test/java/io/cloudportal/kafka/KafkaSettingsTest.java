@@ -37,6 +37,16 @@ class KafkaSettingsTest {
     }
 
     @Test
+    void aSilentMemberKeepsItsPartitionsForTheSessionTimeoutTenSecondsUnlessSet() {
+        assertThat(settings("kafka://a:9092").consumer()).containsEntry("session.timeout.ms", 10_000).containsEntry("heartbeat.interval.ms", 1000);
+        assertThat(settings("kafka://a:9092?sessionTimeout=45s").consumer()).containsEntry("session.timeout.ms", 45_000);
+        assertThat(settings("kafka://a:9092?sessionTimeout=2s").consumer()).as("heartbeats stay a third of the session")
+                .containsEntry("heartbeat.interval.ms", 666);
+        assertThatThrownBy(() -> settings("kafka://a:9092?sessionTimeout=500ms")).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("sessionTimeout");
+    }
+
+    @Test
     void acksOtherThanAllTurnIdempotenceOff() {
         assertThat(settings("kafka://a:9092?acks=1").producer()).containsEntry("acks", "1").containsEntry("enable.idempotence", false);
         assertThatThrownBy(() -> settings("kafka://a:9092?acks=2")).isInstanceOf(ConfigurationException.class)

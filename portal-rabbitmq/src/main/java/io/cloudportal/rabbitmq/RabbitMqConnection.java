@@ -1,5 +1,6 @@
 package io.cloudportal.rabbitmq;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.Channel;
@@ -7,6 +8,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
@@ -109,14 +111,29 @@ final class RabbitMqConnection implements DriverConnection {
             return new RabbitMqConnection(settings, context, connection, dispatch);
         } catch (AuthenticationFailureException e) {
             dispatch.shutdownNow();
-            throw new ConfigurationException("RabbitMQ at " + settings.brokers() + " refused user '" + settings.user()
+            throw new AccessDeniedException("RabbitMQ at " + settings.brokers() + " refused user '" + settings.user()
                     + "': check the user name and password (URL user-info, options 'user'/'password', or "
                     + RabbitMqSettings.USER_VARIABLE + "/" + RabbitMqSettings.PASSWORD_VARIABLE + ")", e);
         } catch (IOException | TimeoutException e) {
             dispatch.shutdownNow();
+            if (refusedAccess(e)) {
+                // The broker closes the connection with NOT_ALLOWED (530) when the user may not use the virtual host.
+                throw new AccessDeniedException("RabbitMQ at " + settings.brokers() + " refused user '" + settings.user()
+                        + "' access to virtual host '" + settings.virtualHost() + "': grant it with rabbitmqctl set_permissions", e);
+            }
             throw new UnavailableException("no RabbitMQ broker of " + settings.brokers() + " answered within " + settings.connectTimeout()
                     + " (option 'connectTimeout'): " + e.getMessage(), e);
         }
+    }
+
+    private static boolean refusedAccess(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof com.rabbitmq.client.ShutdownSignalException signal && signal.getReason() instanceof AMQP.Connection.Close close
+                    && (close.getReplyCode() == AMQP.NOT_ALLOWED || close.getReplyCode() == AMQP.ACCESS_REFUSED)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void changeState(ConnectionState next, String why) {

@@ -8,8 +8,10 @@ import io.cloudportal.Facility;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Portal;
 import io.cloudportal.kv.KvStore;
+import io.cloudportal.lock.HeldLock;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.registry.ServiceInstance;
 import io.cloudportal.spi.Limits;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +63,59 @@ public abstract class BadInputContract extends ContractSupport {
             rejected(() -> portal.registry().register(io.cloudportal.registry.ServiceInstance.of(unique("s"), "id", "", 80)), "host");
         }
         if (!provides(Facility.LOCK) && !provides(Facility.REGISTRY) && !provides(Facility.LEADER_ELECTION)) {
+            notApplicable("no named coordination facility declared");
+        }
+    }
+
+    /**
+     * Names a backend may check differently from Portal's rule: characters outside the Basic
+     * Multilingual Plane (two UTF-16 chars each), private use, specials, joiners, marks.
+     */
+    private static final List<String> ODD_NAMES = List.of("emoji-\uD83D\uDE00", "private-\uE000", "special-\uFFF0", "nonchar-\uFFFF",
+            "joiner-a\u200Db", "rtl-\u202Eabc", "combining-e\u0301", "cjk-\u4E2D\u6587", "bom-\uFEFF", "lone-\uD800x", "space in name",
+            "dots...", "percent-%41", "star-*?", "quote-'\"");
+
+    /** Either refused before any I/O, or it works: never a vendor or JDK exception, never a bare PortalException. */
+    private static void acceptedOrRefused(String what, String name, ThrowingCallable use) {
+        try {
+            use.call();
+        } catch (InvalidArgumentException refused) {
+            assertThat(refused).as("%s %s refused", what, name).hasMessageContaining(what);
+        } catch (Throwable other) {
+            throw new AssertionError(what + " '" + name + "' was neither refused as invalid nor usable: " + other, other);
+        }
+    }
+
+    @Test
+    void oddNamesAreRefusedAsInvalidOrWorkAndNoOtherExceptionEscapes() {
+        Portal portal = open();
+        boolean named = false;
+        for (String odd : ODD_NAMES) {
+            String name = unique("odd") + "-" + odd;
+            if (provides(Facility.LOCK)) {
+                named = true;
+                acceptedOrRefused("lock name", odd, () -> portal.lock(name).tryAcquire(PATIENCE).ifPresent(HeldLock::close));
+            }
+            if (provides(Facility.LEADER_ELECTION)) {
+                named = true;
+                acceptedOrRefused("election name", odd, () -> portal.leaderElection(name).join("c", event -> { }).close());
+                acceptedOrRefused("candidate id", odd, () -> portal.leaderElection(unique("odd")).join(name, event -> { }).close());
+            }
+            if (provides(Facility.REGISTRY)) {
+                named = true;
+                acceptedOrRefused("service name", odd, () -> portal.registry().register(ServiceInstance.of(name, "i", "h", 80)).close());
+                acceptedOrRefused("instance id", odd, () -> portal.registry().register(ServiceInstance.of(unique("s"), name, "h", 80)).close());
+            }
+            if (provides(Facility.KV_STORE)) {
+                named = true;
+                acceptedOrRefused("key", odd, () -> {
+                    portal.kvStore().put(name, new byte[] {1});
+                    assertThat(portal.kvStore().get(name)).as("a key that was accepted reads back").isPresent();
+                    portal.kvStore().delete(name);
+                });
+            }
+        }
+        if (!named) {
             notApplicable("no named coordination facility declared");
         }
     }

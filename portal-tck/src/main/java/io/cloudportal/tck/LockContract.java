@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.cloudportal.Facility;
 import io.cloudportal.LockLostException;
 import io.cloudportal.Portal;
 import io.cloudportal.PortalTimeoutException;
+import io.cloudportal.UnavailableException;
+import io.cloudportal.leader.Candidacy;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
+import io.cloudportal.spi.Deadline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +37,88 @@ public abstract class LockContract extends ContractSupport {
     /** Acquisitions per contending thread (two threads per client). */
     protected int acquisitionsPerThread() {
         return 15;
+    }
+
+    /**
+     * A blocking call honours its caller's timeout end to end, also when the server stalls: no
+     * request on the way may wait longer than what is left ({@link Deadline}). The margin on top of
+     * the documented slack is for scheduling on a loaded test machine.
+     */
+    @Test
+    void tryAcquireAndAwaitLeadershipReturnWithinTheirTimeoutWhileTheServerIsFrozen() throws Exception {
+        if (!canInject(Fault.SERVER_FROZEN)) {
+            return;
+        }
+        String name = unique("frozen");
+        Portal holder = open();
+        Portal victim = open();
+        Duration timeout = Duration.ofSeconds(1);
+        Duration bound = timeout.plus(Deadline.SLACK).plus(Duration.ofSeconds(1));
+        try (HeldLock held = holder.lock(name).acquire(PATIENCE)) {
+            Lock lock = victim.lock(name);
+            assertThat(lock.tryAcquire(Duration.ZERO)).as("the holder has it").isEmpty();
+            Candidacy leader = holder.capabilities().provides(Facility.LEADER_ELECTION)
+                    ? holder.leaderElection(name).join("leader", event -> { }) : null;
+            Candidacy waiting = null;
+            if (leader != null) {
+                assertThat(leader.awaitLeadership(PATIENCE)).isTrue();
+                waiting = victim.leaderElection(name).join("waiting", event -> { });
+            }
+            long acquireNanos;
+            long leadershipNanos = 0;
+            Object outcome;
+            try (AutoCloseable frozen = harness().freeze(victim)) {
+                long start = System.nanoTime();
+                try {
+                    outcome = lock.tryAcquire(timeout);
+                } catch (UnavailableException e) {
+                    // PortalTimeoutException is one: the server did not answer in time.
+                    outcome = e.getClass().getSimpleName();
+                }
+                acquireNanos = System.nanoTime() - start;
+                if (waiting != null) {
+                    start = System.nanoTime();
+                    assertThat(waiting.awaitLeadership(timeout)).as("a candidate behind a live leader").isFalse();
+                    leadershipNanos = System.nanoTime() - start;
+                }
+            }
+            figure("tryAcquireMs", TimeUnit.NANOSECONDS.toMillis(acquireNanos));
+            figure("awaitLeadershipMs", TimeUnit.NANOSECONDS.toMillis(leadershipNanos));
+            assertThat(outcome).as("tryAcquire while the holder holds and the server is frozen")
+                    .isIn(Optional.empty(), "PortalTimeoutException", "UnavailableException");
+            assertThat(Duration.ofNanos(acquireNanos)).as("tryAcquire(%s) while the server is frozen", timeout).isLessThanOrEqualTo(bound);
+            assertThat(Duration.ofNanos(leadershipNanos)).as("awaitLeadership(%s) while the server is frozen", timeout)
+                    .isLessThanOrEqualTo(bound);
+        }
+    }
+
+    /**
+     * A holder paused past its session's TTL (the server gave the lock to another meanwhile) must
+     * see {@code isHeld() == false} the moment it resumes, on its own clock, before any answer from
+     * the network: its first write after resuming would otherwise be made believing it holds the lock.
+     */
+    @Test
+    void aHolderPausedPastItsSessionSeesItHoldsNothingTheMomentItResumes() throws Exception {
+        if (!canInject(Fault.HOLDER_PAUSED)) {
+            return;
+        }
+        String name = unique("paused");
+        Portal observer = open();
+        try (PausedHolder holder = PausedHolder.start(harness().url(), name, PATIENCE)) {
+            holder.signal("STOP");
+            Optional<HeldLock> taken;
+            try {
+                // Not a sleep: the observer gets the lock once the server ended the paused holder's session.
+                taken = observer.lock(name).tryAcquire(PATIENCE);
+            } finally {
+                holder.signal("CONT");
+            }
+            assertThat(taken).as("the lock, once the paused holder's session ended").isPresent();
+            String resumed = holder.next(PATIENCE);
+            figure("resumed", resumed);
+            assertThat(resumed).as("what the holder's isHeld() said on resuming").startsWith("RESUMED false");
+            taken.get().close();
+        }
     }
 
     @Test

@@ -49,6 +49,17 @@ public interface TckHarness {
     void inject(Fault fault, Portal victim) throws Exception;
 
     /**
+     * Freezes what serves a connection until the returned handle is closed ({@link Fault#SERVER_FROZEN}).
+     *
+     * @param victim the connection that must see no answer
+     * @return the handle that thaws it
+     * @throws Exception if the fixture cannot freeze
+     */
+    default AutoCloseable freeze(Portal victim) throws Exception {
+        throw new UnsupportedOperationException("the " + driverName() + " fixture cannot freeze its server");
+    }
+
+    /**
      * Tells whether a thread belongs to the server running inside the test JVM (not to the
      * driver), so the lifecycle contract does not count it as left running by a closed connection.
      *

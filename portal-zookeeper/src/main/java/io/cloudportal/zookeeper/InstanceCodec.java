@@ -2,6 +2,7 @@ package io.cloudportal.zookeeper;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.registry.ServiceInstance;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -23,9 +24,19 @@ final class InstanceCodec implements InstanceSerializer<Map> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final JsonInstanceSerializer<Map> curator = new JsonInstanceSerializer<>(Map.class);
 
-    static org.apache.curator.x.discovery.ServiceInstance<Map> toCurator(ServiceInstance instance) {
+    /**
+     * Curator's form of an instance. Without a metadata payload the payload is null, which a
+     * {@code ServiceDiscovery<T>} of any payload type reads; Curator casts a non-null payload to
+     * its {@code T}, so {@code ServiceDiscovery<Void>} fails on a map.
+     */
+    static org.apache.curator.x.discovery.ServiceInstance<Map> toCurator(ServiceInstance instance, boolean metadataPayload) {
+        if (!metadataPayload && !instance.metadata().isEmpty()) {
+            throw new InvalidArgumentException("instance '" + instance.id() + "' of service '" + instance.service() + "' has metadata "
+                    + instance.metadata().keySet() + ", which option 'registryPayload' = 'none' has no place for; use 'metadata'");
+        }
         return new org.apache.curator.x.discovery.ServiceInstance<>(instance.service(), instance.id(), instance.host(),
-                instance.port(), null, new LinkedHashMap<>(instance.metadata()), System.currentTimeMillis(), ServiceType.DYNAMIC, null);
+                instance.port(), null, metadataPayload ? new LinkedHashMap<>(instance.metadata()) : null, System.currentTimeMillis(),
+                ServiceType.DYNAMIC, null);
     }
 
     static ServiceInstance toPortal(org.apache.curator.x.discovery.ServiceInstance<Map> instance) {

@@ -36,6 +36,9 @@ final class ZooKeeperConnection implements DriverConnection {
     private final CuratorFramework client;
     /** Curator 5.9 does not stop the executor it makes for runSafe() when it closes, so Portal brings its own. */
     private final java.util.concurrent.ExecutorService runSafe;
+    /** Where lock attempts run, so that a caller's timeout bounds them although Curator's does not (ZooKeeperLock). */
+    private final java.util.concurrent.ExecutorService acquisitions;
+    private final SessionClock sessionClock;
     private final DriverContext context;
     private final ZooKeeperSettings settings;
     private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
@@ -49,6 +52,8 @@ final class ZooKeeperConnection implements DriverConnection {
                                 ZooKeeperSettings settings) {
         this.client = client;
         this.runSafe = runSafe;
+        this.acquisitions = java.util.concurrent.Executors.newCachedThreadPool(context.threadFactory("lock"));
+        this.sessionClock = new SessionClock(client, settings.sessionTimeout().toMillis(), context.threadFactory("session-clock"));
         this.context = context;
         this.settings = settings;
         this.registry = new ZooKeeperRegistry(this);
@@ -167,6 +172,15 @@ final class ZooKeeperConnection implements DriverConnection {
         return () -> listeners.remove(listener);
     }
 
+    /** Until when the server keeps the session at the least, on {@link System#nanoTime()}'s clock ({@link SessionClock}). */
+    long sessionValidUntil() {
+        return sessionClock.validUntil();
+    }
+
+    java.util.concurrent.ExecutorService acquisitions() {
+        return acquisitions;
+    }
+
     @Override
     public <T> Optional<T> unwrap(Class<T> type) {
         return type.isInstance(client) ? Optional.of(type.cast(client)) : Optional.empty();
@@ -176,6 +190,8 @@ final class ZooKeeperConnection implements DriverConnection {
     public void close() {
         registry.close();
         kvStore.close();
+        acquisitions.shutdownNow();
+        sessionClock.close();
         client.close();
         runSafe.shutdown();
         state = ConnectionState.CLOSED;

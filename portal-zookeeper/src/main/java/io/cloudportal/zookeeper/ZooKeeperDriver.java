@@ -28,14 +28,16 @@ public final class ZooKeeperDriver implements PortalDriver {
             EnumSet.of(Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME));
 
     /**
-     * ZooKeeper's path rules beyond the portable ones: no surrogates, private-use or specials
-     * (U+D800–U+F8FF, U+FFF0–U+FFFF); values within {@code jute.maxbuffer} (1 MiB by default)
-     * with room for the request around them.
+     * ZooKeeper's path rules beyond the portable ones. ZooKeeper checks UTF-16 chars and refuses
+     * surrogates, private-use and specials (U+D800–U+F8FF, U+FFF0–U+FFFF), so a character outside
+     * the Basic Multilingual Plane (an emoji: two surrogates) is refused too; Java's pattern sees
+     * code points, hence the explicit supplementary range. Values within {@code jute.maxbuffer}
+     * (1 MiB by default) with room for the request around them.
      */
     static final Limits LIMITS = Limits.PORTABLE
             .withMaxValueBytes(1_000_000)
-            .withNameCharacters(Pattern.compile("[^\\ud800-\\uf8ff\\ufff0-\\uffff]*"),
-                    "no characters from U+D800 to U+F8FF or U+FFF0 to U+FFFF (ZooKeeper path rules)");
+            .withNameCharacters(Pattern.compile("[^\\ud800-\\uf8ff\\ufff0-\\uffff\\x{10000}-\\x{10ffff}]*"),
+                    "no characters from U+D800 to U+F8FF or U+FFF0 to U+FFFF and none beyond U+FFFF such as emoji (ZooKeeper path rules)");
 
     /** Creates the driver; {@link java.util.ServiceLoader} calls this. */
     public ZooKeeperDriver() {

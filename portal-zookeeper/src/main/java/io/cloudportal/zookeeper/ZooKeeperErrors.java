@@ -1,5 +1,6 @@
 package io.cloudportal.zookeeper;
 
+import io.cloudportal.AccessDeniedException;
 import io.cloudportal.AlreadyExistsException;
 import io.cloudportal.NotFoundException;
 import io.cloudportal.PortalException;
@@ -26,7 +27,7 @@ final class ZooKeeperErrors {
                         new UnavailableException(operation + " failed: ZooKeeper could not be reached (" + keeper.code() + ")", e);
                 case NONODE -> new NotFoundException(operation + " failed: " + keeper.getPath() + " does not exist", e);
                 case NODEEXISTS -> new AlreadyExistsException(operation + " failed: " + keeper.getPath() + " exists already", e);
-                case NOAUTH, AUTHFAILED -> new PortalException(operation + " failed: not authorised (check the digest user and password)", e);
+                case NOAUTH, AUTHFAILED -> new AccessDeniedException(operation + " failed: ZooKeeper refused it (" + keeper.code() + "); check the digest user, password and ACLs", e);
                 default -> new PortalException(operation + " failed: ZooKeeper said " + keeper.code(), e);
             };
         }

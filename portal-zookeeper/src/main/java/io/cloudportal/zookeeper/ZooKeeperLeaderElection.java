@@ -198,7 +198,8 @@ final class ZooKeeperLeaderElection implements LeaderElection {
 
         @Override
         public boolean isLeader() {
-            return !closed && latch.hasLeadership();
+            // A leader paused past its session knows it on resuming, before Curator hears of it (SessionClock).
+            return !closed && latch.hasLeadership() && System.nanoTime() - connection.sessionValidUntil() < 0;
         }
 
         @Override
@@ -228,7 +229,10 @@ final class ZooKeeperLeaderElection implements LeaderElection {
                 closed = true;
             }
             try {
-                latch.close();
+                // A candidacy whose latch never started (its path was refused) has nothing to leave.
+                if (latch != null && latch.getState() == LeaderLatch.State.STARTED) {
+                    latch.close();
+                }
             } catch (Exception e) {
                 LOG.warn("Leaving election '{}' failed; the node goes with the session", name, e);
             }

@@ -1,13 +1,19 @@
 package io.cloudportal.zookeeper;
 
 import io.cloudportal.ConnectionState;
+import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
 import io.cloudportal.spi.AbstractHeldLock;
+import io.cloudportal.spi.Deadline;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.StandardLockInternalsDriver;
@@ -43,15 +49,46 @@ final class ZooKeeperLock implements Lock {
 
     @Override
     public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
+        Deadline deadline = Deadline.after(timeout);
         NodeRecordingDriver driver = new NodeRecordingDriver();
-        InterProcessMutex mutex = new InterProcessMutex(connection.client(), "/locks/" + name, driver);
+        InterProcessMutex mutex;
+        try {
+            // Curator validates the path here.
+            mutex = new InterProcessMutex(connection.client(), "/locks/" + name, driver);
+        } catch (RuntimeException e) {
+            throw ZooKeeperErrors.map("acquiring lock '" + name + "'", e);
+        }
+        // Curator bounds only the wait in line by the timeout: creating the node goes by its retry policy and
+        // connection timeout, many seconds while the server does not answer. The attempt runs on a thread of its own,
+        // so the caller gets its answer by the deadline; an abandoned attempt deletes what it got.
+        AtomicBoolean abandoned = new AtomicBoolean();
+        Future<Boolean> attempt = connection.acquisitions().submit(() -> {
+            boolean got = mutex.acquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (got && abandoned.get()) {
+                deleteInBackground(driver.path);
+                return false;
+            }
+            return got;
+        });
         boolean acquired;
         try {
-            acquired = mutex.acquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            acquired = attempt.get(deadline.remaining().plus(Deadline.REQUEST_FLOOR).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            abandon(attempt, abandoned, driver);
+            if (driver.path == null) {
+                throw new PortalTimeoutException("acquiring lock '" + name + "' took longer than its timeout " + timeout
+                        + ": ZooKeeper did not answer in time (the lock node was not created)", e);
+            }
+            return Optional.empty();
         } catch (InterruptedException e) {
+            abandon(attempt, abandoned, driver);
             throw e;
-        } catch (Exception e) {
-            throw ZooKeeperErrors.map("acquiring lock '" + name + "'", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw ZooKeeperErrors.map("acquiring lock '" + name + "'", cause instanceof Exception ex ? ex : new RuntimeException(cause));
         }
         if (!acquired) {
             return Optional.empty();
@@ -59,6 +96,30 @@ final class ZooKeeperLock implements Lock {
         Held held = new Held(driver.path, driver.czxid);
         held.watchSession();
         return Optional.of(held);
+    }
+
+    /** Stops an attempt the caller no longer waits for; if it got the lock meanwhile, its node goes. */
+    private void abandon(Future<Boolean> attempt, AtomicBoolean abandoned, NodeRecordingDriver driver) {
+        abandoned.set(true);
+        if (!attempt.cancel(true)) {
+            try {
+                if (attempt.get()) {
+                    deleteInBackground(driver.path);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                // it got nothing
+            }
+        }
+    }
+
+    private void deleteInBackground(String path) {
+        try {
+            connection.client().delete().guaranteed().inBackground().forPath(path);
+        } catch (Exception e) {
+            LOG.warn("Deleting the node of an abandoned attempt on lock '{}' failed; it goes with the session", name, e);
+        }
     }
 
     /** Creates the lock node as Curator's standard driver does, and remembers its path and czxid. */
@@ -93,7 +154,7 @@ final class ZooKeeperLock implements Lock {
         private AutoCloseable sessionWatch;
 
         Held(String path, long czxid) {
-            super(name, new FencingToken(czxid));
+            super(name, new FencingToken(czxid), connection::sessionValidUntil);
             this.path = path;
         }
 

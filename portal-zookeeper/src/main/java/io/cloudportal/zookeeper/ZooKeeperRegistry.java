@@ -65,6 +65,10 @@ final class ZooKeeperRegistry implements Registry {
         });
     }
 
+    private boolean metadataPayload() {
+        return connection.settings().metadataPayload();
+    }
+
     private void rebuildCaches() {
         for (String service : new ArrayList<>(caches.keySet())) {
             try {
@@ -107,6 +111,7 @@ final class ZooKeeperRegistry implements Registry {
     @Override
     public Registration register(ServiceInstance instance) {
         String key = instance.service() + "/" + instance.id();
+        org.apache.curator.x.discovery.ServiceInstance<Map> curatorForm = InstanceCodec.toCurator(instance, metadataPayload());
         if (!registered.add(key)) {
             throw new AlreadyExistsException("instance '" + instance.id() + "' of service '" + instance.service()
                     + "' is registered by this connection already; close that registration first");
@@ -119,7 +124,7 @@ final class ZooKeeperRegistry implements Registry {
                 throw new AlreadyExistsException("instance '" + instance.id() + "' of service '" + instance.service()
                         + "' is registered by another ZooKeeper session; use another id");
             }
-            discovery(instance.service()).registerService(InstanceCodec.toCurator(instance));
+            discovery(instance.service()).registerService(curatorForm);
             return new ZooKeeperRegistration(instance);
         } catch (Exception e) {
             registered.remove(key);
@@ -254,10 +259,11 @@ final class ZooKeeperRegistry implements Registry {
             if (closed) {
                 throw new io.cloudportal.ClosedException("registration " + updated.service() + "/" + updated.id() + " is closed");
             }
+            org.apache.curator.x.discovery.ServiceInstance<Map> curatorForm = InstanceCodec.toCurator(updated, metadataPayload());
             instance = updated;
             try {
                 // Curator keeps the new data for re-registration even if this write fails.
-                discovery(updated.service()).updateService(InstanceCodec.toCurator(updated));
+                discovery(updated.service()).updateService(curatorForm);
             } catch (Exception e) {
                 throw ZooKeeperErrors.map("updating " + updated.service() + "/" + updated.id(), e);
             }
@@ -271,7 +277,7 @@ final class ZooKeeperRegistry implements Registry {
             closed = true;
             registered.remove(instance.service() + "/" + instance.id());
             try {
-                discovery(instance.service()).unregisterService(InstanceCodec.toCurator(instance));
+                discovery(instance.service()).unregisterService(InstanceCodec.toCurator(instance, metadataPayload()));
             } catch (Exception e) {
                 // Curator forgot the instance (it is not re-registered) and its guaranteed delete
                 // keeps retrying in the background: no phantom after a reconnect.

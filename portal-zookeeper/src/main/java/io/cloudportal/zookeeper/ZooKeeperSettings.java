@@ -10,10 +10,14 @@ import java.util.Set;
 /** The options of a ZooKeeper connection, read and checked once. */
 record ZooKeeperSettings(String connectString, String namespace, Duration sessionTimeout, Duration connectionTimeout,
                          Duration retryBaseSleep, Duration retryMaxSleep, int maxRetries, Optional<String> user,
-                         Optional<String> password, String registryPath) {
+                         Optional<String> password, String registryPath, boolean metadataPayload) {
 
     static final Set<String> OPTIONS = Set.of("sessionTimeout", "connectionTimeout", "retryBaseSleep", "retryMaxSleep",
-            "maxRetries", "user", "password", "registryPath");
+            "maxRetries", "user", "password", "registryPath", "registryPayload");
+
+    /** {@code registryPayload}: what the {@code payload} of Curator's instance JSON holds. */
+    static final String METADATA_PAYLOAD = "metadata";
+    static final String NO_PAYLOAD = "none";
 
     static ZooKeeperSettings from(DriverContext context) {
         Options options = context.options();
@@ -33,11 +37,18 @@ record ZooKeeperSettings(String connectString, String namespace, Duration sessio
             throw new ConfigurationException("option 'registryPath' = '" + registryPath + "' is reserved by ZooKeeper (/zookeeper);"
                     + " choose another path, such as the default 'services'");
         }
+        String payload = options.string("registryPayload", METADATA_PAYLOAD);
+        if (!payload.equals(METADATA_PAYLOAD) && !payload.equals(NO_PAYLOAD)) {
+            throw new ConfigurationException("option 'registryPayload' = '" + payload + "' must be '" + METADATA_PAYLOAD
+                    + "' (the metadata as a JSON object: Curator's ServiceDiscovery<Map>) or '" + NO_PAYLOAD
+                    + "' (null: any ServiceDiscovery<T>, e.g. <Void>, reads it; instances then carry no metadata)");
+        }
         return new ZooKeeperSettings(String.join(",", context.url().hosts()), context.url().path().replaceAll("/+$", ""),
                 options.duration("sessionTimeout", Duration.ofSeconds(15)),
                 options.duration("connectionTimeout", Duration.ofSeconds(10)),
                 options.duration("retryBaseSleep", Duration.ofMillis(100)),
                 options.duration("retryMaxSleep", Duration.ofSeconds(5)),
-                options.integer("maxRetries", 5, 0, 29), user, password, registryPath.isEmpty() ? "services" : registryPath);
+                options.integer("maxRetries", 5, 0, 29), user, password, registryPath.isEmpty() ? "services" : registryPath,
+                payload.equals(METADATA_PAYLOAD));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cloudportal.ConnectionState;
+import io.cloudportal.AccessDeniedException;
 import io.cloudportal.Portal;
 import io.cloudportal.PortalException;
 import io.cloudportal.Watch;
@@ -188,7 +189,7 @@ class ZooKeeperFaultsIT {
             owner.kvStore().put("config", new byte[] {42});
             assertThat(owner.kvStore().get("config")).isPresent();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.kvStore().get("config"))
-                    .isInstanceOf(PortalException.class).hasMessageContaining("not authorised")
+                    .isInstanceOf(AccessDeniedException.class).hasMessageContaining("NOAUTH")
                     .hasMessageNotContaining("s3cret");
             assertThat(owner.toString()).doesNotContain("s3cret");
         }

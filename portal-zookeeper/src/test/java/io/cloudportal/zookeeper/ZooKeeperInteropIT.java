@@ -1,8 +1,10 @@
 package io.cloudportal.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Portal;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.registry.Registration;
@@ -85,6 +87,35 @@ class ZooKeeperInteropIT {
             assertThat(instance.getAddress()).isEqualTo("10.0.0.7");
             assertThat(instance.getPort()).isEqualTo(8080);
             assertThat(instance.getPayload()).containsEntry("version", "2").containsEntry("note", "héllo");
+        }
+    }
+
+    @Test
+    void aCuratorServiceDiscoveryOfVoidFindsAnInstancePortalRegisteredWithoutPayload() throws Exception {
+        String service = unique("void");
+        try (Portal noPayload = Portal.connect(ZooKeeperHarness.INSTANCE.url() + "&registryPayload=none");
+             Registration ignored = noPayload.registry().register(ServiceInstance.of(service, "portal-1", "10.0.0.8", 8080));
+             ServiceDiscovery<Void> discovery = ServiceDiscoveryBuilder.builder(Void.class).client(curator).basePath("/services").build()) {
+            discovery.start();
+            Collection<org.apache.curator.x.discovery.ServiceInstance<Void>> found = discovery.queryForInstances(service);
+            assertThat(found).extracting(org.apache.curator.x.discovery.ServiceInstance::getId).containsExactly("portal-1");
+            assertThat(found.iterator().next().getPayload()).isNull();
+            assertThat(noPayload.registry().lookup(service)).as("Portal reads its own instance back")
+                    .containsExactly(ServiceInstance.of(service, "portal-1", "10.0.0.8", 8080));
+            assertThatThrownBy(() -> noPayload.registry().register(new ServiceInstance(service, "portal-2", "h", 80, Map.of("k", "v"))))
+                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("registryPayload");
+            assertThat(discovery.queryForInstances(service)).as("nothing written by the refused registration").hasSize(1);
+        }
+    }
+
+    @Test
+    void aCuratorServiceDiscoveryOfVoidCannotReadAMetadataPayload() throws Exception {
+        String service = unique("void-map");
+        try (Registration ignored = portal.registry().register(new ServiceInstance(service, "portal-1", "10.0.0.8", 8080, Map.of("k", "v")));
+             ServiceDiscovery<Void> discovery = ServiceDiscoveryBuilder.builder(Void.class).client(curator).basePath("/services").build()) {
+            discovery.start();
+            // Why the option exists: Curator casts the payload it read to the discovery's payload type.
+            assertThatThrownBy(() -> discovery.queryForInstances(service)).isInstanceOf(ClassCastException.class);
         }
     }
 

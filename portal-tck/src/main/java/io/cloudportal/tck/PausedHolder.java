@@ -1,0 +1,100 @@
+package io.cloudportal.tck;
+
+import io.cloudportal.Portal;
+import io.cloudportal.lock.HeldLock;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A lock holder in a child JVM, so that a contract can pause it with {@code SIGSTOP} as a long GC
+ * pause or a stalled VM pauses a real holder. The child acquires the lock, says {@code HELD}, then
+ * samples every 10 ms; when it sees its own clock jump by more than a second it reports at once
+ * what {@link HeldLock#isHeld()} says: {@code RESUMED true|false <gap ms>}. Its standard output
+ * is this protocol; nothing else is printed there.
+ */
+final class PausedHolder implements AutoCloseable {
+
+    private static final long GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    private PausedHolder(Process process) {
+        this.process = process;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("EXIT " + e);
+            }
+            lines.add("EXIT");
+        }, "paused-holder-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts a holder of the named lock on a connection to the URL, and returns once it holds it. */
+    static PausedHolder start(String url, String lock, Duration patience) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), PausedHolder.class.getName(), url, lock))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        PausedHolder holder = new PausedHolder(process);
+        String first = holder.next(patience);
+        if (first == null || !first.startsWith("HELD")) {
+            holder.close();
+            throw new AssertionError("the child holder did not acquire lock '" + lock + "': " + first);
+        }
+        return holder;
+    }
+
+    /** The next line the child printed, or null if none came in time. */
+    String next(Duration patience) throws InterruptedException {
+        return lines.poll(patience.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void signal(String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+
+    /**
+     * The child's program.
+     *
+     * @param args the URL and the lock name
+     * @throws Exception if it cannot hold the lock
+     */
+    public static void main(String[] args) throws Exception {
+        try (Portal portal = Portal.connect(args[0]); HeldLock held = portal.lock(args[1]).acquire(Duration.ofSeconds(60))) {
+            System.out.println("HELD " + held.fencingToken().value());
+            System.out.flush();
+            long last = System.nanoTime();
+            while (true) {
+                Thread.sleep(10);
+                long now = System.nanoTime();
+                if (now - last > GAP_NANOS) {
+                    boolean stillHeld = held.isHeld();
+                    System.out.println("RESUMED " + stillHeld + " " + TimeUnit.NANOSECONDS.toMillis(now - last));
+                    System.out.flush();
+                }
+                last = now;
+            }
+        }
+    }
+}
