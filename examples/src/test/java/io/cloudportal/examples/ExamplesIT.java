@@ -68,7 +68,7 @@ class ExamplesIT {
         assertThat(bills).as("both members of the group got a share").anyMatch(l -> l.startsWith("billing-1"))
                 .anyMatch(l -> l.startsWith("billing-2"));
         assertThat(lines.stream().filter(l -> l.startsWith("audit saw "))).as("the broadcast listener saw everything").hasSize(21);
-        assertThat(lines).anyMatch(l -> l.matches("dead letter in (orders-\\w+\\.dlt|%DLQ%billing): poison-order after 3 attempts, because .*no price.*"));
+        assertThat(lines).anyMatch(l -> l.matches("dead letter in (orders-\\w+\\.dlt|%DLQ%billing\\|orders-\\w+): poison-order after 3 attempts, because .*no price.*"));
         assertThat(lines.stream().filter(l -> l.contains("cannot bill poison-order"))).hasSize(3);
     }
 

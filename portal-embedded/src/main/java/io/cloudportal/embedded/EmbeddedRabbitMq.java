@@ -47,6 +47,8 @@ public final class EmbeddedRabbitMq implements EmbeddedServer {
     private final int amqpPort = FreePorts.next();
     private final int distributionPort = FreePorts.next();
     private final int epmdPort = FreePorts.next();
+    /** The port of the TLS listener, or -1 when the node has none. */
+    private int tlsPort = -1;
     private Process process;
 
     /** Prepares a node on free ports and a new temporary directory; call {@link #start()}. */
@@ -60,6 +62,45 @@ public final class EmbeddedRabbitMq implements EmbeddedServer {
             throw new UncheckedIOException("cannot prepare a directory for RabbitMQ", e);
         }
         nodeName = "portal" + ProcessHandle.current().pid() + "x" + amqpPort + "@localhost";
+    }
+
+    /**
+     * Prepares a node that also listens for AMQP over TLS ({@code amqps://}) on a port of its own,
+     * with the given certificate; clients need not present one.
+     *
+     * @param certificate the node's certificate (PEM), valid for 127.0.0.1
+     * @param privateKey its private key (PEM)
+     * @param ca the CA that signed it (PEM)
+     * @return the node; call {@link #start()}
+     */
+    public static EmbeddedRabbitMq withTls(Path certificate, Path privateKey, Path ca) {
+        EmbeddedRabbitMq node = new EmbeddedRabbitMq();
+        node.tlsPort = FreePorts.next();
+        try {
+            Files.writeString(node.directory.resolve("rabbitmq.conf"), "loopback_users = none\nlog.console = false\n"
+                    + "listeners.ssl.default = " + node.tlsPort + "\n"
+                    + "ssl_options.cacertfile = " + ca.toAbsolutePath() + "\n"
+                    + "ssl_options.certfile = " + certificate.toAbsolutePath() + "\n"
+                    + "ssl_options.keyfile = " + privateKey.toAbsolutePath() + "\n"
+                    + "ssl_options.verify = verify_none\n"
+                    + "ssl_options.fail_if_no_peer_cert = false\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the TLS configuration of RabbitMQ", e);
+        }
+        return node;
+    }
+
+    /**
+     * The {@code amqps://} URL of the TLS listener.
+     *
+     * @return the URL, with the default user
+     * @throws IllegalStateException if the node was not made {@link #withTls(Path, Path, Path) with TLS}
+     */
+    public String tlsUrl() {
+        if (tlsPort < 0) {
+            throw new IllegalStateException("this RabbitMQ node has no TLS listener; make it with withTls()");
+        }
+        return "amqps://guest:guest@127.0.0.1:" + tlsPort;
     }
 
     /**

@@ -68,7 +68,10 @@ final class EtcdErrors {
             case PERMISSION_DENIED, UNAUTHENTICATED ->
                     new AccessDeniedException(operation + " failed: etcd refused it (" + status.getCode() + "); check the etcd user, password and roles", e);
             case OUT_OF_RANGE -> new ResyncRequiredException(operation + " failed: etcd compacted the revision asked for (" + said + ")", e);
-            case INVALID_ARGUMENT -> new InvalidArgumentException(operation + " failed: etcd refused the request (" + said + ")");
+            // etcd answers a wrong user or password with INVALID_ARGUMENT.
+            case INVALID_ARGUMENT -> said.contains("authentication failed")
+                    ? new AccessDeniedException(operation + " failed: etcd refused the credentials (" + said + "); check the etcd user and password", e)
+                    : new InvalidArgumentException(operation + " failed: etcd refused the request (" + said + ")");
             default -> new PortalException(operation + " failed: etcd said " + said, e);
         };
     }

@@ -3,10 +3,11 @@ package io.cloudportal.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cloudportal.AccessDeniedException;
 import io.cloudportal.Portal;
-import io.cloudportal.PortalException;
 import io.cloudportal.embedded.EmbeddedEtcd;
 import io.cloudportal.lock.HeldLock;
+import io.cloudportal.tck.SecretsProbe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,13 @@ class EtcdAuthIT {
     }
 
     @Test
+    void passwordsAppearInNoLogLineToStringOrException() throws Exception {
+        String printed = SecretsProbe.assertNoSecretInAnyLogLine(server.url() + "/probe?user=root&password=" + PASSWORD,
+                server.url() + "/probe?user=root&password=wrong-pw-123&connectTimeout=5s", List.of(PASSWORD, "wrong-pw-123"));
+        assertThat(printed).contains("PROBE REFUSED AccessDeniedException");
+    }
+
+    @Test
     void theRightCredentialsWorkForEveryFacility() throws Exception {
         try (Portal portal = Portal.connect(server.url() + "/auth?user=root&password=" + PASSWORD)) {
             portal.kvStore().put("app/setting", "on".getBytes(StandardCharsets.UTF_8));
@@ -61,7 +69,7 @@ class EtcdAuthIT {
     @Test
     void aWrongPasswordFailsWithoutShowingIt() {
         assertThatThrownBy(() -> Portal.connect(server.url() + "/auth?user=root&password=wrong-pw-123&connectTimeout=5s"))
-                .isInstanceOf(PortalException.class)
+                .isInstanceOf(AccessDeniedException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong-pw-123").doesNotContain(PASSWORD))
                 .satisfies(e -> assertThat(e.getMessage()).containsIgnoringCase("auth"));
     }

@@ -35,5 +35,7 @@ class EtcdErrorsTest {
         assertThat(EtcdErrors.map("get", Status.UNAUTHENTICATED.asRuntimeException())).isInstanceOf(AccessDeniedException.class);
         assertThat(EtcdErrors.map("get", Status.PERMISSION_DENIED.asRuntimeException())).isInstanceOf(AccessDeniedException.class);
         assertThat(EtcdErrors.map("watch", Status.OUT_OF_RANGE.asRuntimeException())).isInstanceOf(ResyncRequiredException.class);
+        var wrongPassword = Status.INVALID_ARGUMENT.withDescription("etcdserver: authentication failed, invalid user ID or password");
+        assertThat(EtcdErrors.map("connecting", wrongPassword.asRuntimeException())).isInstanceOf(AccessDeniedException.class);
     }
 }

@@ -19,7 +19,9 @@ import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
 import java.io.IOException;
-import java.security.NoSuchAlgorithmException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,9 +100,9 @@ final class RabbitMqConnection implements DriverConnection {
         factory.setChannelRpcTimeout((int) context.operationTimeout().toMillis());
         if (settings.tls()) {
             try {
-                factory.useSslProtocol(SSLContext.getDefault());
+                factory.useSslProtocol(sslContext(settings));
                 factory.enableHostnameVerification();
-            } catch (NoSuchAlgorithmException e) {
+            } catch (GeneralSecurityException | IOException e) {
                 throw new ConfigurationException("no TLS available for amqps://: " + e.getMessage(), e);
             }
         }
@@ -124,6 +127,26 @@ final class RabbitMqConnection implements DriverConnection {
             throw new UnavailableException("no RabbitMQ broker of " + settings.brokers() + " answered within " + settings.connectTimeout()
                     + " (option 'connectTimeout'): " + e.getMessage(), e);
         }
+    }
+
+    /** The JVM's trust store, or the CAs of option 'tlsCa' (PEM). */
+    private static SSLContext sslContext(RabbitMqSettings settings) throws GeneralSecurityException, IOException {
+        if (settings.tlsCa().isEmpty()) {
+            return SSLContext.getDefault();
+        }
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(settings.tlsCa().get())) {
+            int n = 0;
+            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + n++, certificate);
+            }
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     private static boolean refusedAccess(Throwable e) {

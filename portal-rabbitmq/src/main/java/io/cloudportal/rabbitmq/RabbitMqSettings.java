@@ -3,6 +3,8 @@ package io.cloudportal.rabbitmq;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.spi.DriverContext;
 import io.cloudportal.spi.Options;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -29,13 +31,27 @@ import java.util.Set;
  */
 record RabbitMqSettings(boolean tls, List<String> addresses, String virtualHost, String user, String password, int prefetch,
                         Duration confirmTimeout, int maxOutstandingConfirms, String queueType, boolean mandatory,
-                        Duration connectTimeout, Duration recoveryInterval, Duration heartbeat) {
+                        Duration connectTimeout, Duration recoveryInterval, Duration heartbeat, Optional<Path> tlsCa) {
 
     static final Set<String> OPTIONS = Set.of("user", "password", "prefetch", "confirmTimeout", "maxOutstandingConfirms", "queueType",
-            "mandatory", "connectTimeout", "recoveryInterval", "heartbeat");
+            "mandatory", "connectTimeout", "recoveryInterval", "heartbeat", "tlsCa");
     static final String USER_VARIABLE = "PORTAL_RABBITMQ_USER";
     static final String PASSWORD_VARIABLE = "PORTAL_RABBITMQ_PASSWORD";
     private static final Set<String> QUEUE_TYPES = Set.of("quorum", "classic");
+
+    /** A PEM file of the CAs that sign the broker's certificate, instead of the JVM's trust store; only with amqps://. */
+    private static Optional<Path> tlsCa(Options options, boolean tls) {
+        Optional<Path> ca = options.get("tlsCa").map(Path::of);
+        if (ca.isPresent() && !tls) {
+            throw new ConfigurationException("option 'tlsCa' needs an amqps:// URL");
+        }
+        ca.ifPresent(file -> {
+            if (!Files.isReadable(file)) {
+                throw new ConfigurationException("option 'tlsCa' = '" + file + "' is not a readable file");
+            }
+        });
+        return ca;
+    }
 
     static RabbitMqSettings from(DriverContext context, Map<String, String> environment) {
         Options options = context.options();
@@ -61,7 +77,8 @@ record RabbitMqSettings(boolean tls, List<String> addresses, String virtualHost,
         }
         return new RabbitMqSettings(tls, addresses, vhost, user, password, prefetch, confirmTimeout, maxOutstanding, queueType,
                 options.bool("mandatory", false), options.duration("connectTimeout", Duration.ofSeconds(10)),
-                options.duration("recoveryInterval", Duration.ofSeconds(1)), options.duration("heartbeat", Duration.ofSeconds(10)));
+                options.duration("recoveryInterval", Duration.ofSeconds(1)), options.duration("heartbeat", Duration.ofSeconds(10)),
+                tlsCa(options, tls));
     }
 
     String brokers() {
