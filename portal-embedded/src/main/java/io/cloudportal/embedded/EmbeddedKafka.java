@@ -1,6 +1,7 @@
 package io.cloudportal.embedded;
 
 import java.util.Optional;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -12,7 +13,17 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class EmbeddedKafka implements EmbeddedServer {
 
+    /** The super user Kafka's test kit creates on a SASL_PLAINTEXT cluster (its authorizer lets it do anything). */
+    public static final String SASL_USER = "plain-admin";
+    /** That user's password. */
+    public static final String SASL_PASSWORD = "plain-admin-secret";
+    /** A user the test kit creates without any ACL: it may authenticate and nothing else. */
+    public static final String SASL_UNPRIVILEGED_USER = "plain-user1";
+    /** That user's password. */
+    public static final String SASL_UNPRIVILEGED_PASSWORD = "plain-user1-secret";
+
     private final int brokers;
+    private boolean sasl;
     private KafkaClusterTestKit cluster;
     private boolean running;
 
@@ -28,6 +39,19 @@ public final class EmbeddedKafka implements EmbeddedServer {
      */
     public EmbeddedKafka(int brokers) {
         this.brokers = brokers;
+    }
+
+    /**
+     * Prepares a single-node cluster whose clients must authenticate with SASL PLAIN over
+     * {@code SASL_PLAINTEXT} (as {@link #SASL_USER}, or {@link #SASL_UNPRIVILEGED_USER}, which no ACL allows
+     * anything), with an authorizer; call {@link #start()}.
+     *
+     * @return the cluster
+     */
+    public static EmbeddedKafka withSaslPlain() {
+        EmbeddedKafka kafka = new EmbeddedKafka(1);
+        kafka.sasl = true;
+        return kafka;
     }
 
     /**
@@ -65,8 +89,12 @@ public final class EmbeddedKafka implements EmbeddedServer {
         try {
             if (cluster == null) {
                 short replication = (short) Math.min(3, brokers);
-                cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(brokers).build())
+                TestKitNodes.Builder nodes = new TestKitNodes.Builder().setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(brokers);
+                if (sasl) {
+                    // The test kit then configures PLAIN with its users, plain-admin (super user) and plain-user1.
+                    nodes.setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT);
+                }
+                cluster = new KafkaClusterTestKit.Builder(nodes.build())
                         .setConfigProp("offsets.topic.replication.factor", Short.toString(replication))
                         .setConfigProp("transaction.state.log.replication.factor", Short.toString(replication))
                         .setConfigProp("transaction.state.log.min.isr", "1")

@@ -1,5 +1,6 @@
 package io.cloudportal.kafka;
 
+import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
@@ -24,6 +25,8 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +101,10 @@ final class KafkaConnection implements DriverConnection {
             admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             admin.close(Duration.ZERO);
+            if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
+                throw new AccessDeniedException("Kafka at " + settings.bootstrapServers() + " refused the connection's credentials: "
+                        + e.getCause().getMessage() + " (check 'user', 'password' and 'saslMechanism')", e.getCause());
+            }
             throw new UnavailableException("no Kafka broker of " + settings.bootstrapServers() + " answered within " + timeout
                     + " (option 'connectTimeout')" + (e instanceof ExecutionException ? ": " + e.getCause().getMessage() : ""), e);
         } catch (InterruptedException e) {
