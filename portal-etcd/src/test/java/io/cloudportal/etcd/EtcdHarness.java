@@ -59,8 +59,13 @@ final class EtcdHarness implements TckHarness {
 
     @Override
     public Portal connect() {
+        return connect(Map.of());
+    }
+
+    @Override
+    public Portal connect(Map<String, String> options) {
         LoopbackProxy proxy = LoopbackProxy.to("127.0.0.1", Integer.parseInt(server.endpoint().split(":")[1]));
-        Portal portal = Portal.connect("etcd://127.0.0.1:" + proxy.port() + "/tck?leaseTtl=" + LEASE_TTL.toSeconds() + "s");
+        Portal portal = Portal.connect("etcd://127.0.0.1:" + proxy.port() + "/tck?leaseTtl=" + LEASE_TTL.toSeconds() + "s", options);
         proxies.put(portal, proxy);
         return portal;
     }

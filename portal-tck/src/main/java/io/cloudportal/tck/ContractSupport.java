@@ -57,6 +57,20 @@ public abstract class ContractSupport {
     }
 
     /**
+     * Opens a connection with extra options, closed after the test.
+     *
+     * @param options e.g. a short {@code operationTimeout}
+     * @return the connection
+     */
+    protected Portal open(Map<String, String> options) {
+        Portal portal = harness().connect(options);
+        synchronized (opened) {
+            opened.add(portal);
+        }
+        return portal;
+    }
+
+    /**
      * A name no other test uses.
      *
      * @param base a readable stem

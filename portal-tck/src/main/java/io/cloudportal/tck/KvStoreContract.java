@@ -12,6 +12,7 @@ import io.cloudportal.UnsupportedFacilityException;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvEvent;
 import io.cloudportal.kv.KvStore;
+import io.cloudportal.spi.Deadline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +29,51 @@ import org.junit.jupiter.api.Test;
 
 /** The contract of {@link KvStore}: versions, compare-and-set, TTL keys and ordered, lossless prefix watches. */
 public abstract class KvStoreContract extends ContractSupport {
+
+    /**
+     * While the server does not answer, every call that needs it fails as the taxonomy says,
+     * {@link UnavailableException} (of which {@link io.cloudportal.PortalTimeoutException} is one),
+     * within the connection's operation timeout and the slack: never a bare
+     * {@link io.cloudportal.PortalException}, a vendor's exception, or a wait without end.
+     */
+    @Test
+    void everyCallFailsAsUnavailableWithinItsBoundWhileTheServerIsFrozen() throws Exception {
+        if (!canInject(Fault.SERVER_FROZEN)) {
+            return;
+        }
+        Duration operationTimeout = Duration.ofSeconds(2);
+        Duration bound = operationTimeout.plus(Deadline.SLACK).plus(Duration.ofSeconds(1));
+        Portal victim = open(java.util.Map.of("operationTimeout", operationTimeout.toMillis() + "ms"));
+        String root = unique("frozen");
+        victim.kvStore().put(root + "/k", new byte[] {1});
+        List<String> outcomes = new ArrayList<>();
+        try (AutoCloseable frozen = harness().freeze(victim)) {
+            outcomes.add(outcome("get", bound, () -> victim.kvStore().get(root + "/k")));
+            outcomes.add(outcome("put", bound, () -> victim.kvStore().put(root + "/k", new byte[] {2})));
+            outcomes.add(outcome("compareAndSet", bound, () -> victim.kvStore().compareAndSet(root + "/new", 0, new byte[] {3})));
+            outcomes.add(outcome("delete", bound, () -> victim.kvStore().delete(root + "/k")));
+            outcomes.add(outcome("list", bound, () -> victim.kvStore().list(root)));
+        }
+        figure("outcomes", String.join(" ", outcomes));
+    }
+
+    /** Runs one call against the frozen server: it may answer (from a cache) or fail as unavailable, within the bound. */
+    private static String outcome(String call, Duration bound, java.util.concurrent.Callable<?> action) {
+        long start = System.nanoTime();
+        String outcome;
+        try {
+            action.call();
+            outcome = "answered";
+        } catch (UnavailableException expected) {
+            outcome = expected.getClass().getSimpleName();
+        } catch (Exception other) {
+            throw new AssertionError(call + " while the server is frozen failed outside the taxonomy: " + other, other);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(took).as("%s while the server is frozen (%s)", call, outcome).isLessThanOrEqualTo(bound);
+        return call + "=" + outcome + "@" + took.toMillis() + "ms";
+    }
+
 
     private static final int WRITERS = 8;
 

@@ -32,6 +32,17 @@ public interface TckHarness {
     Portal connect();
 
     /**
+     * Opens a connection like {@link #connect()}, with extra driver options (e.g. a short
+     * {@code operationTimeout}); {@link #freeze(Portal)} must work on it.
+     *
+     * @param options the extra options
+     * @return an open connection
+     */
+    default Portal connect(java.util.Map<String, String> options) {
+        throw new UnsupportedOperationException("the " + driverName() + " fixture cannot add options to its connections");
+    }
+
+    /**
      * The faults this fixture can inject.
      *
      * @return the injectable faults; empty if none

@@ -2,6 +2,7 @@ package io.cloudportal.zookeeper;
 
 import io.cloudportal.ConnectionState;
 import io.cloudportal.ConnectionStateListener;
+import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.leader.LeaderElection;
@@ -10,6 +11,7 @@ import io.cloudportal.registry.Registry;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,8 +38,12 @@ final class ZooKeeperConnection implements DriverConnection {
     private final CuratorFramework client;
     /** Curator 5.9 does not stop the executor it makes for runSafe() when it closes, so Portal brings its own. */
     private final java.util.concurrent.ExecutorService runSafe;
-    /** Where lock attempts run, so that a caller's timeout bounds them although Curator's does not (ZooKeeperLock). */
-    private final java.util.concurrent.ExecutorService acquisitions;
+    /**
+     * Where blocking Curator calls run, so that the caller's timeout (a lock attempt's) or the
+     * operation timeout bounds them: Curator retries a request for as long as its retry policy and
+     * connection timeout allow, 50 s with the test fixture's settings while the server does not answer.
+     */
+    private final java.util.concurrent.ExecutorService calls;
     private final SessionClock sessionClock;
     private final DriverContext context;
     private final ZooKeeperSettings settings;
@@ -52,7 +58,7 @@ final class ZooKeeperConnection implements DriverConnection {
                                 ZooKeeperSettings settings) {
         this.client = client;
         this.runSafe = runSafe;
-        this.acquisitions = java.util.concurrent.Executors.newCachedThreadPool(context.threadFactory("lock"));
+        this.calls = java.util.concurrent.Executors.newCachedThreadPool(context.threadFactory("call"));
         this.sessionClock = new SessionClock(client, settings.sessionTimeout().toMillis(), context.threadFactory("session-clock"));
         this.context = context;
         this.settings = settings;
@@ -177,8 +183,39 @@ final class ZooKeeperConnection implements DriverConnection {
         return sessionClock.validUntil();
     }
 
-    java.util.concurrent.ExecutorService acquisitions() {
-        return acquisitions;
+    java.util.concurrent.ExecutorService calls() {
+        return calls;
+    }
+
+    /**
+     * Runs a blocking call to ZooKeeper within the operation timeout. A call still running then is
+     * interrupted and the caller gets a {@link PortalTimeoutException}: a write may or may not have
+     * been applied.
+     */
+    <T> T bounded(String operation, java.util.concurrent.Callable<T> call) {
+        java.util.concurrent.Future<T> running;
+        try {
+            running = calls.submit(call);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            throw new io.cloudportal.ClosedException(operation + " failed: the connection is closed");
+        }
+        Duration timeout = context.operationTimeout();
+        try {
+            return running.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            running.cancel(true);
+            throw new PortalTimeoutException(operation + " did not complete within " + timeout + " (option operationTimeout):"
+                    + " ZooKeeper did not answer; a write may or may not have been applied", e);
+        } catch (InterruptedException e) {
+            running.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new UnavailableException(operation + " was interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException mapped) {
+                throw mapped;
+            }
+            throw ZooKeeperErrors.map(operation, e.getCause() instanceof Exception cause ? cause : new RuntimeException(e.getCause()));
+        }
     }
 
     @Override
@@ -190,7 +227,7 @@ final class ZooKeeperConnection implements DriverConnection {
     public void close() {
         registry.close();
         kvStore.close();
-        acquisitions.shutdownNow();
+        calls.shutdownNow();
         sessionClock.close();
         client.close();
         runSafe.shutdown();

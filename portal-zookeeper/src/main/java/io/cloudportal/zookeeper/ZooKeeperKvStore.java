@@ -64,6 +64,10 @@ final class ZooKeeperKvStore implements KvStore {
 
     @Override
     public Optional<KeyValue> get(String key) {
+        return connection.bounded("reading key '" + key + "'", () -> getNow(key));
+    }
+
+    private Optional<KeyValue> getNow(String key) {
         try {
             Stat stat = new Stat();
             byte[] value = client().getData().storingStatIn(stat).forPath(path(key));
@@ -77,6 +81,10 @@ final class ZooKeeperKvStore implements KvStore {
 
     @Override
     public KeyValue put(String key, byte[] value) {
+        return connection.bounded("writing key '" + key + "'", () -> putNow(key, value));
+    }
+
+    private KeyValue putNow(String key, byte[] value) {
         String path = path(key);
         try {
             while (true) {
@@ -87,7 +95,7 @@ final class ZooKeeperKvStore implements KvStore {
                     }
                     // A plain put makes the key permanent again: replace the TTL node atomically.
                     if (replace(path, stat.getVersion(), value, CreateMode.PERSISTENT, 0)) {
-                        return get(key).orElseGet(() -> put(key, value));
+                        return getNow(key).orElseGet(() -> putNow(key, value));
                     }
                 } catch (KeeperException.NoNodeException absent) {
                     Stat stat = new Stat();
@@ -106,6 +114,10 @@ final class ZooKeeperKvStore implements KvStore {
 
     @Override
     public KeyValue put(String key, byte[] value, Duration ttl) {
+        return connection.bounded("writing key '" + key + "' with a ttl", () -> putNow(key, value, ttl));
+    }
+
+    private KeyValue putNow(String key, byte[] value, Duration ttl) {
         String path = path(key);
         long ttlMillis = ttl.toMillis();
         try {
@@ -132,7 +144,7 @@ final class ZooKeeperKvStore implements KvStore {
                     }
                     // The TTL is fixed when a node is created: replace the node atomically.
                     if (replace(path, current.getVersion(), value, CreateMode.PERSISTENT_WITH_TTL, ttlMillis)) {
-                        Optional<KeyValue> written = get(key);
+                        Optional<KeyValue> written = getNow(key);
                         if (written.isPresent()) {
                             return written.get();
                         }
@@ -163,6 +175,10 @@ final class ZooKeeperKvStore implements KvStore {
 
     @Override
     public Optional<KeyValue> compareAndSet(String key, long expectedVersion, byte[] value) {
+        return connection.bounded("compare-and-set of key '" + key + "'", () -> compareAndSetNow(key, expectedVersion, value));
+    }
+
+    private Optional<KeyValue> compareAndSetNow(String key, long expectedVersion, byte[] value) {
         String path = path(key);
         try {
             if (expectedVersion == 0) {
@@ -192,6 +208,10 @@ final class ZooKeeperKvStore implements KvStore {
 
     @Override
     public boolean delete(String key) {
+        return connection.bounded("deleting key '" + key + "'", () -> deleteNow(key));
+    }
+
+    private boolean deleteNow(String key) {
         try {
             client().delete().forPath(path(key));
             return true;
@@ -204,6 +224,10 @@ final class ZooKeeperKvStore implements KvStore {
 
     @Override
     public List<KeyValue> list(String prefix) {
+        return connection.bounded("listing keys under '" + prefix + "'", () -> listNow(prefix));
+    }
+
+    private List<KeyValue> listNow(String prefix) {
         try {
             return snapshot(prefix);
         } catch (Exception e) {

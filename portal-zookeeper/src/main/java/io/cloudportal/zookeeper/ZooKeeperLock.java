@@ -62,7 +62,7 @@ final class ZooKeeperLock implements Lock {
         // connection timeout, many seconds while the server does not answer. The attempt runs on a thread of its own,
         // so the caller gets its answer by the deadline; an abandoned attempt deletes what it got.
         AtomicBoolean abandoned = new AtomicBoolean();
-        Future<Boolean> attempt = connection.acquisitions().submit(() -> {
+        Future<Boolean> attempt = connection.calls().submit(() -> {
             boolean got = mutex.acquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
             if (got && abandoned.get()) {
                 deleteInBackground(driver.path);

@@ -48,9 +48,14 @@ final class ZooKeeperHarness implements TckHarness {
 
     @Override
     public Portal connect() {
+        return connect(Map.of());
+    }
+
+    @Override
+    public Portal connect(Map<String, String> options) {
         LoopbackProxy proxy = LoopbackProxy.to("127.0.0.1", Integer.parseInt(server.connectString().split(":")[1]));
         Portal portal = Portal.connect("zookeeper://127.0.0.1:" + proxy.port() + "/tck?sessionTimeout=" + SESSION_TIMEOUT.toSeconds()
-                + "s&connectionTimeout=8s");
+                + "s&connectionTimeout=8s", options);
         proxies.put(portal, proxy);
         return portal;
     }
