@@ -3,6 +3,7 @@ package io.cloudportal.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cloudportal.Facility;
+import io.cloudportal.Guarantee;
 import io.cloudportal.Portal;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.messaging.Message;
@@ -10,6 +11,7 @@ import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
 import io.cloudportal.registry.ServiceInstance;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,18 +45,48 @@ public final class SecretsProbe {
      * @throws Exception if the child cannot run
      */
     public static String assertNoSecretInAnyLogLine(String url, String wrongUrl, List<String> secrets) throws Exception {
+        return assertNoSecretInAnyLogLine(url, wrongUrl, secrets, List.of());
+    }
+
+    /**
+     * Runs the probe, as {@link #assertNoSecretInAnyLogLine(String, String, List)}, for a client that
+     * logs to files of its own under its home directory as well (RocketMQ's writes
+     * {@code ~/logs/rocketmqlogs}): the child gets a home of its own, and every file there is read too.
+     *
+     * @param url a URL (with its options) whose credentials work
+     * @param wrongUrl a URL whose credentials the server refuses, or null where no server here can refuse them
+     * @param secrets the passwords, tokens or keys that must appear nowhere
+     * @param jvmOptions extra options for the child JVM, e.g. a vendor client's log level
+     * @return everything the child printed and wrote under its home, for further checks
+     * @throws Exception if the child cannot run
+     */
+    public static String assertNoSecretInAnyLogLine(String url, String wrongUrl, List<String> secrets, List<String> jvmOptions)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(List.of(java, "-Dorg.slf4j.simpleLogger.defaultLogLevel=trace",
-                "-Dorg.slf4j.simpleLogger.showDateTime=false", "-cp", System.getProperty("java.class.path"),
-                SecretsProbe.class.getName(), url, wrongUrl)).redirectErrorStream(true).start();
+        Path home = Files.createTempDirectory("portal-secrets-probe");
+        List<String> command = new ArrayList<>(List.of(java, "-Dorg.slf4j.simpleLogger.defaultLogLevel=trace",
+                "-Dorg.slf4j.simpleLogger.showDateTime=false", "-Duser.home=" + home));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SecretsProbe.class.getName(), url,
+                wrongUrl == null ? "-" : wrongUrl));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         byte[] output = child.getInputStream().readAllBytes();
         if (!child.waitFor(120, TimeUnit.SECONDS)) {
             child.destroyForcibly();
         }
-        String printed = new String(output, StandardCharsets.UTF_8);
+        StringBuilder all = new StringBuilder(new String(output, StandardCharsets.UTF_8));
+        try (var files = Files.walk(home)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                all.append("\n--- ").append(home.relativize(file)).append('\n').append(Files.readString(file,
+                        StandardCharsets.ISO_8859_1));
+            }
+        }
+        String printed = all.toString();
         String tail = printed.length() > 4000 ? printed.substring(printed.length() - 4000) : printed;
         assertThat(printed).as("the probe used the connection (last output: %s)", tail).contains("PROBE USED");
-        assertThat(printed).as("the wrong credentials were refused (last output: %s)", tail).contains("PROBE REFUSED");
+        if (wrongUrl != null) {
+            assertThat(printed).as("the wrong credentials were refused (last output: %s)", tail).contains("PROBE REFUSED");
+        }
         assertThat(printed).as("the vendor client logged at TRACE or DEBUG, so the capture works").containsAnyOf(" TRACE ", " DEBUG ");
         for (String secret : secrets) {
             int at = printed.indexOf(secret);
@@ -81,11 +113,26 @@ public final class SecretsProbe {
         root.addHandler(everything);
 
         String name = "secrets-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Portal portal = Portal.connect(args[0])) {
-            use(portal, name);
-            System.out.println("PROBE USED " + portal);
+        int status = 0;
+        try {
+            try (Portal portal = Portal.connect(args[0])) {
+                use(portal, name);
+                System.out.println("PROBE USED " + portal);
+            }
+            if (!args[1].equals("-")) {
+                connectWithWrongCredentials(args[1], name);
+            }
+        } catch (Exception | Error failed) {
+            failed.printStackTrace(System.out);
+            status = 1;
         }
-        try (Portal wrong = Portal.connect(args[1])) {
+        System.out.flush();
+        // The parent reads until this process ends: a client thread left running must not keep it waiting.
+        System.exit(status);
+    }
+
+    private static void connectWithWrongCredentials(String url, String name) {
+        try (Portal wrong = Portal.connect(url)) {
             System.out.println("PROBE CONNECTED " + wrong);
             // Some servers admit anyone and refuse what is not theirs (ZooKeeper's digest ACLs).
             if (wrong.capabilities().provides(Facility.KV_STORE)) {
@@ -96,7 +143,6 @@ public final class SecretsProbe {
             System.out.println("PROBE REFUSED " + refused.getClass().getSimpleName() + ": " + refused.getMessage());
             refused.printStackTrace(System.out);
         }
-        System.out.flush();
     }
 
     private static void use(Portal portal, String name) throws Exception {
@@ -116,7 +162,9 @@ public final class SecretsProbe {
         if (portal.capabilities().provides(Facility.SUBSCRIBER) && portal.capabilities().provides(Facility.PUBLISHER)) {
             CountDownLatch received = new CountDownLatch(1);
             List<Subscription> subscriptions = new ArrayList<>();
-            subscriptions.add(portal.subscriber().subscribe(SubscribeOptions.group(name, "g"), delivery -> received.countDown()));
+            SubscribeOptions options = portal.capabilities().gives(Guarantee.CONSUMER_GROUPS)
+                    ? SubscribeOptions.group(name, "g") : SubscribeOptions.broadcast(name);
+            subscriptions.add(portal.subscriber().subscribe(options, delivery -> received.countDown()));
             portal.publisher().publish(Message.of(name, "k", "v")).get(patience.toSeconds(), TimeUnit.SECONDS);
             if (!received.await(patience.toSeconds(), TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the probe's message did not arrive");

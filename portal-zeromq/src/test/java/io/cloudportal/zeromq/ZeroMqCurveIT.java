@@ -8,6 +8,9 @@ import io.cloudportal.Portal;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.tck.SecretsProbe;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -74,5 +77,21 @@ class ZeroMqCurveIT {
     @Test
     void aPlainClientCannotTalkToACurveHub() {
         assertThatThrownBy(() -> Portal.connect(url + "&connectTimeout=2s")).isInstanceOf(UnavailableException.class);
+    }
+
+    @Test
+    void curveSecretKeysAppearInNoLogLineToStringOrException() throws Exception {
+        String admitted = url + "&connectTimeout=15s" + keys(HUB.publicKey, CLIENT);
+        String stranger = url + "&connectTimeout=3s" + keys(HUB.publicKey, STRANGER);
+        String printed = SecretsProbe.assertNoSecretInAnyLogLine(admitted, stranger, List.of(CLIENT.secretKey, STRANGER.secretKey,
+                HUB.secretKey));
+        assertThat(printed).contains("PROBE REFUSED UnavailableException");
+    }
+
+    /** Z85 keys use characters a URL must escape. */
+    private static String keys(String hubKey, ZMQ.Curve.KeyPair pair) {
+        return "&curveServerKey=" + URLEncoder.encode(hubKey, StandardCharsets.UTF_8) + "&curvePublicKey="
+                + URLEncoder.encode(pair.publicKey, StandardCharsets.UTF_8) + "&curveSecretKey="
+                + URLEncoder.encode(pair.secretKey, StandardCharsets.UTF_8);
     }
 }

@@ -124,11 +124,30 @@ final class ZooKeeperRegistry implements Registry {
                 throw new AlreadyExistsException("instance '" + instance.id() + "' of service '" + instance.service()
                         + "' is registered by another ZooKeeper session; use another id");
             }
-            discovery(instance.service()).registerService(curatorForm);
+            registerRacingTheReaper(instance.service(), curatorForm);
             return new ZooKeeperRegistration(instance);
         } catch (Exception e) {
             registered.remove(key);
             throw ZooKeeperErrors.map("registering " + key, e);
+        }
+    }
+
+    /**
+     * The registry's folders are container nodes, which ZooKeeper deletes once they are empty. One
+     * emptied by another service's last instance can go between Curator's check that it exists and
+     * the create of the node beneath it (seen as NoNode for the new service's folder): try again.
+     */
+    private void registerRacingTheReaper(String service, org.apache.curator.x.discovery.ServiceInstance<Map> curatorForm) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                discovery(service).registerService(curatorForm);
+                return;
+            } catch (KeeperException.NoNodeException reaped) {
+                if (attempt == 3) {
+                    throw reaped;
+                }
+                LOG.debug("A parent of {} went while registering it (an emptied container); trying again", curatorForm.getId());
+            }
         }
     }
 
