@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.rocketmq.broker.BrokerController;
+import org.apache.rocketmq.auth.config.AuthConfig;
 import org.apache.rocketmq.common.BrokerConfig;
 import org.apache.rocketmq.common.MQVersion;
 import org.apache.rocketmq.common.namesrv.NamesrvConfig;
@@ -47,6 +48,8 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
     private static final ThreadGroup SERVER_THREADS = new ThreadGroup("portal-rocketmq-server");
 
     private final Path home;
+    /** With authentication: the super user's access key and secret key; null without. */
+    private String[] credentials;
     private int nameServerPort;
     private int brokerPort;
     private int haPort;
@@ -183,6 +186,34 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
         nameServer = controller;
     }
 
+    /**
+     * Prepares a NameServer and a broker that authenticate every client (RocketMQ's ACL 2.0, users in
+     * the broker's store): the one user is a super user with these credentials, which clients give
+     * as access key and secret key. Call {@link #start()}.
+     *
+     * @param accessKey the user name
+     * @param secretKey its password
+     * @return the servers
+     */
+    public static EmbeddedRocketMq withAuthentication(String accessKey, String secretKey) {
+        EmbeddedRocketMq servers = new EmbeddedRocketMq();
+        servers.credentials = new String[] {accessKey, secretKey};
+        return servers;
+    }
+
+    private AuthConfig authentication() {
+        AuthConfig auth = new AuthConfig();
+        auth.setConfigName("broker");
+        auth.setClusterName(CLUSTER);
+        auth.setAuthConfigPath(home.resolve("auth").toString());
+        auth.setAuthenticationEnabled(true);
+        auth.setAuthenticationProvider("org.apache.rocketmq.auth.authentication.provider.DefaultAuthenticationProvider");
+        auth.setAuthenticationMetadataProvider("org.apache.rocketmq.auth.authentication.provider.LocalAuthenticationMetadataProvider");
+        auth.setInitAuthenticationUser("{\"username\":\"" + credentials[0] + "\",\"password\":\"" + credentials[1] + "\",\"userType\":\"SUPER\"}");
+        auth.setInnerClientAuthenticationCredentials("{\"accessKey\":\"" + credentials[0] + "\",\"secretKey\":\"" + credentials[1] + "\"}");
+        return auth;
+    }
+
     private void startBroker() {
         BrokerConfig config = new BrokerConfig();
         config.setRocketmqHome(home.toString());
@@ -214,7 +245,8 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
         // The timer wheel preallocates large files; the delay levels (which retries use) work without it.
         store.setTimerWheelEnable(false);
         store.setDiskMaxUsedSpaceRatio(95);
-        BrokerController controller = new BrokerController(config, server, new NettyClientConfig(), store);
+        BrokerController controller = credentials == null ? new BrokerController(config, server, new NettyClientConfig(), store)
+                : new BrokerController(config, server, new NettyClientConfig(), store, authentication());
         try {
             if (!controller.initialize()) {
                 controller.shutdown();

@@ -1,5 +1,6 @@
 package io.cloudportal.rocketmq;
 
+import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
@@ -201,9 +202,25 @@ final class RocketMqConnection implements DriverConnection {
         } catch (PortalTimeoutException e) {
             throw e;
         } catch (Exception e) {
+            if (refusedAccess(e)) {
+                throw new AccessDeniedException("RocketMQ refused access key '" + settings.accessKey() + "' making sure the topic '"
+                        + topic + "' exists: " + e.getMessage() + " (check 'accessKey' and 'secretKey', and the user's permissions)", e);
+            }
             throw new UnavailableException("cannot make sure the RocketMQ topic '" + topic + "' exists at " + settings.nameServers() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The broker answers a bad signature, an unknown user or a missing permission with NO_PERMISSION. */
+    static boolean refusedAccess(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if ((cause instanceof MQClientException client && client.getResponseCode() == ResponseCode.NO_PERMISSION)
+                    || (cause instanceof org.apache.rocketmq.client.exception.MQBrokerException broker
+                        && broker.getResponseCode() == ResponseCode.NO_PERMISSION)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean routed(String topic, long timeoutMillis) throws Exception {

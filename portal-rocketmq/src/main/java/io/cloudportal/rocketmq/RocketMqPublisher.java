@@ -1,5 +1,6 @@
 package io.cloudportal.rocketmq;
 
+import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.NotFoundException;
@@ -257,6 +258,10 @@ final class RocketMqPublisher implements Publisher {
         }
         if (e instanceof MQClientException client && client.getResponseCode() == ResponseCode.MESSAGE_ILLEGAL) {
             return new InvalidArgumentException("RocketMQ refused a message to '" + topic + "': " + client.getErrorMessage(), e);
+        }
+        if (RocketMqConnection.refusedAccess(e)) {
+            return new AccessDeniedException("RocketMQ refused publishing to '" + topic + "': " + e.getMessage()
+                    + " (check 'accessKey' and 'secretKey', and the user's permissions)", e);
         }
         if (e instanceof RemotingTimeoutException || e.getCause() instanceof RemotingTimeoutException) {
             return new PortalTimeoutException("publishing to '" + topic + "' timed out: " + e.getMessage(), e);

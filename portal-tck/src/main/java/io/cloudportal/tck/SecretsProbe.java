@@ -138,10 +138,17 @@ public final class SecretsProbe {
             if (wrong.capabilities().provides(Facility.KV_STORE)) {
                 wrong.kvStore().get(name + "/k");
             }
+            // Some brokers check credentials on the first request (RocketMQ's signature).
+            if (wrong.capabilities().provides(Facility.PUBLISHER)) {
+                wrong.publisher().publish(Message.of(name, "k", "v")).get(30, TimeUnit.SECONDS);
+            }
             System.out.println("PROBE NOT REFUSED");
-        } catch (RuntimeException refused) {
+        } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable refused = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             System.out.println("PROBE REFUSED " + refused.getClass().getSimpleName() + ": " + refused.getMessage());
             refused.printStackTrace(System.out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
