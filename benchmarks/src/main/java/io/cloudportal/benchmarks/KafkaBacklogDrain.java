@@ -80,6 +80,13 @@ public final class KafkaBacklogDrain {
         }
     }
 
+    /** Both sides read every payload, so neither can skip the work the other does. */
+    private static void checkRead(long bytes, int records) {
+        if (bytes != (long) records * PAYLOAD.length) {
+            throw new IllegalStateException("read " + bytes + " payload bytes of " + records + " records, not " + (long) records * PAYLOAD.length);
+        }
+    }
+
     private static void fill(String bootstrap, int records) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, Optional.of(6), Optional.empty()))).all().get(60, TimeUnit.SECONDS);
@@ -120,6 +127,7 @@ public final class KafkaBacklogDrain {
             }
             last = System.nanoTime();
         }
+        checkRead(bytes.get(), records);
         return records / ((last - first.get()) / 1e9);
     }
 
@@ -150,7 +158,8 @@ public final class KafkaBacklogDrain {
                 }
             }
             double rate = records / ((System.nanoTime() - first) / 1e9);
-            return bytes > 0 ? rate : 0;
+            checkRead(bytes, records);
+            return rate;
         }
     }
 }
