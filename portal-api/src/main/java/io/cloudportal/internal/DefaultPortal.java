@@ -109,7 +109,9 @@ final class DefaultPortal implements Portal {
     public synchronized Subscriber subscriber() {
         require(Facility.SUBSCRIBER, "subscriber()");
         if (subscriber == null || subscriber.isClosed()) {
-            subscriber = track(new PortableSubscriber(this, connection.subscriber()));
+            var engineDriver = connection.driverSubscriber();
+            subscriber = track(engineDriver != null ? new PortableSubscriber(this, engineDriver)
+                    : new PortableSubscriber(this, connection.subscriber()));
         }
         return subscriber;
     }

@@ -11,7 +11,11 @@ import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.messaging.Subscription;
 import io.cloudportal.spi.Limits;
 import io.cloudportal.spi.Rules;
+import io.cloudportal.spi.DriverSubscriber;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -25,11 +29,24 @@ final class PortableSubscriber implements Subscriber {
 
     private final DefaultPortal portal;
     private final Subscriber driver;
+    private final DriverSubscriber engineDriver;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<DeliveryEngine> open = ConcurrentHashMap.newKeySet();
 
     PortableSubscriber(DefaultPortal portal, Subscriber driver) {
         this.portal = portal;
         this.driver = driver;
+        this.engineDriver = null;
+    }
+
+    PortableSubscriber(DefaultPortal portal, DriverSubscriber driver) {
+        this.portal = portal;
+        this.driver = null;
+        this.engineDriver = driver;
+    }
+
+    private String driverDeadLetterTopic(SubscribeOptions options) {
+        return engineDriver != null ? engineDriver.deadLetterTopic(options) : driver.deadLetterTopic(options);
     }
 
     @Override
@@ -47,7 +64,7 @@ final class PortableSubscriber implements Subscriber {
         }
         if (portal.capabilities().gives(Guarantee.DEAD_LETTER)) {
             // Refused now rather than when the first message is dead-lettered.
-            String deadLetters = driver.deadLetterTopic(options);
+            String deadLetters = driverDeadLetterTopic(options);
             if (options.deadLetterTopic().isEmpty()) {
                 try {
                     Rules.topic("dead-letter topic", deadLetters, portal.limits());
@@ -57,6 +74,9 @@ final class PortableSubscriber implements Subscriber {
                             + e.getMessage() + "; name one with withDeadLetterTopic()");
                 }
             }
+        }
+        if (engineDriver != null) {
+            return subscribeThroughEngine(options, handler);
         }
         PortableSubscription subscription = new PortableSubscription(portal, options);
         subscription.driver = driver.subscribe(options, delivery -> handler.handle(new PortableDelivery(subscription, delivery)));
@@ -68,7 +88,31 @@ final class PortableSubscriber implements Subscriber {
         portal.ensureOpen("deadLetterTopic()");
         check(options, portal.limits());
         portal.requireGuarantee(Guarantee.DEAD_LETTER, "deadLetterTopic()");
-        return driver.deadLetterTopic(options);
+        return driverDeadLetterTopic(options);
+    }
+
+    private Subscription subscribeThroughEngine(SubscribeOptions options, MessageHandler handler) {
+        boolean deadLetters = portal.capabilities().gives(Guarantee.DEAD_LETTER);
+        int maxAttempts = options.maxAttempts() == SubscribeOptions.DEFAULT_MAX_ATTEMPTS
+                ? engineDriver.defaultMaxAttempts().orElse(options.maxAttempts()) : options.maxAttempts();
+        DeliveryEngine.Settings settings = new DeliveryEngine.Settings(portal.driverName(),
+                portal.capabilities().gives(Guarantee.REDELIVERY), deadLetters, maxAttempts, portal.context().operationTimeout());
+        String deadLetterTopic = deadLetters ? engineDriver.deadLetterTopic(options) : null;
+        DeliveryEngine[] self = new DeliveryEngine[1];
+        DeliveryEngine engine = new DeliveryEngine(options, handler, settings, deadLetterTopic,
+                portal.context().threadFactory("handler-" + options.topic()), () -> {
+                    open.remove(self[0]);
+                    portal.forget(self[0]);
+                });
+        self[0] = engine;
+        try {
+            engine.attach(engineDriver.subscribe(options, deadLetterTopic, engine));
+        } catch (RuntimeException | Error e) {
+            engine.abort();
+            throw e;
+        }
+        open.add(engine);
+        return portal.track(engine);
     }
 
     boolean isClosed() {
@@ -79,7 +123,12 @@ final class PortableSubscriber implements Subscriber {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             portal.forget(this);
-            driver.close();
+            if (driver != null) {
+                driver.close();
+            }
+            for (DeliveryEngine subscription : List.copyOf(open)) {
+                subscription.close();
+            }
         }
     }
 

@@ -43,4 +43,18 @@ public interface Delivery {
      * @throws io.cloudportal.ClosedException if the subscription was closed
      */
     boolean nack();
+
+    /**
+     * Sends the message to the dead-letter topic now, with this reason, and makes no further
+     * attempt: for a message the handler knows no retry can cure. The reason goes into
+     * {@link DeadLetters#REASON_HEADER} under the same rule as a handler's exception.
+     *
+     * @param reason why; not null
+     * @return true if this call settled it, false if it was settled already
+     * @throws io.cloudportal.UnsupportedFacilityException if the driver does not dead-letter
+     * @throws io.cloudportal.ClosedException if the subscription was closed
+     */
+    default boolean deadLetter(String reason) {
+        throw new UnsupportedOperationException("deadLetter() is not implemented by " + getClass().getName());
+    }
 }

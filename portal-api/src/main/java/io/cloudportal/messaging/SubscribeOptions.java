@@ -19,16 +19,19 @@ import java.util.Optional;
  * @param concurrency how many handlers may run at once in this subscription (at least 1)
  * @param orderedByKey keep per-key order even with concurrency above 1 (needs
  *                     {@link io.cloudportal.Guarantee#ORDER_PER_KEY})
- * @param retryBackoff the pause before a rejected message is delivered again
+ * @param retryBackoff the pause before a rejected message is delivered again (the policy's first pause)
+ * @param retryPolicy how the pauses grow and which failures are not retried
  */
 public record SubscribeOptions(String topic, Optional<String> group, int maxAttempts, Optional<String> deadLetterTopic,
-                               int concurrency, boolean orderedByKey, Duration retryBackoff) {
+                               int concurrency, boolean orderedByKey, Duration retryBackoff, RetryPolicy retryPolicy) {
 
     /** Default number of deliveries before a message is dead-lettered. */
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
 
     /** Default pause before a rejected message is delivered again. */
     public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
+
+    private static final RetryPolicy DEFAULT_RETRY_POLICY = RetryPolicy.fixed(DEFAULT_RETRY_BACKOFF);
 
     /**
      * Creates options; prefer the factory methods.
@@ -40,11 +43,29 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @param concurrency handlers that may run at once
      * @param orderedByKey keep per-key order with concurrency
      * @param retryBackoff pause before redelivery
+     * @param retryPolicy the retry policy, whose first pause is {@code retryBackoff}
      */
     public SubscribeOptions {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
         Objects.requireNonNull(retryBackoff, "retryBackoff");
+        Objects.requireNonNull(retryPolicy, "retryPolicy");
+    }
+
+    /**
+     * Creates options with a fixed retry pause; prefer the factory methods.
+     *
+     * @param topic the topic to consume
+     * @param group the consumer group, or empty for broadcast
+     * @param maxAttempts deliveries before dead-lettering
+     * @param deadLetterTopic the dead-letter topic, or empty for the default
+     * @param concurrency handlers that may run at once
+     * @param orderedByKey keep per-key order with concurrency
+     * @param retryBackoff pause before redelivery
+     */
+    public SubscribeOptions(String topic, Optional<String> group, int maxAttempts, Optional<String> deadLetterTopic,
+                            int concurrency, boolean orderedByKey, Duration retryBackoff) {
+        this(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, retryBackoff, DEFAULT_RETRY_POLICY);
     }
 
     /**
@@ -59,7 +80,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
         // A null group once meant broadcast: a subscriber meant to share a group's work then saw every message.
         Rules.notNull("group", group);
         return new SubscribeOptions(topic, Optional.of(group), DEFAULT_MAX_ATTEMPTS, Optional.empty(), 1, false,
-                DEFAULT_RETRY_BACKOFF);
+                DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_POLICY);
     }
 
     /**
@@ -70,7 +91,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      */
     public static SubscribeOptions broadcast(String topic) {
         return new SubscribeOptions(topic, Optional.empty(), DEFAULT_MAX_ATTEMPTS, Optional.empty(), 1, false,
-                DEFAULT_RETRY_BACKOFF);
+                DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_POLICY);
     }
 
     /**
@@ -89,7 +110,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @return a copy with the change
      */
     public SubscribeOptions withMaxAttempts(int attempts) {
-        return new SubscribeOptions(topic, group, attempts, deadLetterTopic, concurrency, orderedByKey, retryBackoff);
+        return new SubscribeOptions(topic, group, attempts, deadLetterTopic, concurrency, orderedByKey, retryBackoff, retryPolicy);
     }
 
     /**
@@ -99,7 +120,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @return a copy with the change
      */
     public SubscribeOptions withDeadLetterTopic(String dlt) {
-        return new SubscribeOptions(topic, group, maxAttempts, Optional.ofNullable(dlt), concurrency, orderedByKey, retryBackoff);
+        return new SubscribeOptions(topic, group, maxAttempts, Optional.ofNullable(dlt), concurrency, orderedByKey, retryBackoff, retryPolicy);
     }
 
     /**
@@ -109,7 +130,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @return a copy with the change
      */
     public SubscribeOptions withConcurrency(int handlers) {
-        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, handlers, orderedByKey, retryBackoff);
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, handlers, orderedByKey, retryBackoff, retryPolicy);
     }
 
     /**
@@ -119,7 +140,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @return a copy with the change
      */
     public SubscribeOptions withOrderedByKey(boolean ordered) {
-        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, ordered, retryBackoff);
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, ordered, retryBackoff, retryPolicy);
     }
 
     /**
@@ -129,6 +150,27 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @return a copy with the change
      */
     public SubscribeOptions withRetryBackoff(Duration backoff) {
-        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, backoff);
+        // Out of range, the policy keeps its pauses and the subscription's rules refuse retryBackoff, naming it, at subscribe.
+        boolean usable = backoff != null && !backoff.isNegative() && backoff.compareTo(RetryPolicy.MAX_BACKOFF) <= 0;
+        RetryPolicy fixed = usable ? RetryPolicy.fixed(backoff).withoutRetrying(notRetried(retryPolicy)) : retryPolicy;
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, backoff, fixed);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Class<? extends Throwable>[] notRetried(RetryPolicy policy) {
+        return policy.notRetried().toArray(Class[]::new);
+    }
+
+    /**
+     * Sets how failed messages are retried: the pauses (replacing {@link #withRetryBackoff(Duration)})
+     * and the failures not retried.
+     *
+     * @param policy the policy
+     * @return a copy with the change
+     * @throws io.cloudportal.InvalidArgumentException if the policy is null
+     */
+    public SubscribeOptions withRetryPolicy(RetryPolicy policy) {
+        Rules.notNull("retryPolicy", policy);
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, policy.initialBackoff(), policy);
     }
 }

@@ -75,6 +75,17 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
+     * The consuming half of this connection's messaging, over which the portable layer runs its
+     * delivery engine (called once; the result is cached). A driver that gives this needs no
+     * {@link #subscriber()}.
+     *
+     * @return the driver's subscriber, or null if the driver still implements {@link #subscriber()}
+     */
+    default DriverSubscriber driverSubscriber() {
+        return null;
+    }
+
+    /**
      * The input rules of this connection where its configuration moves them away from
      * {@link PortalDriver#limits()} (Kafka's {@code max.request.size}, for instance).
      *

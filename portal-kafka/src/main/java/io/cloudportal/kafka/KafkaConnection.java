@@ -7,13 +7,15 @@ import io.cloudportal.ConnectionState;
 import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Publisher;
-import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.DriverSubscriber;
 import io.cloudportal.spi.Limits;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -51,6 +53,8 @@ final class KafkaConnection implements DriverConnection {
     private volatile boolean closed;
     private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService prober;
+    private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final KafkaSubscriber subscriber = new KafkaSubscriber(this);
     private volatile ConnectionState state = ConnectionState.CONNECTED;
 
     private KafkaConnection(KafkaSettings settings, DriverContext context, Admin admin) {
@@ -155,8 +159,13 @@ final class KafkaConnection implements DriverConnection {
     }
 
     @Override
-    public Subscriber subscriber() {
-        return new KafkaSubscriber(this);
+    public DriverSubscriber driverSubscriber() {
+        return subscriber;
+    }
+
+    /** The subscriptions open on this connection, for this driver's tests. */
+    Set<KafkaSubscription> openSubscriptions() {
+        return subscriptions;
     }
 
     @Override
@@ -177,6 +186,10 @@ final class KafkaConnection implements DriverConnection {
 
     @Override
     public <T> Optional<T> unwrap(Class<T> type) {
+        if (type == KafkaConnection.class) {
+            // Package-private: only this driver's tests can name it.
+            return Optional.of(type.cast(this));
+        }
         if (type.isInstance(admin)) {
             return Optional.of(type.cast(admin));
         }

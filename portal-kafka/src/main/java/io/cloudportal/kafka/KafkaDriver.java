@@ -36,7 +36,7 @@ public final class KafkaDriver implements PortalDriver {
      * Kafka allows 249 characters; Portal keeps four for the default dead-letter topic's
      * {@code .dlt}, which may be 249 long (Limits#maxDeadLetterTopicLength).
      */
-    static final int MAX_TOPIC_LENGTH = 249 - KafkaSubscriber.DEAD_LETTER_SUFFIX.length();
+    static final int MAX_TOPIC_LENGTH = 249 - io.cloudportal.spi.Limits.DEAD_LETTER_SUFFIX.length();
 
     /**
      * Kafka's topic rules ({@code [a-zA-Z0-9._-]}, neither {@code .} nor {@code ..}); the payload

@@ -3,27 +3,23 @@ package io.cloudportal.kafka;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.PortalException;
 import io.cloudportal.UnavailableException;
-import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Message;
-import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
-import io.cloudportal.messaging.Subscription;
-import io.cloudportal.spi.SettlingDelivery;
+import io.cloudportal.spi.DeliverySink;
+import io.cloudportal.spi.DriverSubscription;
+import io.cloudportal.spi.Received;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -42,62 +38,54 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription: a {@link KafkaConsumer} driven by its own poll thread, handlers on their own
- * threads. The poll thread only fetches, dispatches and commits, so the consumer keeps its group
+ * One subscription: a {@link KafkaConsumer} driven by its own poll thread, which only fetches,
+ * hands records to the portable layer's handlers and commits, so the consumer keeps its group
  * membership however slow the handlers are.
  *
  * <p>At-least-once: an offset is committed only once every record before it in its partition was
- * handled (or dead-lettered); on a partition's revocation the records already fetched are handled
- * and committed before the partition moves, so a rebalance neither loses nor repeats them. A
- * failing record is retried in place after the backoff (which keeps per-key order), then
- * dead-lettered. When more than {@code maxInFlight} records or {@code maxInFlightBytes} wait for
- * handlers, fetching pauses until both are down to half.
+ * acknowledged (handled or dead-lettered); on a partition's revocation the records already fetched
+ * are settled and committed before the partition moves, so a rebalance neither loses nor repeats
+ * them. When more than {@code maxInFlight} records or {@code maxInFlightBytes} wait for handlers,
+ * fetching pauses until both are down to half.
  */
-final class KafkaSubscription implements Subscription {
+final class KafkaSubscription implements DriverSubscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSubscription.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     /** A safety net only: handlers wake the poll thread when the backlog drains. */
     private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(20);
     private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
+    /** How often a revocation looks whether the handlers settled the partition's records. */
+    private static final long SETTLED_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final KafkaConnection connection;
     private final SubscribeOptions options;
-    private final MessageHandler handler;
-    private final String deadLetterTopic;
+    private final DeliverySink sink;
     private final Consumer<KafkaSubscription> onClosed;
     private final Duration operationTimeout;
     private final int maxInFlight;
     private final long maxInFlightBytes;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    /** Ordered by key: one single-threaded lane per handler, a key always on the same lane. Otherwise one pool. */
-    private final ExecutorService[] lanes;
     private final Thread poller;
 
     /** Per assigned partition; touched by the poll thread only. */
     private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong inFlightBytes = new AtomicLong();
-    private final AtomicInteger running = new AtomicInteger();
-    /** Notified when a chunk finishes or the subscription starts closing. */
-    private final Object progress = new Object();
     private final CountDownLatch assigned = new CountDownLatch(1);
-    private final AtomicBoolean closing = new AtomicBoolean();
-    /** Set on close: no handler starts any more. */
+    /** Set when closing starts: nothing more is handed over. */
     private volatile boolean stopping;
     private volatile boolean pollerDone;
-    private volatile long drainDeadline;
+    private volatile long closeDeadline;
     /** Written by the poll thread; read by handler threads to wake it when the backlog has drained. */
     private volatile boolean paused;
     private long lastCommit;
 
-    KafkaSubscription(KafkaConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic, int number,
+    KafkaSubscription(KafkaConnection connection, SubscribeOptions options, DeliverySink sink, int number,
                       Consumer<KafkaSubscription> onClosed) {
         this.connection = connection;
         this.options = options;
-        this.handler = handler;
-        this.deadLetterTopic = deadLetterTopic;
+        this.sink = sink;
         this.onClosed = onClosed;
         this.operationTimeout = connection.context().operationTimeout();
         this.maxInFlight = connection.settings().maxInFlight();
@@ -109,15 +97,6 @@ final class KafkaSubscription implements Subscription {
             this.consumer = new KafkaConsumer<>(config);
         } catch (KafkaException e) {
             throw new ConfigurationException("Kafka rejected the consumer settings: " + e.getMessage(), e);
-        }
-        var threads = connection.context().threadFactory("kafka-handler-" + options.topic());
-        if (options.orderedByKey() && options.concurrency() > 1) {
-            lanes = new ExecutorService[options.concurrency()];
-            for (int i = 0; i < lanes.length; i++) {
-                lanes[i] = Executors.newSingleThreadExecutor(threads);
-            }
-        } else {
-            lanes = new ExecutorService[] {Executors.newFixedThreadPool(options.concurrency(), threads)};
         }
         poller = connection.context().threadFactory("kafka-poll-" + options.topic()).newThread(this::pollLoop);
     }
@@ -152,7 +131,12 @@ final class KafkaSubscription implements Subscription {
             joined = false;
         }
         if (!joined) {
-            close();
+            stopReceiving();
+            try {
+                close(Duration.ZERO);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             throw new UnavailableException("consumer group '" + options.group().orElseThrow() + "' on topic '" + options.topic()
                     + "' did not take this member in within " + operationTimeout);
         }
@@ -185,13 +169,7 @@ final class KafkaSubscription implements Subscription {
 
     private void abort() {
         consumer.close(CloseOptions.timeout(Duration.ZERO));
-        Arrays.stream(lanes).forEach(ExecutorService::shutdownNow);
         onClosed.accept(this);
-    }
-
-    @Override
-    public SubscribeOptions options() {
-        return options;
     }
 
     /** Records fetched and handed to handlers but not yet done; for this driver's tests. */
@@ -244,63 +222,27 @@ final class KafkaSubscription implements Subscription {
         }
     }
 
-    /**
-     * Hands a poll's records to the lanes, one task per lane and poll: waking a handler thread
-     * per partition cost more than the records took to handle.
-     */
+    /** Hands a poll's records over in one go: one wake-up per handler lane and poll, not one per partition. */
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
-        List<List<Chunk>> perLane = new ArrayList<>(lanes.length);
-        for (int i = 0; i < lanes.length; i++) {
-            perLane.add(new ArrayList<>());
+        if (records.isEmpty()) {
+            return;
         }
-        for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> batch = records.records(partition);
-            PartitionLedger ledger = ledgers.computeIfAbsent(partition, PartitionLedger::new);
-            ledger.next = batch.get(batch.size() - 1).offset() + 1;
-            inFlight.addAndGet(batch.size());
-            if (lanes.length > 1) {
-                List<List<ConsumerRecord<byte[], byte[]>>> byLane = new ArrayList<>(lanes.length);
-                for (int i = 0; i < lanes.length; i++) {
-                    byLane.add(new ArrayList<>());
-                }
-                for (ConsumerRecord<byte[], byte[]> record : batch) {
-                    int hash = record.key() == null ? partition.partition() : Arrays.hashCode(record.key());
-                    byLane.get(Math.floorMod(hash, lanes.length)).add(record);
-                }
-                for (int i = 0; i < lanes.length; i++) {
-                    if (!byLane.get(i).isEmpty()) {
-                        perLane.get(i).add(chunk(ledger, byLane.get(i)));
-                    }
-                }
-            } else if (options.concurrency() == 1) {
-                perLane.get(0).add(chunk(ledger, batch));
-            } else {
-                // Unordered on a pool: contiguous slices, one per handler thread at most, each a task of its own.
-                int slices = Math.min(options.concurrency(), batch.size());
-                int size = (batch.size() + slices - 1) / slices;
-                for (int from = 0; from < batch.size(); from += size) {
-                    Chunk slice = chunk(ledger, batch.subList(from, Math.min(batch.size(), from + size)));
-                    lanes[0].execute(() -> handle(slice));
-                }
-            }
-        }
-        for (int i = 0; i < lanes.length; i++) {
-            List<Chunk> chunks = perLane.get(i);
-            if (!chunks.isEmpty()) {
-                lanes[i].execute(() -> chunks.forEach(this::handle));
-            }
-        }
-    }
-
-    private Chunk chunk(PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records) {
+        List<KafkaReceived> batch = new ArrayList<>(records.count());
         long bytes = 0;
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            bytes += Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> fetched = records.records(partition);
+            PartitionLedger ledger = ledgers.computeIfAbsent(partition, PartitionLedger::new);
+            ledger.next = fetched.get(fetched.size() - 1).offset() + 1;
+            for (ConsumerRecord<byte[], byte[]> record : fetched) {
+                KafkaReceived received = new KafkaReceived(ledger, record);
+                ledger.records.add(received);
+                batch.add(received);
+                bytes += received.bytes;
+            }
         }
-        Chunk chunk = new Chunk(ledger, records, bytes);
-        ledger.chunks.add(chunk);
+        inFlight.addAndGet(batch.size());
         inFlightBytes.addAndGet(bytes);
-        return chunk;
+        sink.deliver(batch);
     }
 
     private void applyBackpressure() {
@@ -321,8 +263,8 @@ final class KafkaSubscription implements Subscription {
 
     private void commit(boolean sync) {
         if (options.isBroadcast()) {
-            // Nothing to commit without a group; only let go of the chunks that are done.
-            ledgers.values().forEach(PartitionLedger::dropDoneChunks);
+            // Nothing to commit without a group; only let go of the records that are done.
+            ledgers.values().forEach(PartitionLedger::dropSettled);
             return;
         }
         if (sync || System.nanoTime() - lastCommit >= COMMIT_INTERVAL_NANOS) {
@@ -370,22 +312,24 @@ final class KafkaSubscription implements Subscription {
         }
     }
 
-    /** Waits until every chunk of these partitions has finished (handled, or given up because the subscription closes). */
-    private void awaitChunks(Collection<PartitionLedger> which, long deadline) {
-        synchronized (progress) {
-            while (which.stream().anyMatch(PartitionLedger::busy)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.warn("Handlers of '{}' still running after {}; their messages will be delivered again", options.topic(),
-                            operationTimeout);
-                    return;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(progress, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+    /**
+     * Waits until every record of these partitions was settled (or released because the
+     * subscription closes). Looked at every few milliseconds: a revocation is rare, and a signal per
+     * settled record would cost every record a lock.
+     */
+    private void awaitSettled(Collection<PartitionLedger> which, long deadline) {
+        while (which.stream().anyMatch(PartitionLedger::busy)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                LOG.warn("Handlers of '{}' still running after {}; their messages will be delivered again", options.topic(),
+                        operationTimeout);
+                return;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, SETTLED_CHECK_NANOS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -395,8 +339,8 @@ final class KafkaSubscription implements Subscription {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             List<PartitionLedger> revoked = partitions.stream().map(ledgers::get).filter(Objects::nonNull).toList();
-            long deadline = stopping ? drainDeadline : System.nanoTime() + operationTimeout.toNanos();
-            awaitChunks(revoked, deadline);
+            long deadline = stopping ? closeDeadline : System.nanoTime() + operationTimeout.toNanos();
+            awaitSettled(revoked, deadline);
             try {
                 commitSurvivingWakeup(revoked);
             } catch (RuntimeException e) {
@@ -427,150 +371,44 @@ final class KafkaSubscription implements Subscription {
         }
     }
 
-    // Handler threads.
-
-    private void handle(Chunk chunk) {
-        // Counted per chunk, not per record: once closing, a chunk stops after the record in its handler.
-        running.incrementAndGet();
+    @Override
+    public CompletionStage<?> deadLetter(Received original, String topic, Message deadLetter) {
+        CompletableFuture<Object> sent = new CompletableFuture<>();
         try {
-            for (ConsumerRecord<byte[], byte[]> record : chunk.records) {
-                if (stopping || chunk.ledger.abandoned || !handleUntilSettled(record)) {
-                    return;
+            connection.topics().ensure(topic);
+            connection.producer().send(KafkaRecords.toRecord(deadLetter), (metadata, error) -> {
+                if (error == null) {
+                    sent.complete(metadata);
+                } else {
+                    sent.completeExceptionally(KafkaErrors.unwrap(error));
                 }
-                chunk.done++;
-            }
-        } finally {
-            // Once per chunk, not per record: the poll thread reads this counter all the time.
-            inFlight.addAndGet(-chunk.records.size());
-            inFlightBytes.addAndGet(-chunk.bytes);
-            if (paused && drainedToHalf()) {
-                // The poll thread may be waiting out its poll timeout; resuming now keeps the handlers fed.
-                consumer.wakeup();
-            }
-            chunk.finished = true;
-            running.decrementAndGet();
-            synchronized (progress) {
-                progress.notifyAll();
-            }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sent.completeExceptionally(e);
+        } catch (RuntimeException e) {
+            sent.completeExceptionally(e);
         }
-    }
-
-    /**
-     * Delivers a record until the handler takes it or the attempts are used up and it was
-     * dead-lettered; false if the subscription closed first (the record then stays uncommitted).
-     */
-    private boolean handleUntilSettled(ConsumerRecord<byte[], byte[]> record) {
-        Message message = KafkaRecords.toMessage(record);
-        for (int attempt = 1; ; attempt++) {
-            KafkaDelivery delivery = new KafkaDelivery(message, attempt, record);
-            String failure;
-            try {
-                handler.handle(delivery);
-                failure = delivery.rejected() ? "rejected by the handler (nack)" : null;
-            } catch (Exception | Error e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                LOG.debug("Handler of '{}' failed on {} (attempt {})", options.topic(), delivery.messageId(), attempt, e);
-                failure = delivery.acknowledged() ? null : e.getClass().getName() + ": " + e.getMessage();
-            }
-            if (failure == null) {
-                return true;
-            }
-            if (attempt >= options.maxAttempts()) {
-                return deadLetter(message, delivery.messageId(), attempt, failure);
-            }
-            if (!pause(options.retryBackoff())) {
-                return false;
-            }
-        }
-    }
-
-    private boolean deadLetter(Message message, String id, int attempts, String reason) {
-        Map<String, String> why = new LinkedHashMap<>();
-        why.put(DeadLetters.REASON_HEADER, reason);
-        why.put(DeadLetters.ATTEMPTS_HEADER, Integer.toString(attempts));
-        why.put(DeadLetters.ORIGINAL_TOPIC_HEADER, message.topic());
-        why.put(DeadLetters.ORIGINAL_ID_HEADER, id);
-        while (true) {
-            try {
-                connection.topics().ensure(deadLetterTopic);
-                connection.producer().send(KafkaRecords.toRecord(deadLetterTopic, message, why))
-                        .get(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                LOG.debug("Dead-lettered {} to '{}' after {} attempts: {}", id, deadLetterTopic, attempts, reason);
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (Exception e) {
-                // Committing past a message that is not in the dead-letter topic would lose it: keep trying.
-                LOG.warn("Could not dead-letter {} to '{}'; trying again: {}", id, deadLetterTopic, KafkaErrors.unwrap(e).getMessage());
-                if (!pause(DEAD_LETTER_RETRY)) {
-                    return false;
-                }
-            }
-        }
-    }
-
-    /** Waits, unless the subscription starts closing; true if it is still open. */
-    private boolean pause(Duration duration) {
-        long deadline = System.nanoTime() + duration.toNanos();
-        synchronized (progress) {
-            long left;
-            while (!stopping && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(progress, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-        return !stopping;
+        return sent;
     }
 
     // Closing.
 
     @Override
-    public boolean close(Duration timeout) throws InterruptedException {
-        if (!closing.compareAndSet(false, true)) {
-            return true;
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        drainDeadline = deadline;
-        boolean drained;
-        synchronized (progress) {
-            stopping = true;
-            progress.notifyAll();
-            while (running.get() > 0 && deadline - System.nanoTime() > 0) {
-                TimeUnit.NANOSECONDS.timedWait(progress, Math.max(1, Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(10))));
-            }
-            drained = running.get() == 0;
-        }
-        // The poll thread commits what was handled and leaves the group, handing the rest to the other members.
-        pollerDone = true;
-        consumer.wakeup();
-        poller.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + operationTimeout.toMillis()));
-        for (ExecutorService lane : lanes) {
-            lane.shutdown();
-        }
-        for (ExecutorService lane : lanes) {
-            if (!lane.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                lane.shutdownNow();
-                drained = false;
-            }
-        }
-        onClosed.accept(this);
-        return drained;
+    public void stopReceiving() {
+        stopping = true;
+        closeDeadline = System.nanoTime() + operationTimeout.toNanos();
     }
 
+    /** The poll thread commits what was settled and leaves the group, handing the rest to the other members. */
     @Override
-    public void close() {
-        try {
-            close(operationTimeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    public void close(Duration timeout) throws InterruptedException {
+        stopping = true;
+        closeDeadline = System.nanoTime() + timeout.toNanos();
+        pollerDone = true;
+        consumer.wakeup();
+        poller.join(Math.max(1, timeout.toMillis() + operationTimeout.toMillis()));
+        onClosed.accept(this);
     }
 
     @Override
@@ -578,10 +416,10 @@ final class KafkaSubscription implements Subscription {
         return "KafkaSubscription[" + options.topic() + options.group().map(g -> ", group " + g).orElse(", broadcast") + "]";
     }
 
-    /** What of one partition was handed to handlers and what of it is done. Poll thread, except {@code Chunk.done}. */
+    /** What of one partition was handed over and not yet committed. The deque is the poll thread's; the records' states are not. */
     private static final class PartitionLedger {
         final TopicPartition partition;
-        final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+        final ArrayDeque<KafkaReceived> records = new ArrayDeque<>();
         long next = -1;
         long committed = -1;
         volatile boolean abandoned;
@@ -590,27 +428,26 @@ final class KafkaSubscription implements Subscription {
             this.partition = partition;
         }
 
-        /** The offset to commit: the first record not yet done, or past the last dispatched one. */
+        /** The offset to commit: the first record not acknowledged, or past the last one handed over. */
         long committable() {
-            dropDoneChunks();
-            long first = next;
-            for (Chunk chunk : chunks) {
-                int done = chunk.done;
-                if (done < chunk.records.size()) {
-                    first = Math.min(first, chunk.records.get(done).offset());
-                }
-            }
-            return first;
+            dropSettled();
+            KafkaReceived first = records.peek();
+            return first == null ? next : first.record.offset();
         }
 
-        void dropDoneChunks() {
-            while (!chunks.isEmpty() && chunks.peek().isDone()) {
-                chunks.poll();
+        void dropSettled() {
+            while (!records.isEmpty() && records.peek().state == KafkaReceived.ACKNOWLEDGED) {
+                records.poll();
             }
         }
 
         boolean busy() {
-            return chunks.stream().anyMatch(chunk -> !chunk.finished);
+            for (KafkaReceived received : records) {
+                if (received.state == KafkaReceived.PENDING) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         void committed(long offset) {
@@ -618,38 +455,68 @@ final class KafkaSubscription implements Subscription {
         }
     }
 
-    /** Records of one partition handled in order by one handler thread. */
-    private static final class Chunk {
+    /** A fetched record; its id is built only when asked: most handlers never do, and it would cost every message a string. */
+    private final class KafkaReceived implements Received {
+        static final int PENDING = 0;
+        static final int ACKNOWLEDGED = 1;
+        static final int RELEASED = 2;
+
         final PartitionLedger ledger;
-        final List<ConsumerRecord<byte[], byte[]>> records;
-        final long bytes;
-        /** Written by the handler thread only. */
-        volatile int done;
-        volatile boolean finished;
+        final ConsumerRecord<byte[], byte[]> record;
+        final int bytes;
+        private Message message;
+        volatile int state;
 
-        Chunk(PartitionLedger ledger, List<ConsumerRecord<byte[], byte[]>> records, long bytes) {
+        KafkaReceived(PartitionLedger ledger, ConsumerRecord<byte[], byte[]> record) {
             this.ledger = ledger;
-            this.records = records;
-            this.bytes = bytes;
-        }
-
-        boolean isDone() {
-            return done == records.size();
-        }
-    }
-
-    /** A delivered record; its id is built only when asked: most handlers never do, and it would cost every message a string. */
-    private static final class KafkaDelivery extends SettlingDelivery {
-        private final ConsumerRecord<byte[], byte[]> record;
-
-        KafkaDelivery(Message message, int attempt, ConsumerRecord<byte[], byte[]> record) {
-            super(message, attempt);
             this.record = record;
+            this.bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        }
+
+        @Override
+        public Message message() {
+            // Built on the handler thread, once: the poll thread only fetches.
+            Message built = message;
+            if (built == null) {
+                built = KafkaRecords.toMessage(record);
+                message = built;
+            }
+            return built;
         }
 
         @Override
         public String messageId() {
             return KafkaRecords.messageId(record.topic(), record.partition(), record.offset());
+        }
+
+        @Override
+        public int attempt() {
+            return 1;
+        }
+
+        @Override
+        public boolean stale() {
+            return ledger.abandoned;
+        }
+
+        @Override
+        public void acknowledge() {
+            settle(ACKNOWLEDGED);
+        }
+
+        @Override
+        public void release() {
+            settle(RELEASED);
+        }
+
+        private void settle(int outcome) {
+            state = outcome;
+            inFlight.decrementAndGet();
+            inFlightBytes.addAndGet(-bytes);
+            if (paused && drainedToHalf()) {
+                // The poll thread may be waiting out its poll timeout; resuming now keeps the handlers fed.
+                consumer.wakeup();
+            }
         }
     }
 }

@@ -7,9 +7,7 @@ import io.cloudportal.Portal;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.SubscribeOptions;
-import io.cloudportal.spi.DriverContext;
-import io.cloudportal.spi.Options;
-import io.cloudportal.spi.PortalUrl;
+import io.cloudportal.messaging.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,18 +39,17 @@ class KafkaBackpressureIT {
             CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         }
         String url = KafkaHarness.INSTANCE.url() + "&maxInFlight=" + maxInFlight;
-        PortalUrl parsed = PortalUrl.parse(url);
-        DriverContext context = new DriverContext(parsed, new Options(parsed.queryOptions()), Duration.ofSeconds(30), "bp");
-        try (KafkaConnection connection = KafkaConnection.open(KafkaSettings.from(context), context)) {
+        try (Portal consumer = Portal.connect(url)) {
+            KafkaConnection connection = consumer.unwrap(KafkaConnection.class).orElseThrow();
             CountDownLatch release = new CountDownLatch(1);
             AtomicInteger started = new AtomicInteger();
             Set<String> handled = ConcurrentHashMap.newKeySet();
-            KafkaSubscriber subscriber = new KafkaSubscriber(connection);
-            KafkaSubscription subscription = (KafkaSubscription) subscriber.subscribe(SubscribeOptions.group(topic, "slow"), d -> {
+            Subscription subscribed = consumer.subscriber().subscribe(SubscribeOptions.group(topic, "slow"), d -> {
                 started.incrementAndGet();
                 release.await();
                 handled.add(d.message().payloadAsString());
             });
+            KafkaSubscription subscription = connection.openSubscriptions().iterator().next();
             await().atMost(Duration.ofSeconds(60)).until(() -> subscription.inFlight() >= maxInFlight);
             // While the handler stays stalled, the backlog must stay at the bound: one poll past it at most.
             AtomicInteger highest = new AtomicInteger();
@@ -64,7 +61,7 @@ class KafkaBackpressureIT {
             assertThat(started.get()).as("handlers running while stalled").isEqualTo(1);
             release.countDown();
             await().atMost(Duration.ofSeconds(120)).until(() -> handled.size() == messages);
-            subscriber.close();
+            subscribed.close();
             assertThat(handled).as("lost").hasSize(messages);
         }
     }

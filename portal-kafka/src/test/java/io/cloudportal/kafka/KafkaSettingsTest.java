@@ -112,7 +112,7 @@ class KafkaSettingsTest {
         assertThat(KafkaDriver.LIMITS.topicPattern().matcher("orders.eu_1-x").matches()).isTrue();
         assertThat(KafkaDriver.LIMITS.topicPattern().matcher(".").matches()).isFalse();
         assertThat(KafkaDriver.LIMITS.topicPattern().matcher("..").matches()).isFalse();
-        assertThat(KafkaDriver.LIMITS.maxTopicLength() + KafkaSubscriber.DEAD_LETTER_SUFFIX.length()).isEqualTo(249);
+        assertThat(KafkaDriver.LIMITS.maxTopicLength() + io.cloudportal.spi.Limits.DEAD_LETTER_SUFFIX.length()).isEqualTo(249);
         Message big = new Message("t", "k", new byte[1024 * 1024 - 10], Map.of());
         assertThat(KafkaRecords.sizeUpperBound(big)).isGreaterThan(1024 * 1024);
         assertThat(KafkaRecords.sizeUpperBound(Message.of("t", "k", "x"))).isLessThan(200);

@@ -6,7 +6,6 @@ import io.cloudportal.kv.KvStore;
 import io.cloudportal.leader.LeaderElection;
 import io.cloudportal.lock.Lock;
 import io.cloudportal.messaging.Publisher;
-import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
@@ -78,7 +77,7 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
     }
 
     @Override
-    public Subscriber subscriber() {
+    public io.cloudportal.spi.DriverSubscriber driverSubscriber() {
         return subscriber;
     }
 
@@ -139,7 +138,6 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
 
     @Override
     public void close() {
-        subscriber.close();
         publisher.close();
         backend.locked(() -> {
             // What a closed ZooKeeper session leaves behind: nothing ephemeral.

@@ -1,47 +1,36 @@
 package io.cloudportal.memory;
 
-import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.Message;
-import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
-import io.cloudportal.messaging.Subscription;
+import io.cloudportal.spi.DeliverySink;
+import io.cloudportal.spi.DriverSubscription;
+import io.cloudportal.spi.Received;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
-/** A member of a group (or a broadcast subscriber) with its own handler threads. */
-final class MemorySubscription implements Subscription {
-
-    private static final Logger LOG = LoggerFactory.getLogger(MemorySubscription.class);
+/**
+ * A member of a group (or a broadcast subscriber): the group hands it a message only while it
+ * has a free handler, and a message it releases goes back to the group for the next member.
+ */
+final class MemorySubscription implements DriverSubscription {
 
     private final SubscribeOptions options;
-    private final MessageHandler handler;
-    private final ExecutorService handlers;
+    private final DeliverySink sink;
+    private final MemoryTopics topics;
     private final MemoryTopics.Topic topic;
     private final MemoryTopics.Group group;
-    private final Runnable onClosed;
     /** Guarded by the topic monitor. */
     private int running;
     private boolean accepting = true;
 
-    MemorySubscription(MemoryConnection connection, SubscribeOptions options, MessageHandler handler, Runnable onClosed) {
+    MemorySubscription(MemoryConnection connection, SubscribeOptions options, DeliverySink sink) {
         this.options = options;
-        this.handler = handler;
-        this.onClosed = onClosed;
-        this.handlers = Executors.newFixedThreadPool(options.concurrency(), connection.context().threadFactory("consumer-" + options.topic()));
-        MemoryTopics topics = connection.backend().topics;
+        this.sink = sink;
+        this.topics = connection.backend().topics;
         this.topic = topics.topic(options.topic());
         String groupName = options.group().orElseGet(topics::broadcastGroupName);
         this.group = topic.join(groupName, options.isBroadcast(), this);
-    }
-
-    @Override
-    public SubscribeOptions options() {
-        return options;
     }
 
     /** Under the topic monitor. */
@@ -52,76 +41,34 @@ final class MemorySubscription implements Subscription {
     /** Under the topic monitor. */
     void dispatch(MemoryTopics.Group from, MemoryTopics.Pending pending) {
         running++;
-        handlers.execute(() -> handle(from, pending));
-    }
-
-    private void handle(MemoryTopics.Group from, MemoryTopics.Pending pending) {
-        MemoryDelivery delivery = new MemoryDelivery(from, pending, options);
-        try {
-            handler.handle(delivery);
-            delivery.ack();
-        } catch (Exception | Error e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            LOG.debug("Handler of {} rejected {} (attempt {})", options.topic(), pending.stored().id(), pending.attempt(), e);
-            delivery.reject(e.getClass().getName() + ": " + e.getMessage());
-        } finally {
-            synchronized (topic) {
-                running--;
-                topic.notifyAll();
-                // The settle above pumped while this handler still counted as running.
-                from.pump();
-            }
-        }
+        sink.deliver(new MemoryReceived(from, pending));
     }
 
     @Override
-    public boolean close(Duration timeout) throws InterruptedException {
-        boolean drained;
-        long deadline = System.nanoTime() + timeout.toNanos();
+    public void stopReceiving() {
         synchronized (topic) {
             accepting = false;
-            while (running > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                TimeUnit.NANOSECONDS.timedWait(topic, left);
-            }
-            drained = running == 0;
         }
-        group.leave(this);
-        handlers.shutdown();
-        if (!handlers.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            LOG.warn("Handlers of {} still running after {}; interrupting them", options.topic(), timeout);
-            handlers.shutdownNow();
-            drained = false;
-        }
-        onClosed.run();
-        return drained;
     }
 
     @Override
-    public void close() {
-        try {
-            close(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    public CompletionStage<?> deadLetter(Received original, String deadLetterTopic, Message deadLetter) {
+        return CompletableFuture.completedFuture(topics.topic(deadLetterTopic).append(deadLetter));
     }
 
-    /** A delivered message; settled exactly once. */
-    private static final class MemoryDelivery implements Delivery {
-        private final MemoryTopics.Group group;
-        private final MemoryTopics.Pending pending;
-        private final SubscribeOptions options;
-        private final AtomicBoolean settled = new AtomicBoolean();
+    @Override
+    public void close(Duration timeout) {
+        group.leave(this);
+    }
 
-        MemoryDelivery(MemoryTopics.Group group, MemoryTopics.Pending pending, SubscribeOptions options) {
-            this.group = group;
+    /** A message handed to the engine; settled exactly once. */
+    private final class MemoryReceived implements Received {
+        private final MemoryTopics.Group from;
+        private final MemoryTopics.Pending pending;
+
+        MemoryReceived(MemoryTopics.Group from, MemoryTopics.Pending pending) {
+            this.from = from;
             this.pending = pending;
-            this.options = options;
         }
 
         @Override
@@ -130,35 +77,29 @@ final class MemorySubscription implements Subscription {
         }
 
         @Override
-        public int attempt() {
-            return pending.attempt();
-        }
-
-        @Override
         public String messageId() {
             return pending.stored().id();
         }
 
         @Override
-        public boolean ack() {
-            if (!settled.compareAndSet(false, true)) {
-                return false;
-            }
-            group.settled(pending);
-            return true;
+        public int attempt() {
+            return pending.attempt();
         }
 
         @Override
-        public boolean nack() {
-            return reject("rejected by the handler (nack)");
+        public void acknowledge() {
+            synchronized (topic) {
+                running--;
+                from.settled(pending);
+            }
         }
 
-        boolean reject(String reason) {
-            if (!settled.compareAndSet(false, true)) {
-                return false;
+        @Override
+        public void release() {
+            synchronized (topic) {
+                running--;
+                from.released(pending);
             }
-            group.rejected(pending, options, reason);
-            return true;
         }
     }
 }

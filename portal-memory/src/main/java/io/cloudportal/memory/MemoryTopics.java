@@ -1,33 +1,26 @@
 package io.cloudportal.memory;
 
-import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
-import io.cloudportal.messaging.SubscribeOptions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The topics of one backend: an append-only log per topic, and per consumer group a cursor,
  * the messages waiting for redelivery and the keys that have an unsettled message. A keyed
  * message is handed out only when no earlier message with its key is unsettled, which keeps
- * per-key order across concurrent handlers and redeliveries. Each topic is its own monitor.
+ * per-key order across concurrent handlers and members; a retry happens in place, in the portable layer. Each topic is its own monitor.
  */
 final class MemoryTopics {
-
-    private static final int MAX_REASON_LENGTH = 500;
 
     record Stored(long offset, Message message, String id) {
     }
@@ -48,10 +41,6 @@ final class MemoryTopics {
     /** Sets the retention window; the first connection to a name decides it. */
     void retainMessages(int messages) {
         retainMessages = messages;
-    }
-
-    static String deadLetterTopic(SubscribeOptions options) {
-        return options.deadLetterTopic().orElse(options.topic() + io.cloudportal.spi.Limits.DEAD_LETTER_SUFFIX);
     }
 
     Topic topic(String name) {
@@ -171,43 +160,12 @@ final class MemoryTopics {
             }
         }
 
-        /** The handler rejected the message: deliver it again after the backoff, or dead-letter it. */
-        void rejected(Pending pending, SubscribeOptions options, String reason) {
-            if (pending.attempt >= options.maxAttempts()) {
-                deadLetter(pending, options, reason);
-                settled(pending);
-                return;
-            }
-            Pending retry = new Pending(pending.stored, pending.attempt + 1);
-            long delay = options.retryBackoff().toNanos();
-            if (delay == 0) {
-                requeue(retry);
-                return;
-            }
-            try {
-                backend.timer.schedule(() -> requeue(retry), delay, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException backendClosed) {
-                // The last connection closed: nobody is left to redeliver to.
-            }
-        }
-
-        private void requeue(Pending retry) {
+        /** A member let go of the message unhandled (it is closing): the next member gets it. */
+        void released(Pending pending) {
             synchronized (topic) {
-                ready.add(retry);
+                ready.add(pending);
                 pump();
             }
-        }
-
-        private void deadLetter(Pending pending, SubscribeOptions options, String reason) {
-            Message original = pending.stored.message();
-            Map<String, String> headers = new LinkedHashMap<>(original.headers());
-            String printable = reason.replaceAll("\\p{Cntrl}", " ");
-            headers.put(DeadLetters.REASON_HEADER, printable.length() > MAX_REASON_LENGTH ? printable.substring(0, MAX_REASON_LENGTH) : printable);
-            headers.put(DeadLetters.ATTEMPTS_HEADER, Integer.toString(pending.attempt));
-            headers.put(DeadLetters.ORIGINAL_TOPIC_HEADER, topic.name);
-            headers.put(DeadLetters.ORIGINAL_ID_HEADER, pending.stored.id);
-            String dlt = deadLetterTopic(options);
-            MemoryTopics.this.topic(dlt).append(new Message(dlt, original.key(), original.payload(), headers));
         }
 
         private MemorySubscription nextFreeMember() {

@@ -15,7 +15,6 @@ import io.cloudportal.ConnectionState;
 import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Publisher;
-import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
 import java.io.IOException;
@@ -55,6 +54,7 @@ final class RabbitMqConnection implements DriverConnection {
     private final RabbitMqTopology topology;
     private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<RabbitMqSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final RabbitMqSubscriber subscriber = new RabbitMqSubscriber(this);
     private final Object publisherLock = new Object();
     private RabbitMqPublisher publisher;
     private volatile ConnectionState state = ConnectionState.CONNECTED;
@@ -229,8 +229,8 @@ final class RabbitMqConnection implements DriverConnection {
     }
 
     @Override
-    public Subscriber subscriber() {
-        return new RabbitMqSubscriber(this);
+    public io.cloudportal.spi.DriverSubscriber driverSubscriber() {
+        return subscriber;
     }
 
     @Override

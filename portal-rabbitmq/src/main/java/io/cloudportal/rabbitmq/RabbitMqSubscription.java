@@ -7,39 +7,33 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.cloudportal.PortalException;
 import io.cloudportal.UnavailableException;
-import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Message;
-import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
-import io.cloudportal.messaging.Subscription;
-import io.cloudportal.spi.SettlingDelivery;
+import io.cloudportal.spi.DeliverySink;
+import io.cloudportal.spi.DriverSubscription;
+import io.cloudportal.spi.Received;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One subscription: a channel with {@code basic.qos(prefetch)} consuming one queue with manual
- * acknowledgements. Deliveries go from the client's dispatch thread to this subscription's
- * handler threads; prefetch bounds what is held. A message is acknowledged once its handler
- * returned. A handler that throws is retried in place after {@code retryBackoff} (so a message
- * is not handed to another member mid-retry) and after {@code maxAttempts} the message is
- * published, with the {@link DeadLetters} headers, to the dead-letter topic, and only then acknowledged.
- * A channel the broker closes for a channel error is reopened after {@code recoveryInterval};
- * the connection's own recovery brings the consumer back after a connection loss.
+ * acknowledgements. Deliveries go from the client's dispatch thread to the portable layer's
+ * handlers; prefetch bounds what is held. A dead letter is published, with the portable layer's
+ * headers, to the dead-letter topic and only then acknowledged. A channel the broker closes for a
+ * channel error is reopened after {@code recoveryInterval}; the connection's own recovery brings
+ * the consumer back after a connection loss.
  */
-final class RabbitMqSubscription implements Subscription {
+final class RabbitMqSubscription implements DriverSubscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqSubscription.class);
     /** Set by quorum queues on a redelivered message: how many times it was returned before. */
@@ -48,41 +42,39 @@ final class RabbitMqSubscription implements Subscription {
 
     private final RabbitMqConnection connection;
     private final SubscribeOptions options;
-    private final MessageHandler handler;
+    private final DeliverySink sink;
     private final String deadLetterTopic;
     private final Consumer<RabbitMqSubscription> onClose;
-    private final ThreadPoolExecutor handlers;
     /** With one handler thread, deliveries finish in order: acknowledgements go out together ({@code multiple}). */
     private final boolean batchAcks;
+    /** Deliveries handed to the handlers; against {@link #settledInOrder}, whether any still waits. */
+    private final AtomicLong handedOver = new AtomicLong();
     /** Confined to the single handler thread when {@link #batchAcks}: the newest handled tag not yet acknowledged. */
     private Channel ackChannel;
     private long ackTag;
     private int unacked;
-    private final AtomicBoolean closing = new AtomicBoolean();
+    private long settledInOrder;
     private volatile boolean stopping;
     private volatile Channel channel;
     private volatile String consumerTag;
     private String queue;
 
-    private RabbitMqSubscription(RabbitMqConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic,
+    private RabbitMqSubscription(RabbitMqConnection connection, SubscribeOptions options, DeliverySink sink, String deadLetterTopic,
                                  Consumer<RabbitMqSubscription> onClose) {
         this.connection = connection;
         this.options = options;
-        this.handler = handler;
+        this.sink = sink;
         this.deadLetterTopic = deadLetterTopic;
         this.onClose = onClose;
-        this.handlers = new ThreadPoolExecutor(options.concurrency(), options.concurrency(), 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), connection.context().threadFactory("rabbitmq-handler"));
         this.batchAcks = options.concurrency() == 1;
     }
 
-    static RabbitMqSubscription open(RabbitMqConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic,
+    static RabbitMqSubscription open(RabbitMqConnection connection, SubscribeOptions options, DeliverySink sink, String deadLetterTopic,
                                      Consumer<RabbitMqSubscription> onClose) {
-        RabbitMqSubscription subscription = new RabbitMqSubscription(connection, options, handler, deadLetterTopic, onClose);
+        RabbitMqSubscription subscription = new RabbitMqSubscription(connection, options, sink, deadLetterTopic, onClose);
         try {
             subscription.start();
         } catch (IOException | RuntimeException e) {
-            subscription.handlers.shutdownNow();
             subscription.closeChannel();
             if (e instanceof PortalException portal) {
                 throw portal;
@@ -123,12 +115,11 @@ final class RabbitMqSubscription implements Subscription {
         consumerTag = fresh.basicConsume(source, false, new DefaultConsumer(fresh) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                Channel from = getChannel();
-                try {
-                    handlers.execute(() -> handle(from, envelope, properties, body));
-                } catch (RejectedExecutionException e) {
-                    // closing: left unacknowledged, the broker gives it to another member
+                if (stopping) {
+                    return; // left unacknowledged: the broker gives it to another member
                 }
+                handedOver.incrementAndGet();
+                sink.deliver(new RabbitMqReceived(getChannel(), envelope, properties, body));
             }
         });
     }
@@ -156,64 +147,6 @@ final class RabbitMqSubscription implements Subscription {
         }
     }
 
-    private void handle(Channel from, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-        if (stopping) {
-            return;
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        int returnedBefore = 0;
-        if (properties.getHeaders() != null) {
-            for (Map.Entry<String, Object> header : properties.getHeaders().entrySet()) {
-                if (header.getKey().equals(DELIVERY_COUNT_HEADER) && header.getValue() instanceof Number count) {
-                    returnedBefore = count.intValue();
-                } else if (header.getValue() != null) {
-                    headers.put(header.getKey(), header.getValue().toString());
-                }
-            }
-        }
-        String key = envelope.getRoutingKey().isEmpty() ? null : envelope.getRoutingKey();
-        Message message = new Message(options.topic(), key, body, headers);
-        String messageId = properties.getMessageId() != null ? properties.getMessageId()
-                : queueName() + "/" + envelope.getDeliveryTag();
-        int attempt = Math.max(returnedBefore + 1, envelope.isRedeliver() && returnedBefore == 0 ? 2 : 1);
-        while (true) {
-            SettlingDelivery delivery = SettlingDelivery.of(message, messageId, attempt);
-            Exception failure = null;
-            try {
-                handler.handle(delivery);
-                delivery.ack();
-            } catch (Exception e) {
-                failure = e;
-                delivery.nack();
-            }
-            if (!delivery.rejected()) {
-                if (batchAcks) {
-                    acknowledgeInOrder(from, envelope.getDeliveryTag());
-                } else {
-                    acknowledge(from, envelope.getDeliveryTag());
-                }
-                return;
-            }
-            String reason = failure == null ? "nack" : failure.toString();
-            if (attempt >= options.maxAttempts()) {
-                deadLetter(from, envelope, properties, body, messageId, attempt, reason);
-                return;
-            }
-            if (stopping) {
-                return;
-            }
-            LOG.debug("Handler of '{}' failed on message {} (attempt {}): {}; retrying in {}", options.topic(), messageId, attempt,
-                    reason, options.retryBackoff());
-            try {
-                Thread.sleep(options.retryBackoff().toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            attempt++;
-        }
-    }
-
     private String queueName() {
         return queue == null ? options.topic() : queue;
     }
@@ -222,7 +155,7 @@ final class RabbitMqSubscription implements Subscription {
      * Acknowledges up to this delivery at once when no other delivery waits for the handler, or
      * every {@value #ACK_BATCH}: one frame (and one socket write) for many messages, which a
      * consumer handing messages to its own thread needs to keep up with one that acknowledges
-     * inline. Every earlier delivery of the channel was handled (or dead-lettered) before this one.
+     * inline. Every earlier delivery of the channel was settled before this one.
      */
     private void acknowledgeInOrder(Channel from, long deliveryTag) {
         if (ackChannel != null && ackChannel != from) {
@@ -231,7 +164,8 @@ final class RabbitMqSubscription implements Subscription {
         ackChannel = from;
         ackTag = deliveryTag;
         unacked++;
-        if (unacked >= ACK_BATCH || handlers.getQueue().isEmpty() || stopping) {
+        settledInOrder++;
+        if (unacked >= ACK_BATCH || settledInOrder == handedOver.get()) {
             flushAcks();
         }
     }
@@ -257,49 +191,18 @@ final class RabbitMqSubscription implements Subscription {
         }
     }
 
-    /** Publishes to the dead-letter topic and acknowledges only once the broker confirmed: a dead letter is never lost in between. */
-    private void deadLetter(Channel from, Envelope envelope, AMQP.BasicProperties properties, byte[] body, String messageId, int attempts,
-                            String reason) {
-        Map<String, Object> headers = new HashMap<>(properties.getHeaders() == null ? Map.of() : properties.getHeaders());
-        headers.remove(DELIVERY_COUNT_HEADER);
-        headers.put(DeadLetters.REASON_HEADER, reason);
-        headers.put(DeadLetters.ATTEMPTS_HEADER, Integer.toString(attempts));
-        headers.put(DeadLetters.ORIGINAL_TOPIC_HEADER, options.topic());
-        headers.put(DeadLetters.ORIGINAL_ID_HEADER, messageId);
-        String deadId = messageId + "-dead";
-        AMQP.BasicProperties dead = properties.builder().messageId(deadId).headers(headers).deliveryMode(2).build();
-        while (!stopping) {
-            try {
-                connection.sharedPublisher().send(deadLetterTopic, envelope.getRoutingKey(), dead, body, deadId)
-                        .get(connection.settings().confirmTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                LOG.warn("Message {} of '{}' went to dead-letter topic '{}' after {} attempts: {}", messageId, options.topic(),
-                        deadLetterTopic, attempts, reason);
-                if (batchAcks) {
-                    acknowledgeInOrder(from, envelope.getDeliveryTag());
-                } else {
-                    acknowledge(from, envelope.getDeliveryTag());
-                }
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | TimeoutException | PortalException e) {
-                LOG.warn("Dead-lettering message {} of '{}' failed: {}; trying again", messageId, options.topic(), e.toString());
-            }
-        }
+    @Override
+    public CompletionStage<?> deadLetter(Received original, String topic, Message deadLetter) {
+        RabbitMqReceived received = (RabbitMqReceived) original;
+        String deadId = received.messageId() + "-dead";
+        AMQP.BasicProperties dead = received.properties.builder().messageId(deadId)
+                .headers(new HashMap<>(deadLetter.headers())).deliveryMode(2).build();
+        return connection.sharedPublisher().send(topic, received.envelope.getRoutingKey(), dead, deadLetter.payload(), deadId);
     }
 
     @Override
-    public SubscribeOptions options() {
-        return options;
-    }
-
-    /** Cancels the consumer, lets running handlers finish and acknowledge, and closes the channel, which returns the rest. */
-    @Override
-    public boolean close(Duration timeout) throws InterruptedException {
-        if (!closing.compareAndSet(false, true)) {
-            return true;
-        }
+    public void stopReceiving() {
+        stopping = true;
         Channel current = channel;
         try {
             if (current != null && current.isOpen() && consumerTag != null) {
@@ -308,17 +211,16 @@ final class RabbitMqSubscription implements Subscription {
         } catch (IOException | RuntimeException e) {
             LOG.debug("Cancelling the consumer of '{}': {}", options.topic(), e.toString());
         }
-        // Handlers already running finish; deliveries not yet started are skipped and return to the queue with the channel.
+    }
+
+    /** Sends the acknowledgements still batched and closes the channel, which returns what was not settled. */
+    @Override
+    public void close(Duration timeout) {
         stopping = true;
-        handlers.shutdown();
-        boolean drained = handlers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!drained) {
-            LOG.warn("Subscription to '{}' closed while handlers still ran after {}", options.topic(), timeout);
-            handlers.shutdownNow();
-        }
+        // The handler threads have ended (or were given up on): what they batched is now this thread's to send.
+        flushAcks();
         closeChannel();
         onClose.accept(this);
-        return drained;
     }
 
     private void closeChannel() {
@@ -332,17 +234,82 @@ final class RabbitMqSubscription implements Subscription {
         }
     }
 
-    @Override
-    public void close() {
-        try {
-            close(connection.context().operationTimeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** The channel now, for tests that provoke a channel error. */
     Channel channel() {
         return channel;
+    }
+
+    /** A delivery of the channel it came on; decoded on the handler thread, when first asked. */
+    private final class RabbitMqReceived implements Received {
+        final Channel from;
+        final Envelope envelope;
+        final AMQP.BasicProperties properties;
+        final byte[] body;
+        private Message message;
+
+        RabbitMqReceived(Channel from, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            this.from = from;
+            this.envelope = envelope;
+            this.properties = properties;
+            this.body = body;
+        }
+
+        @Override
+        public Message message() {
+            Message built = message;
+            if (built == null) {
+                Map<String, String> headers = new LinkedHashMap<>();
+                if (properties.getHeaders() != null) {
+                    for (Map.Entry<String, Object> header : properties.getHeaders().entrySet()) {
+                        if (!header.getKey().equals(DELIVERY_COUNT_HEADER) && header.getValue() != null) {
+                            headers.put(header.getKey(), header.getValue().toString());
+                        }
+                    }
+                }
+                String key = envelope.getRoutingKey().isEmpty() ? null : envelope.getRoutingKey();
+                built = new Message(options.topic(), key, body, headers);
+                message = built;
+            }
+            return built;
+        }
+
+        @Override
+        public String messageId() {
+            return properties.getMessageId() != null ? properties.getMessageId() : queueName() + "/" + envelope.getDeliveryTag();
+        }
+
+        @Override
+        public int attempt() {
+            int returnedBefore = 0;
+            if (properties.getHeaders() != null && properties.getHeaders().get(DELIVERY_COUNT_HEADER) instanceof Number count) {
+                returnedBefore = count.intValue();
+            }
+            return Math.max(returnedBefore + 1, envelope.isRedeliver() && returnedBefore == 0 ? 2 : 1);
+        }
+
+        @Override
+        public boolean stale() {
+            return !from.isOpen();
+        }
+
+        @Override
+        public void acknowledge() {
+            if (batchAcks) {
+                acknowledgeInOrder(from, envelope.getDeliveryTag());
+            } else {
+                acknowledge(from, envelope.getDeliveryTag());
+            }
+        }
+
+        @Override
+        public void release() {
+            // Left unacknowledged: the broker delivers it again once the channel closes.
+            if (batchAcks) {
+                settledInOrder++;
+                if (settledInOrder == handedOver.get()) {
+                    flushAcks();
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,316 @@
+package io.cloudportal.internal;
+
+import io.cloudportal.messaging.DeadLetters;
+import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.MessageHandler;
+import io.cloudportal.messaging.RetryPolicy;
+import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.messaging.Subscription;
+import io.cloudportal.spi.DeliverySink;
+import io.cloudportal.spi.DriverSubscription;
+import io.cloudportal.spi.Received;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subscription's delivery, the same on every driver: handler threads and per-key lanes, the
+ * attempts of a message retried in place after the policy's pause (which keeps per-key order),
+ * dead-lettering with the {@link DeadLetters} headers, and draining on close. The driver fetches
+ * and settles; see {@link io.cloudportal.spi.DriverSubscriber}.
+ */
+final class DeliveryEngine implements DeliverySink, Subscription {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
+    private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
+
+    /** What the engine needs of the connection it runs on. */
+    record Settings(String driverName, boolean redelivers, boolean deadLetters, int maxAttempts, Duration operationTimeout) {
+    }
+
+    private final SubscribeOptions options;
+    private final MessageHandler handler;
+    private final Settings settings;
+    private final RetryPolicy retry;
+    private final String deadLetterTopic;
+    private final HandlerLanes lanes;
+    private final Runnable onClosed;
+    private final AtomicInteger handlingHere = new AtomicInteger();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Notified when closing starts, so that pauses end early, and when a handler called here returns. */
+    private final Object progress = new Object();
+    private volatile DriverSubscription driver;
+    private volatile boolean stopping;
+    private volatile boolean closed;
+
+    DeliveryEngine(SubscribeOptions options, MessageHandler handler, Settings settings, String deadLetterTopic,
+                   java.util.concurrent.ThreadFactory threads, Runnable onClosed) {
+        this.options = options;
+        this.handler = handler;
+        this.settings = settings;
+        this.retry = options.retryPolicy();
+        this.deadLetterTopic = deadLetterTopic;
+        this.onClosed = onClosed;
+        this.lanes = new HandlerLanes(options, threads, this::handleAll);
+    }
+
+    /** Set once the driver's subscription started; messages may arrive before. */
+    void attach(DriverSubscription subscription) {
+        this.driver = subscription;
+    }
+
+    /** Ends the handler threads of a subscription the driver could not start. */
+    void abort() {
+        stopping = true;
+        closed = true;
+        lanes.shutdownNow();
+    }
+
+    // From the driver.
+
+    @Override
+    public void deliver(Received message) {
+        try {
+            lanes.submit(message);
+        } catch (RejectedExecutionException e) {
+            message.release();
+        }
+    }
+
+    @Override
+    public void deliver(List<? extends Received> messages) {
+        try {
+            lanes.submit(messages);
+        } catch (RejectedExecutionException e) {
+            messages.forEach(Received::release);
+        }
+    }
+
+    @Override
+    public boolean handleHere(Received message) {
+        handlingHere.incrementAndGet();
+        try {
+            return settle(message);
+        } finally {
+            handlingHere.decrementAndGet();
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public boolean stopping() {
+        return stopping;
+    }
+
+    // Handler threads.
+
+    private void handleAll(List<? extends Received> batch) {
+        int i = 0;
+        try {
+            for (; i < batch.size(); i++) {
+                if (!settle(batch.get(i))) {
+                    i++;
+                    break;
+                }
+            }
+        } finally {
+            // Once one is released (closing, or its partition gone), so is the rest: nothing after it may be settled first.
+            for (; i < batch.size(); i++) {
+                batch.get(i).release();
+            }
+        }
+    }
+
+    /**
+     * Delivers a message until the handler takes it, the backend took it back for later, or it
+     * was dead-lettered; false if it was released instead (closing, or the driver lost it).
+     */
+    private boolean settle(Received received) {
+        if (stopping || received.stale()) {
+            received.release();
+            return false;
+        }
+        for (int attempt = received.attempt(); ; attempt++) {
+            EngineDelivery delivery = new EngineDelivery(this, received, attempt);
+            Throwable failure = null;
+            try {
+                handler.handle(delivery);
+            } catch (Exception | Error e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                failure = e;
+            }
+            EngineDelivery.Outcome outcome = delivery.settleAfter(failure);
+            if (outcome.acknowledged()) {
+                received.acknowledge();
+                return true;
+            }
+            if (!settings.redelivers()) {
+                LOG.warn("Handler of '{}' failed on message {}; {} does not redeliver, so it is not handled: {}", options.topic(),
+                        received.messageId(), settings.driverName(), outcome.reason());
+                received.dropped(outcome.reason());
+                return true;
+            }
+            LOG.debug("Handler of '{}' failed on message {} (attempt {} of {}): {}", options.topic(), received.messageId(), attempt,
+                    settings.maxAttempts(), outcome.reason(), failure);
+            if (outcome.deadLetterNow() || attempt >= settings.maxAttempts() || (failure != null && !retry.retries(failure))) {
+                return deadLetter(received, attempt, outcome.reason());
+            }
+            Duration pause = retry.pauseAfter(attempt);
+            if (received.redeliverLater(pause)) {
+                return true;
+            }
+            if (!pause(pause) || received.stale()) {
+                received.release();
+                return false;
+            }
+        }
+    }
+
+    /** Publishes the dead letter and acknowledges the original only once the backend has it: a dead letter is never lost between. */
+    private boolean deadLetter(Received received, int attempts, String reason) {
+        if (!settings.deadLetters() || deadLetterTopic == null) {
+            LOG.warn("Message {} of '{}' failed {} attempt(s) and {} keeps no dead letters; it is dropped: {}", received.messageId(),
+                    options.topic(), attempts, settings.driverName(), reason);
+            received.dropped(reason);
+            return true;
+        }
+        Message original = received.message();
+        Map<String, String> headers = new LinkedHashMap<>(original.headers());
+        headers.put(DeadLetters.REASON_HEADER, reason);
+        headers.put(DeadLetters.ATTEMPTS_HEADER, Integer.toString(attempts));
+        headers.put(DeadLetters.ORIGINAL_TOPIC_HEADER, original.topic());
+        headers.put(DeadLetters.ORIGINAL_ID_HEADER, received.messageId());
+        Message dead = new Message(deadLetterTopic, original.key(), original.payload(), headers);
+        while (true) {
+            try {
+                driver.deadLetter(received, deadLetterTopic, dead).toCompletableFuture()
+                        .get(settings.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                LOG.debug("Dead-lettered {} of '{}' to '{}' after {} attempt(s): {}", received.messageId(), options.topic(),
+                        deadLetterTopic, attempts, reason);
+                received.acknowledge();
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                received.release();
+                return false;
+            } catch (Exception e) {
+                Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+                LOG.warn("Could not dead-letter {} of '{}' to '{}'; trying again: {}", received.messageId(), options.topic(),
+                        deadLetterTopic, cause.toString());
+                // The backend's own redelivery (and dead-lettering, where it has one) then takes over.
+                if (received.redeliverLater(retry.pauseAfter(attempts))) {
+                    return true;
+                }
+                if (!pause(DEAD_LETTER_RETRY) || received.stale()) {
+                    received.release();
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** Waits, unless the subscription starts closing; true if it is still open. */
+    private boolean pause(Duration duration) {
+        long deadline = System.nanoTime() + duration.toNanos();
+        synchronized (progress) {
+            long left;
+            while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(progress, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return !stopping;
+    }
+
+    // The subscription.
+
+    @Override
+    public SubscribeOptions options() {
+        return options;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    boolean deadLetters() {
+        return settings.deadLetters();
+    }
+
+    String driverName() {
+        return settings.driverName();
+    }
+
+    /**
+     * Stops the driver receiving, lets the handlers running finish (what they had not started is
+     * released, so the backend delivers it again), then closes the driver's side, which commits.
+     */
+    @Override
+    public boolean close(Duration timeout) throws InterruptedException {
+        io.cloudportal.spi.Rules.duration("timeout", timeout, true);
+        if (!closing.compareAndSet(false, true)) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean drained = false;
+        try {
+            DriverSubscription current = driver;
+            if (current != null) {
+                current.stopReceiving();
+            }
+            synchronized (progress) {
+                stopping = true;
+                progress.notifyAll();
+            }
+            lanes.shutdown();
+            drained = lanes.awaitTermination(deadline);
+            synchronized (progress) {
+                long left;
+                while (handlingHere.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
+                }
+            }
+            drained &= handlingHere.get() == 0;
+            if (!drained) {
+                LOG.warn("Handlers of '{}' still running after {}; their messages will be delivered again", options.topic(), timeout);
+                lanes.shutdownNow();
+            }
+            if (current != null) {
+                current.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+            return drained;
+        } finally {
+            closed = true;
+            onClosed.run();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            close(settings.operationTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription[" + options.topic() + options.group().map(g -> ", group " + g).orElse(", broadcast") + "]";
+    }
+}

@@ -1,0 +1,108 @@
+package io.cloudportal.internal;
+
+import io.cloudportal.ClosedException;
+import io.cloudportal.UnsupportedFacilityException;
+import io.cloudportal.messaging.DeadLetters;
+import io.cloudportal.messaging.Delivery;
+import io.cloudportal.messaging.Message;
+import io.cloudportal.spi.Received;
+import io.cloudportal.spi.Rules;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One attempt of a message, as the handler sees it: settled once, by the first of the handler's
+ * {@link #ack()}, {@link #nack()} or {@link #deadLetter(String)} and the engine's settling after
+ * the handler returned or threw. One object per attempt; the outcome is a field, not an atomic.
+ */
+final class EngineDelivery implements Delivery {
+
+    /** The outcome of an acknowledged attempt; a rejected one carries its reason. */
+    static final Outcome ACKED = new Outcome(false, null);
+    private static final VarHandle OUTCOME;
+
+    static {
+        try {
+            OUTCOME = MethodHandles.lookup().findVarHandle(EngineDelivery.class, "outcome", Outcome.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** How an attempt ended: acknowledged, or rejected with a reason, to be retried or dead-lettered at once. */
+    record Outcome(boolean deadLetterNow, String reason) {
+        boolean acknowledged() {
+            return this == ACKED;
+        }
+    }
+
+    private final DeliveryEngine engine;
+    private final Received received;
+    private final int attempt;
+    @SuppressWarnings("unused") // through OUTCOME; null while open
+    private volatile Outcome outcome;
+
+    EngineDelivery(DeliveryEngine engine, Received received, int attempt) {
+        this.engine = engine;
+        this.received = received;
+        this.attempt = attempt;
+    }
+
+    @Override
+    public Message message() {
+        return received.message();
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public String messageId() {
+        return received.messageId();
+    }
+
+    @Override
+    public boolean ack() {
+        ensureOpen("ack");
+        return OUTCOME.compareAndSet(this, null, ACKED);
+    }
+
+    @Override
+    public boolean nack() {
+        ensureOpen("nack");
+        return OUTCOME.compareAndSet(this, null, new Outcome(false, DeadLetters.NACK_REASON));
+    }
+
+    @Override
+    public boolean deadLetter(String why) {
+        Rules.notNull("reason", why);
+        ensureOpen("dead-letter");
+        if (!engine.deadLetters()) {
+            throw new UnsupportedFacilityException("cannot dead-letter message " + messageId() + ": " + engine.driverName()
+                    + " does not give DEAD_LETTER");
+        }
+        return OUTCOME.compareAndSet(this, null, new Outcome(true, DeadLetters.reason(why)));
+    }
+
+    /** After the handler: what it did not settle is acknowledged if it returned, rejected if it threw. */
+    Outcome settleAfter(Throwable failure) {
+        OUTCOME.compareAndSet(this, null, failure == null ? ACKED : new Outcome(false, DeadLetters.reason(failure)));
+        return (Outcome) OUTCOME.getVolatile(this);
+    }
+
+    private void ensureOpen(String what) {
+        if (engine.isClosed()) {
+            throw new ClosedException("cannot " + what + " message " + messageId() + ": " + engine + " is closed;"
+                    + " an unsettled message is delivered again to the group");
+        }
+    }
+
+    @Override
+    public String toString() {
+        Outcome now = (Outcome) OUTCOME.getVolatile(this);
+        return "Delivery[" + message() + ", attempt " + attempt + ", " + (now == null ? "open" : now.acknowledged() ? "acknowledged"
+                : now.deadLetterNow() ? "dead-lettered" : "rejected") + "]";
+    }
+}

@@ -1,0 +1,42 @@
+package io.cloudportal.spi;
+
+import java.util.List;
+
+/**
+ * Where a driver's subscription hands what it received. The portable layer owns the handler
+ * threads, per-key lanes, retries with their backoff, dead-letter headers and draining on close;
+ * the driver only fetches, and settles through {@link Received}.
+ */
+public interface DeliverySink {
+
+    /**
+     * Hands one message to the handler threads; returns at once.
+     *
+     * @param message the message
+     */
+    void deliver(Received message);
+
+    /**
+     * Hands many messages over in one go (one wake-up per handler lane, not one per message).
+     * Messages with one key are handled in the order of the list when ordering by key.
+     *
+     * @param messages the messages, in the backend's order
+     */
+    void deliver(List<? extends Received> messages);
+
+    /**
+     * Runs the handler on the calling thread, retrying in place, until the message is settled;
+     * for a driver whose client calls it on threads of its own and waits for an answer.
+     *
+     * @param message the message
+     * @return true if settled, false if it was released because the subscription is closing
+     */
+    boolean handleHere(Received message);
+
+    /**
+     * Whether the subscription is closing: a driver stops handing messages over.
+     *
+     * @return true once closing started
+     */
+    boolean stopping();
+}
