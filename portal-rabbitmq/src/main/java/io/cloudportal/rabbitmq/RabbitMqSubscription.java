@@ -182,7 +182,7 @@ final class RabbitMqSubscription implements DriverSubscription {
         unacked = 0;
     }
 
-    private void acknowledge(Channel from, long deliveryTag) {
+    private void acknowledgeAlone(Channel from, long deliveryTag) {
         try {
             from.basicAck(deliveryTag, false);
         } catch (IOException | RuntimeException e) {
@@ -297,7 +297,7 @@ final class RabbitMqSubscription implements DriverSubscription {
             if (batchAcks) {
                 acknowledgeInOrder(from, envelope.getDeliveryTag());
             } else {
-                acknowledge(from, envelope.getDeliveryTag());
+                acknowledgeAlone(from, envelope.getDeliveryTag());
             }
         }
 
