@@ -118,7 +118,7 @@ final class DefaultPortal implements Portal {
 
     @Override
     public ConnectionState state() {
-        return closed.get() ? ConnectionState.CLOSED : connection.state();
+        return closed.get() ? ConnectionState.CLOSED : connection.sessionState().current();
     }
 
     @Override
@@ -126,7 +126,7 @@ final class DefaultPortal implements Portal {
         ensureOpen("onStateChange()");
         Rules.notNull("listener", listener);
         Executor lane = lane("state listener " + listener);
-        AutoCloseable registration = connection.addStateListener(state -> lane.execute(() -> listener.stateChanged(state)));
+        AutoCloseable registration = connection.sessionState().addListener(state -> lane.execute(() -> listener.stateChanged(state)));
         return track(new OnceWatch(this, () -> closeQuietly(registration)));
     }
 

@@ -11,9 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a driver's held lock keeps besides its key: whether it was released or lost (and why),
- * and the loss callbacks, run once. A driver calls {@link #markLost(String)} when its session
- * says the lock can no longer be trusted, and implements {@link #release(boolean)} to remove its
- * key; this class makes both happen at most once, whatever the order and the threads.
+ * and the loss callbacks, run once. Once acquired, a driver binds it to its session with
+ * {@link #bindTo(SessionState, String, String)}, which marks it lost on SUSPENDED or EXPIRED (the
+ * rule every driver shares); it may call {@link #markLost(String)} for reasons of its own, and
+ * implements {@link #release(boolean)} to remove its key. This class makes loss and release
+ * happen at most once, whatever the order and the threads.
  */
 public abstract class AbstractHeldLock implements HeldLock {
 
@@ -26,6 +28,7 @@ public abstract class AbstractHeldLock implements HeldLock {
     private final List<Runnable> lossCallbacks = new ArrayList<>();
     private boolean released;
     private String lostBecause;
+    private AutoCloseable sessionWatch;
 
     /**
      * Creates a held lock.
@@ -51,6 +54,36 @@ public abstract class AbstractHeldLock implements HeldLock {
         this.name = name;
         this.token = token;
         this.validUntil = validUntil;
+    }
+
+    /**
+     * Binds the lock to its session: from now on SUSPENDED or EXPIRED marks it lost, and the watch
+     * ends when the lock is released. A session already interrupted marks it lost at once.
+     *
+     * @param session the connection's session
+     * @param backend what the session is on, for the reason text, e.g. "ZooKeeper"
+     * @param sessionWord what ends with it, e.g. "session" or "lease"
+     */
+    protected final void bindTo(SessionState session, String backend, String sessionWord) {
+        AutoCloseable watch = session.watchForLoss(this::markLost, backend, sessionWord);
+        boolean alreadyReleased;
+        synchronized (this) {
+            alreadyReleased = released;
+            sessionWatch = watch;
+        }
+        if (alreadyReleased) {
+            closeQuietly(watch);
+        } else if (session.isInterrupted()) {
+            markLost("the connection to " + backend + " was interrupted while the lock was being acquired");
+        }
+    }
+
+    private void closeQuietly(AutoCloseable watch) {
+        try {
+            watch.close();
+        } catch (Exception e) {
+            LOG.debug("Removing the session watch of lock '{}' failed", name, e);
+        }
     }
 
     /**
@@ -141,6 +174,7 @@ public abstract class AbstractHeldLock implements HeldLock {
     @Override
     public final void close() {
         boolean wasLost;
+        AutoCloseable watch;
         synchronized (this) {
             if (released) {
                 return;
@@ -148,6 +182,10 @@ public abstract class AbstractHeldLock implements HeldLock {
             released = true;
             wasLost = lostBecause != null;
             lossCallbacks.clear();
+            watch = sessionWatch;
+        }
+        if (watch != null) {
+            closeQuietly(watch);
         }
         release(wasLost);
     }

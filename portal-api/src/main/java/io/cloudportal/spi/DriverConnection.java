@@ -1,7 +1,5 @@
 package io.cloudportal.spi;
 
-import io.cloudportal.ConnectionState;
-import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.leader.LeaderElection;
 import io.cloudportal.lock.Lock;
@@ -96,19 +94,12 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
-     * The session state now.
+     * The session's state machine. The driver reports its client's transitions to it; the
+     * portable layer reads the state and adds users' listeners to it.
      *
-     * @return the state
+     * @return the connection's one session state
      */
-    ConnectionState state();
-
-    /**
-     * Registers a state listener (already wrapped to run on Portal's executor).
-     *
-     * @param listener the listener
-     * @return a handle that removes it
-     */
-    AutoCloseable addStateListener(ConnectionStateListener listener);
+    SessionState sessionState();
 
     /**
      * The native client or a driver-specific handle, for what Portal does not cover.

@@ -54,14 +54,11 @@ public class RecordingDriver implements PortalDriver {
     public DriverConnection connect(DriverContext context) {
         lastContext = context;
         return new DriverConnection() {
-            @Override
-            public ConnectionState state() {
-                return ConnectionState.CONNECTED;
-            }
+            private final io.cloudportal.spi.SessionState session = new io.cloudportal.spi.SessionState("a recording connection");
 
             @Override
-            public AutoCloseable addStateListener(ConnectionStateListener listener) {
-                return () -> { };
+            public io.cloudportal.spi.SessionState sessionState() {
+                return session;
             }
 
             @Override

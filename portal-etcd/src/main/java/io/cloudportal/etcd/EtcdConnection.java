@@ -1,14 +1,13 @@
 package io.cloudportal.etcd;
 
 import io.cloudportal.ConfigurationException;
-import io.cloudportal.ConnectionState;
-import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.leader.LeaderElection;
 import io.cloudportal.lock.Lock;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.SessionState;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -142,13 +141,8 @@ final class EtcdConnection implements DriverConnection {
     }
 
     @Override
-    public ConnectionState state() {
-        return session.state();
-    }
-
-    @Override
-    public AutoCloseable addStateListener(ConnectionStateListener listener) {
-        return session.addListener(listener::stateChanged);
+    public SessionState sessionState() {
+        return session.states();
     }
 
     @Override

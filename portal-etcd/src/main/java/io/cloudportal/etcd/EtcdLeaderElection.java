@@ -1,6 +1,7 @@
 package io.cloudportal.etcd;
 
 import io.cloudportal.ConnectionState;
+import io.cloudportal.spi.SessionState;
 import io.cloudportal.leader.Candidacy;
 import io.cloudportal.leader.Leader;
 import io.cloudportal.leader.LeaderElection;
@@ -169,7 +170,7 @@ final class EtcdLeaderElection implements LeaderElection {
 
         /** Runs on the session thread: give up at once on trouble, queue again when the session is back. */
         private void sessionChanged(ConnectionState state) {
-            if (state == ConnectionState.SUSPENDED || state == ConnectionState.EXPIRED) {
+            if (SessionState.endsHolding(state)) {
                 revoke();
             } else if (state == ConnectionState.RECONNECTED) {
                 ByteSequence old;

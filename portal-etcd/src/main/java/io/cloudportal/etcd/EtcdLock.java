@@ -1,6 +1,5 @@
 package io.cloudportal.etcd;
 
-import io.cloudportal.ConnectionState;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
@@ -167,7 +166,6 @@ final class EtcdLock implements Lock {
         private final ByteSequence key;
         private final int slot;
         private final EtcdSession.Lease lease;
-        private AutoCloseable sessionWatch;
 
         Held(ByteSequence key, int slot, long createRevision, EtcdSession.Lease lease) {
             super(name, new FencingToken(createRevision), () -> connection.session().validUntil(lease));
@@ -177,16 +175,7 @@ final class EtcdLock implements Lock {
         }
 
         void watchSession() {
-            AutoCloseable watch = connection.session().onState(state -> {
-                if (state == ConnectionState.SUSPENDED) {
-                    markLost("the connection to etcd was lost; the lease may expire and the lock pass to another holder");
-                } else if (state == ConnectionState.EXPIRED) {
-                    markLost("the etcd lease expired");
-                }
-            });
-            synchronized (this) {
-                sessionWatch = watch;
-            }
+            bindTo(connection.sessionState(), "etcd", "lease");
             if (!connection.session().isLive() || !connection.session().lease().equals(lease)) {
                 markLost("the etcd session was interrupted while the lock was being acquired");
             }
@@ -194,15 +183,6 @@ final class EtcdLock implements Lock {
 
         @Override
         protected void release(boolean wasLost) {
-            AutoCloseable watch;
-            synchronized (this) {
-                watch = sessionWatch;
-            }
-            try {
-                watch.close();
-            } catch (Exception e) {
-                LOG.debug("Removing the session watch of lock '{}' failed", name, e);
-            }
             // Also after a loss: a lease that survived a cut connection still holds the key. While the
             // channel is down the delete waits for it in the background rather than block the caller.
             if (connection.session().isLive()) {

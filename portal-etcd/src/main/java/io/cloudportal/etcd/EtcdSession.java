@@ -1,6 +1,7 @@
 package io.cloudportal.etcd;
 
 import io.cloudportal.ConnectionState;
+import io.cloudportal.spi.SessionState;
 import io.cloudportal.UnavailableException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -11,8 +12,6 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,14 +47,12 @@ final class EtcdSession implements AutoCloseable {
     private final EtcdSettings settings;
     private final ScheduledExecutorService scheduler;
     private final String connectionId;
-    /** The driver's own reactions (locks lost, keys re-put), run before users hear of a change. */
-    private final List<Consumer<ConnectionState>> reactions = new CopyOnWriteArrayList<>();
-    private final List<Consumer<ConnectionState>> listeners = new CopyOnWriteArrayList<>();
+    /** The driver's own reactions (locks lost, keys re-put) run before users hear of a change. */
+    private final SessionState states;
     private final Duration renewEvery;
     private volatile Lease lease;
     /** System.nanoTime() until which etcd keeps the lease at the least: the last confirmed renewal's send time plus its TTL. */
     private volatile long validUntil;
-    private volatile ConnectionState state = ConnectionState.CONNECTED;
     private volatile boolean closed;
     private ScheduledFuture<?> nextRenewal;
     private Watch.Watcher sensor;
@@ -65,6 +62,7 @@ final class EtcdSession implements AutoCloseable {
         this.settings = settings;
         this.scheduler = scheduler;
         this.connectionId = connectionId;
+        this.states = new SessionState("the etcd session of " + connectionId);
         this.lease = lease;
         this.renewEvery = settings.leaseTtl().dividedBy(3);
     }
@@ -113,25 +111,23 @@ final class EtcdSession implements AutoCloseable {
     }
 
     ConnectionState state() {
-        return state;
+        return states.current();
     }
 
     /** True while the lease is known to be alive: not suspended, not expired, not closed. */
     boolean isLive() {
-        ConnectionState now = state;
+        ConnectionState now = states.current();
         return now == ConnectionState.CONNECTED || now == ConnectionState.RECONNECTED;
     }
 
     /** Adds a reaction of the driver itself; it runs on the session thread, so it must not block. */
     AutoCloseable onState(Consumer<ConnectionState> reaction) {
-        reactions.add(reaction);
-        return () -> reactions.remove(reaction);
+        return states.react(reaction);
     }
 
-    /** Adds a user's listener (already wrapped to run on Portal's executor); it hears a change after the driver reacted. */
-    AutoCloseable addListener(Consumer<ConnectionState> listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+    /** The state machine itself, which the portable layer reads and adds users' listeners to. */
+    SessionState states() {
+        return states;
     }
 
     private synchronized void scheduleRenewal(Duration delay) {
@@ -156,7 +152,7 @@ final class EtcdSession implements AutoCloseable {
             if (ttl > 0 && current.equals(lease)) {
                 validUntil = sent + TimeUnit.SECONDS.toNanos(ttl);
             }
-            if (state == ConnectionState.SUSPENDED) {
+            if (states.current() == ConnectionState.SUSPENDED) {
                 transition(ConnectionState.RECONNECTED);
             }
             scheduleRenewal(renewEvery);
@@ -168,7 +164,7 @@ final class EtcdSession implements AutoCloseable {
                 expired(current);
             } else {
                 LOG.debug("{}: renewing lease {} failed: {}", connectionId, current.hex(), cause.toString());
-                if (state != ConnectionState.SUSPENDED && state != ConnectionState.EXPIRED) {
+                if (states.current() != ConnectionState.SUSPENDED && states.current() != ConnectionState.EXPIRED) {
                     transition(ConnectionState.SUSPENDED);
                 }
                 // Retry soon: the sooner a restored channel is noticed, the sooner holders can act again.
@@ -178,7 +174,7 @@ final class EtcdSession implements AutoCloseable {
     }
 
     private void expired(Lease old) {
-        if (state != ConnectionState.EXPIRED) {
+        if (states.current() != ConnectionState.EXPIRED) {
             LOG.warn("{}: lease {} expired; granting a new one", connectionId, old.hex());
             transition(ConnectionState.EXPIRED);
         }
@@ -207,7 +203,7 @@ final class EtcdSession implements AutoCloseable {
         sensor = client.getWatchClient().watch(key, WatchOption.builder().withCreateNotify(true).build(), new Watch.Listener() {
             @Override
             public void onNext(WatchResponse response) {
-                if (!closed && state == ConnectionState.SUSPENDED) {
+                if (!closed && states.current() == ConnectionState.SUSPENDED) {
                     scheduleRenewal(Duration.ZERO);
                 }
             }
@@ -240,16 +236,9 @@ final class EtcdSession implements AutoCloseable {
     }
 
     private void transition(ConnectionState next) {
-        state = next;
-        LOG.debug("{} is {} (lease {})", connectionId, next, lease.hex());
-        for (Consumer<ConnectionState> reaction : reactions) {
-            try {
-                reaction.accept(next);
-            } catch (RuntimeException e) {
-                LOG.warn("Reacting to {} failed", next, e);
-            }
+        if (states.moveTo(next)) {
+            LOG.debug("{} is {} (lease {})", connectionId, next, lease.hex());
         }
-        listeners.forEach(listener -> listener.accept(next));
     }
 
     /** Stops renewing and revokes the lease, so this connection's keys go at once rather than after the TTL. */
@@ -274,6 +263,6 @@ final class EtcdSession implements AutoCloseable {
         } catch (Exception e) {
             LOG.debug("{}: revoking lease {} failed; etcd removes its keys when the TTL ends", connectionId, lease.hex(), e);
         }
-        state = ConnectionState.CLOSED;
+        states.close();
     }
 }

@@ -4,19 +4,17 @@ import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
-import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Publisher;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
 import io.cloudportal.spi.DriverSubscriber;
 import io.cloudportal.spi.Limits;
+import io.cloudportal.spi.SessionState;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,16 +49,16 @@ final class KafkaConnection implements DriverConnection {
     private final Object producerLock = new Object();
     private volatile Producer<byte[], byte[]> producer;
     private volatile boolean closed;
-    private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService prober;
     private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final KafkaSubscriber subscriber = new KafkaSubscriber(this);
-    private volatile ConnectionState state = ConnectionState.CONNECTED;
+    private final SessionState session;
 
     private KafkaConnection(KafkaSettings settings, DriverContext context, Admin admin) {
         this.settings = settings;
         this.context = context;
         this.admin = admin;
+        this.session = new SessionState("the Kafka connection " + context.connectionId());
         this.topics = new KafkaTopics(admin, settings);
         this.prober = Executors.newSingleThreadScheduledExecutor(context.threadFactory("kafka-probe"));
         prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -78,18 +76,16 @@ final class KafkaConnection implements DriverConnection {
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             answered = false;
         }
+        ConnectionState state = session.current();
         ConnectionState next = answered ? (state == ConnectionState.SUSPENDED ? ConnectionState.RECONNECTED : state)
                 : (state == ConnectionState.SUSPENDED ? state : ConnectionState.SUSPENDED);
         if (next != state && !closed) {
-            state = next;
             if (next == ConnectionState.SUSPENDED) {
                 LOG.warn("No Kafka broker of {} answers; clients keep retrying", settings.bootstrapServers());
             } else {
                 LOG.info("Kafka at {} answers again", settings.bootstrapServers());
             }
-            for (ConnectionStateListener listener : listeners) {
-                listener.stateChanged(next);
-            }
+            session.moveTo(next);
         }
     }
 
@@ -174,14 +170,8 @@ final class KafkaConnection implements DriverConnection {
     }
 
     @Override
-    public ConnectionState state() {
-        return closed ? ConnectionState.CLOSED : state;
-    }
-
-    @Override
-    public AutoCloseable addStateListener(ConnectionStateListener listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+    public SessionState sessionState() {
+        return session;
     }
 
     @Override
@@ -207,6 +197,7 @@ final class KafkaConnection implements DriverConnection {
             toClose = producer;
         }
         prober.shutdownNow();
+        session.close();
         try {
             prober.awaitTermination(PROBE_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -1,7 +1,6 @@
 package io.cloudportal.memory;
 
 import io.cloudportal.ConnectionState;
-import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.leader.LeaderElection;
 import io.cloudportal.lock.Lock;
@@ -9,27 +8,27 @@ import io.cloudportal.messaging.Publisher;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.SessionState;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /** One connection to a memory backend, with a session that {@link MemoryFaults} can expire. */
 final class MemoryConnection implements DriverConnection, MemoryFaults {
 
     private final MemoryBackend backend;
     private final DriverContext context;
-    private final List<ConnectionStateListener> stateListeners = new CopyOnWriteArrayList<>();
     private final MemoryRegistry registry;
     private final MemoryKvStore kvStore;
     private final MemoryPublisher publisher;
     private final MemorySubscriber subscriber;
     private volatile long sessionId;
-    private volatile ConnectionState state = ConnectionState.CONNECTED;
+    private final SessionState session;
 
     MemoryConnection(MemoryBackend backend, DriverContext context) {
         this.backend = backend;
         this.context = context;
         this.sessionId = backend.newSessionId();
+        this.session = new SessionState("the memory connection " + context.connectionId());
         this.registry = new MemoryRegistry(this);
         this.kvStore = new MemoryKvStore(this);
         this.publisher = new MemoryPublisher(this);
@@ -82,14 +81,8 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
     }
 
     @Override
-    public ConnectionState state() {
-        return state;
-    }
-
-    @Override
-    public AutoCloseable addStateListener(ConnectionStateListener listener) {
-        stateListeners.add(listener);
-        return () -> stateListeners.remove(listener);
+    public SessionState sessionState() {
+        return session;
     }
 
     @Override
@@ -132,8 +125,7 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
     }
 
     private void transition(ConnectionState next) {
-        state = next;
-        stateListeners.forEach(listener -> listener.stateChanged(next));
+        session.moveTo(next);
     }
 
     @Override

@@ -12,11 +12,11 @@ import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
-import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Publisher;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.SessionState;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,12 +51,11 @@ final class RabbitMqConnection implements DriverConnection {
     private final ExecutorService dispatch;
     private final ScheduledExecutorService timers;
     private final RabbitMqTopology topology;
-    private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<RabbitMqSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final RabbitMqSubscriber subscriber = new RabbitMqSubscriber(this);
     private final Object publisherLock = new Object();
     private RabbitMqPublisher publisher;
-    private volatile ConnectionState state = ConnectionState.CONNECTED;
+    private final SessionState session;
     private volatile boolean closed;
 
     private RabbitMqConnection(RabbitMqSettings settings, DriverContext context, Connection connection, ExecutorService dispatch) {
@@ -65,6 +63,7 @@ final class RabbitMqConnection implements DriverConnection {
         this.context = context;
         this.connection = connection;
         this.dispatch = dispatch;
+        this.session = new SessionState("the RabbitMQ connection " + context.connectionId());
         this.timers = Executors.newSingleThreadScheduledExecutor(context.threadFactory("rabbitmq-timer"));
         this.topology = new RabbitMqTopology(this);
         connection.addShutdownListener(cause -> {
@@ -160,18 +159,15 @@ final class RabbitMqConnection implements DriverConnection {
     }
 
     private void changeState(ConnectionState next, String why) {
-        if (closed || state == next) {
+        if (closed || session.current() == next) {
             return;
         }
-        state = next;
         if (next == ConnectionState.SUSPENDED) {
             LOG.warn("{}", why);
         } else {
             LOG.info("{}", why);
         }
-        for (ConnectionStateListener listener : listeners) {
-            listener.stateChanged(next);
-        }
+        session.moveTo(next);
     }
 
     RabbitMqSettings settings() {
@@ -234,14 +230,8 @@ final class RabbitMqConnection implements DriverConnection {
     }
 
     @Override
-    public ConnectionState state() {
-        return closed ? ConnectionState.CLOSED : state;
-    }
-
-    @Override
-    public AutoCloseable addStateListener(ConnectionStateListener listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+    public SessionState sessionState() {
+        return session;
     }
 
     @Override
@@ -266,6 +256,7 @@ final class RabbitMqConnection implements DriverConnection {
             closed = true;
             toClose = publisher;
         }
+        session.close();
         if (toClose != null) {
             toClose.close();
         }

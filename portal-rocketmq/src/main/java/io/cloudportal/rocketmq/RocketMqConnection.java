@@ -4,19 +4,17 @@ import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
-import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Publisher;
-import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.SessionState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,19 +55,19 @@ final class RocketMqConnection implements DriverConnection {
     private final DefaultMQProducer producer;
     private final ScheduledExecutorService timers;
     private final ExecutorService sendExecutor;
-    private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
-    private final Set<RocketMqSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final RocketMqSubscriber subscriber = new RocketMqSubscriber(this);
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final AtomicInteger clients = new AtomicInteger();
     private final Object publisherLock = new Object();
     private RocketMqPublisher publisher;
-    private volatile ConnectionState state = ConnectionState.CONNECTED;
+    private final SessionState session;
     private volatile boolean closed;
 
     private RocketMqConnection(RocketMqSettings settings, DriverContext context, DefaultMQProducer producer) {
         this.settings = settings;
         this.context = context;
         this.producer = producer;
+        this.session = new SessionState("the RocketMQ connection " + context.connectionId());
         this.timers = Executors.newSingleThreadScheduledExecutor(context.threadFactory("rocketmq-timer"));
         this.sendExecutor = Executors.newFixedThreadPool(2, context.threadFactory("rocketmq-send"));
         long period = settings.heartbeat().toMillis();
@@ -134,7 +132,7 @@ final class RocketMqConnection implements DriverConnection {
             boolean masterRegistered = cluster.getBrokerAddrTable().values().stream()
                     .anyMatch(broker -> broker.getBrokerAddrs().containsKey(MixAll.MASTER_ID));
             if (masterRegistered) {
-                if (state == ConnectionState.SUSPENDED) {
+                if (session.current() == ConnectionState.SUSPENDED) {
                     changeState(ConnectionState.RECONNECTED, "a RocketMQ master broker is registered at " + settings.nameServers() + " again");
                 }
             } else {
@@ -148,18 +146,15 @@ final class RocketMqConnection implements DriverConnection {
     }
 
     private void changeState(ConnectionState next, String why) {
-        if (closed || state == next) {
+        if (closed || session.current() == next) {
             return;
         }
-        state = next;
         if (next == ConnectionState.SUSPENDED) {
             LOG.warn("{}", why);
         } else {
             LOG.info("{}", why);
         }
-        for (ConnectionStateListener listener : listeners) {
-            listener.stateChanged(next);
-        }
+        session.moveTo(next);
     }
 
     private MQClientAPIImpl api() {
@@ -265,10 +260,6 @@ final class RocketMqConnection implements DriverConnection {
         return context.operationTimeout();
     }
 
-    Set<RocketMqSubscription> subscriptions() {
-        return subscriptions;
-    }
-
     @Override
     public Publisher publisher() {
         synchronized (publisherLock) {
@@ -281,19 +272,13 @@ final class RocketMqConnection implements DriverConnection {
     }
 
     @Override
-    public Subscriber subscriber() {
-        return new RocketMqSubscriber(this);
+    public io.cloudportal.spi.DriverSubscriber driverSubscriber() {
+        return subscriber;
     }
 
     @Override
-    public ConnectionState state() {
-        return closed ? ConnectionState.CLOSED : state;
-    }
-
-    @Override
-    public AutoCloseable addStateListener(ConnectionStateListener listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+    public SessionState sessionState() {
+        return session;
     }
 
     @Override
@@ -318,9 +303,7 @@ final class RocketMqConnection implements DriverConnection {
             closed = true;
             toClose = publisher;
         }
-        for (RocketMqSubscription subscription : Set.copyOf(subscriptions)) {
-            subscription.close();
-        }
+        session.close();
         if (toClose != null) {
             // Before the timers stop: a send the broker answered "busy" is re-sent from them.
             toClose.close();

@@ -26,8 +26,6 @@ import org.apache.rocketmq.client.producer.MessageQueueSelector;
 import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
-import org.apache.rocketmq.common.message.MessageAccessor;
-import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.remoting.exception.RemotingException;
 import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
@@ -47,8 +45,6 @@ final class RocketMqPublisher implements Publisher {
     /** The same key always lands in the same queue while the topic's queue count stays the same. */
     private static final MessageQueueSelector BY_KEY = (queues, message, key) -> queues.get(Math.floorMod(key.hashCode(), queues.size()));
 
-    /** A Portal property listing the headers whose value is empty: RocketMQ drops a property with an empty value. */
-    static final String EMPTY_HEADERS_PROPERTY = "portal.empty-headers";
     private static final long FIRST_BUSY_PAUSE_MILLIS = 10;
     private static final long MAX_BUSY_PAUSE_MILLIS = 500;
 
@@ -86,7 +82,7 @@ final class RocketMqPublisher implements Publisher {
         if (closed) {
             throw new ClosedException("cannot publish: the publisher was closed");
         }
-        org.apache.rocketmq.common.message.Message outgoing = toRocketMq(message.topic(), message);
+        org.apache.rocketmq.common.message.Message outgoing = RocketMqMessages.toRocketMq(message.topic(), message);
         if (delayLevel > 0) {
             outgoing.setDelayTimeLevel(delayLevel);
         }
@@ -203,40 +199,6 @@ final class RocketMqPublisher implements Publisher {
 
     private static boolean busy(Throwable e) {
         return e instanceof MQBrokerException broker && broker.getResponseCode() == ResponseCode.SYSTEM_BUSY;
-    }
-
-    /**
-     * The RocketMQ message for a Portal message, checked against what RocketMQ refuses that the
-     * portable rules allow: an empty body and header names RocketMQ keeps for itself.
-     */
-    static org.apache.rocketmq.common.message.Message toRocketMq(String topic, Message message) {
-        if (message.payloadSize() == 0) {
-            throw new InvalidArgumentException("payload of a message to '" + topic + "' is empty: RocketMQ needs a body of at least 1 byte");
-        }
-        org.apache.rocketmq.common.message.Message outgoing = new org.apache.rocketmq.common.message.Message(topic, message.payload());
-        if (message.key() != null) {
-            outgoing.setKeys(message.key());
-        }
-        StringBuilder empty = new StringBuilder();
-        message.headers().forEach((name, value) -> {
-            if (MessageConst.STRING_HASH_SET.contains(name)) {
-                throw new InvalidArgumentException("header name '" + name + "' is reserved by RocketMQ for its own properties");
-            }
-            if (name.equals(EMPTY_HEADERS_PROPERTY)) {
-                throw new InvalidArgumentException("header name '" + name + "' is reserved by Portal's RocketMQ driver");
-            }
-            if (value.isEmpty()) {
-                // Header names hold no control characters (a portable rule), so a newline separates them safely.
-                empty.append(empty.length() == 0 ? "" : "\n").append(name);
-            } else {
-                // putUserProperty refuses values that are blank, which Portal allows.
-                MessageAccessor.putProperty(outgoing, name, value);
-            }
-        });
-        if (empty.length() > 0) {
-            MessageAccessor.putProperty(outgoing, EMPTY_HEADERS_PROPERTY, empty.toString());
-        }
-        return outgoing;
     }
 
     static PortalException notDurable(String topic, SendStatus status) {

@@ -1,34 +1,26 @@
 package io.cloudportal.rocketmq;
 
-import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
-import io.cloudportal.messaging.Subscriber;
-import io.cloudportal.messaging.Subscription;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import io.cloudportal.spi.DeliverySink;
+import io.cloudportal.spi.DriverSubscriber;
+import io.cloudportal.spi.DriverSubscription;
+import java.util.OptionalInt;
 
 /** Opens subscriptions, each a push consumer of its own. */
-final class RocketMqSubscriber implements Subscriber {
+final class RocketMqSubscriber implements DriverSubscriber {
 
     /** Broadcast subscribers have no durable group, so their dead letters go to a topic named after the topic. */
     static final String BROADCAST_DEAD_LETTER_SUFFIX = "-dlt";
 
     private final RocketMqConnection connection;
-    private final Set<RocketMqSubscription> open = ConcurrentHashMap.newKeySet();
 
     RocketMqSubscriber(RocketMqConnection connection) {
         this.connection = connection;
     }
 
     @Override
-    public Subscription subscribe(SubscribeOptions options, MessageHandler handler) {
-        RocketMqSubscription subscription = RocketMqSubscription.open(connection, options, handler, deadLetterTopic(options), closed -> {
-            open.remove(closed);
-            connection.subscriptions().remove(closed);
-        });
-        open.add(subscription);
-        connection.subscriptions().add(subscription);
-        return subscription;
+    public DriverSubscription subscribe(SubscribeOptions options, String deadLetterTopic, DeliverySink sink) {
+        return RocketMqSubscription.open(connection, options, sink);
     }
 
     @Override
@@ -39,9 +31,7 @@ final class RocketMqSubscriber implements Subscriber {
     }
 
     @Override
-    public void close() {
-        for (RocketMqSubscription subscription : Set.copyOf(open)) {
-            subscription.close();
-        }
+    public OptionalInt defaultMaxAttempts() {
+        return RocketMqSubscription.defaultMaxAttempts(connection.settings());
     }
 }

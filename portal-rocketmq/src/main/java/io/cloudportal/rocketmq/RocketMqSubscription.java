@@ -2,26 +2,25 @@ package io.cloudportal.rocketmq;
 
 import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
-import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Message;
-import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
-import io.cloudportal.messaging.Subscription;
-import io.cloudportal.spi.SettlingDelivery;
+import io.cloudportal.spi.DeliverySink;
+import io.cloudportal.spi.DriverSubscription;
+import io.cloudportal.spi.Received;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
@@ -37,7 +36,6 @@ import org.apache.rocketmq.client.impl.factory.MQClientInstance;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
-import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
@@ -60,28 +58,25 @@ import org.slf4j.LoggerFactory;
  * (RocketMQ does not redeliver to a broadcasting consumer). Ordered by key, one handler at a time,
  * whatever {@code concurrency} says.</li>
  * </ul>
- * In every mode the attempt that uses up {@code maxAttempts} sends the message, with the
- * {@link DeadLetters} headers, to the dead-letter topic ({@code %DLQ%<group>} by default) and
- * only then lets RocketMQ move on; RocketMQ's own limit is set one attempt later, so a failed
- * dead-letter send still ends in RocketMQ's dead-letter queue rather than nowhere.
+ * The handlers run on RocketMQ's consume threads, through the portable layer's
+ * {@link DeliverySink#handleHere}; the attempt that uses up {@code maxAttempts} publishes the dead
+ * letter ({@code %DLQ%<group>} by default) before RocketMQ moves on, and RocketMQ's own limit is
+ * set one attempt later, so a failed dead-letter send still ends in RocketMQ's dead-letter queue
+ * rather than nowhere.
  */
-final class RocketMqSubscription implements Subscription {
+final class RocketMqSubscription implements DriverSubscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(RocketMqSubscription.class);
-    private static final int MAX_REASON_LENGTH = 1_000;
     private static final AtomicInteger BROADCAST_GROUPS = new AtomicInteger();
     private static final int GROUP_BATCH = 32;
 
     private final RocketMqConnection connection;
     private final SubscribeOptions options;
-    private final MessageHandler handler;
-    private final String deadLetterTopic;
-    private final Consumer<RocketMqSubscription> onClose;
+    private final DeliverySink sink;
     private final String group;
     private final int maxAttempts;
     private final DefaultMQPushConsumer consumer;
-    private final AtomicBoolean closing = new AtomicBoolean();
-    /** Handlers (and refusals) in progress. */
+    /** Listener calls in progress; a call counts until its offset is noted in {@link #settled}. */
     private final AtomicInteger handling = new AtomicInteger();
     /** Per queue, the offset after the last message this member settled: what close() commits. */
     private final Map<MessageQueue, Long> settled = new ConcurrentHashMap<>();
@@ -89,29 +84,28 @@ final class RocketMqSubscription implements Subscription {
     private volatile boolean refusing;
     /** Opened once close() has committed: the consumer threads holding back a batch may return it. */
     private final CountDownLatch committed = new CountDownLatch(1);
-    private volatile boolean drained;
 
-    private RocketMqSubscription(RocketMqConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic,
-                                 Consumer<RocketMqSubscription> onClose) {
+    private RocketMqSubscription(RocketMqConnection connection, SubscribeOptions options, DeliverySink sink) {
         this.connection = connection;
         this.options = options;
-        this.handler = handler;
-        this.deadLetterTopic = deadLetterTopic;
-        this.onClose = onClose;
+        this.sink = sink;
         this.group = options.group().map(portalGroup -> ConsumerGroups.of(portalGroup, options.topic()))
                 .orElseGet(() -> "portal-broadcast-" + connection.context().connectionId() + "-" + BROADCAST_GROUPS.incrementAndGet());
-        int defaultAttempts = connection.settings().maxReconsumeTimes().isPresent()
-                ? connection.settings().maxReconsumeTimes().getAsInt() + 1 : SubscribeOptions.DEFAULT_MAX_ATTEMPTS;
-        this.maxAttempts = options.maxAttempts() == SubscribeOptions.DEFAULT_MAX_ATTEMPTS ? defaultAttempts : options.maxAttempts();
+        this.maxAttempts = options.maxAttempts() == SubscribeOptions.DEFAULT_MAX_ATTEMPTS
+                ? defaultMaxAttempts(connection.settings()).orElse(options.maxAttempts()) : options.maxAttempts();
         this.consumer = new DefaultMQPushConsumer(group, RocketMqConnection.rpcHook(connection.settings()), new AllocateMessageQueueAveragely());
     }
 
-    static RocketMqSubscription open(RocketMqConnection connection, SubscribeOptions options, MessageHandler handler, String deadLetterTopic,
-                                     Consumer<RocketMqSubscription> onClose) {
+    static RocketMqSubscription open(RocketMqConnection connection, SubscribeOptions options, DeliverySink sink) {
         connection.ensureOpen();
-        RocketMqSubscription subscription = new RocketMqSubscription(connection, options, handler, deadLetterTopic, onClose);
+        RocketMqSubscription subscription = new RocketMqSubscription(connection, options, sink);
         subscription.start();
         return subscription;
+    }
+
+    /** The attempts of a subscription that keeps the default: RocketMQ's {@code maxReconsumeTimes} plus the first, where it is set. */
+    static OptionalInt defaultMaxAttempts(RocketMqSettings settings) {
+        return settings.maxReconsumeTimes().isPresent() ? OptionalInt.of(settings.maxReconsumeTimes().getAsInt() + 1) : OptionalInt.empty();
     }
 
     private void start() {
@@ -144,10 +138,14 @@ final class RocketMqSubscription implements Subscription {
             consumer.subscribe(topic, "*");
             // Broadcast subscribers use RocketMQ's concurrent listener; a group needs the orderly one's queue locks.
             if (options.isBroadcast()) {
+                // RocketMQ does not redeliver to a broadcasting consumer: every attempt happens here, in place.
                 consumer.registerMessageListener((MessageListenerConcurrently) (messages, context) -> {
                     handling.incrementAndGet();
                     try {
-                        return consumeBroadcast(messages.get(0));
+                        if (!refusing) {
+                            sink.handleHere(new RocketMqReceived(messages.get(0), null));
+                        }
+                        return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
                     } finally {
                         handling.decrementAndGet();
                     }
@@ -160,7 +158,7 @@ final class RocketMqSubscription implements Subscription {
                         context.setAutoCommit(true);
                         String broker = context.getMessageQueue().getBrokerName();
                         for (MessageExt message : messages) {
-                            if (refusing || !settleInGroup(message, broker)) {
+                            if (refusing || !sink.handleHere(new RocketMqReceived(message, broker))) {
                                 // Closing: the rest of the batch is left for the member that takes the queue next. This thread
                                 // waits until close() has committed the offset after the last message settled here, so that
                                 // RocketMQ neither offers the batch again nor keeps a timer for it after the shutdown.
@@ -253,148 +251,28 @@ final class RocketMqSubscription implements Subscription {
         return new HashSet<>(new AllocateMessageQueueAveragely().allocate(group, client.getClientId(), queues, sortedMembers));
     }
 
-    private int retryDelayLevel() {
-        int level = connection.settings().delayLevelAtLeast(options.retryBackoff());
-        return level == 0 ? connection.settings().delayLevels().size() : level;
-    }
-
-    /**
-     * Returns once the message is settled: handled, sent back for redelivery (unordered), or
-     * dead-lettered. Retries in place happen here, not through RocketMQ's SUSPEND, which would
-     * hand the whole batch out again, messages already handled included.
-     *
-     * @return true if settled; false if the subscription started closing while it was being retried
-     */
-    private boolean settleInGroup(MessageExt message, String brokerName) {
-        // Sent back, the broker counts the attempts in the message it delivers again; retried in place, Portal counts.
-        int attempt = message.getReconsumeTimes() + 1;
-        while (true) {
-            String failure = handle(message, attempt);
-            if (failure == null || (attempt >= maxAttempts && deadLetter(message, attempt, failure))) {
-                return true;
-            }
-            if (!options.orderedByKey() || attempt >= maxAttempts) {
-                // Unordered, what RECONSUME_LATER does; past the attempts (the dead-letter publish failed), RocketMQ's own limit
-                // applies and the broker moves it to %DLQ%<group> itself.
-                try {
-                    consumer.sendMessageBack(message, retryDelayLevel(), brokerName);
-                    return true;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (Exception e) {
-                    LOG.debug("Sending message {} of '{}' back for redelivery failed; retrying it in place: {}", message.getMsgId(),
-                            options.topic(), e.toString());
-                }
-            }
-            pause(options.retryBackoff());
-            if (refusing) {
-                return false;
-            }
-            if (attempt < maxAttempts) {
-                attempt++;
-            }
-        }
-    }
-
-    /** RocketMQ does not redeliver to a broadcasting consumer, so the attempts happen here. */
-    private ConsumeConcurrentlyStatus consumeBroadcast(MessageExt message) {
-        for (int attempt = 1; ; attempt++) {
-            if (refusing) {
-                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-            }
-            String failure = handle(message, attempt);
-            if (failure == null) {
-                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-            }
-            if (attempt >= maxAttempts) {
-                while (!deadLetter(message, attempt, failure) && !refusing) {
-                    pause(options.retryBackoff().plusMillis(100));
-                }
-                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-            }
-            pause(options.retryBackoff());
-        }
-    }
-
-    private static void pause(Duration duration) {
+    @Override
+    public CompletionStage<?> deadLetter(Received original, String topic, Message deadLetter) {
         try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Runs the handler; returns null if the message is settled, or why it failed. */
-    private String handle(MessageExt message, int attempt) {
-        SettlingDelivery delivery = SettlingDelivery.of(toPortal(message), message.getMsgId(), attempt);
-        try {
-            handler.handle(delivery);
-            delivery.ack();
-            return delivery.rejected() ? "nack" : null;
-        } catch (Exception e) {
-            if (!delivery.nack()) {
-                return delivery.rejected() ? "nack" : null;
-            }
-            LOG.debug("Handler failed on attempt {} of {} for message {} of '{}': {}", attempt, maxAttempts, message.getMsgId(), options.topic(),
-                    e.toString());
-            return e.toString();
-        } catch (Error e) {
-            delivery.nack();
-            throw e;
-        }
-    }
-
-    static Message toPortal(MessageExt message) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        message.getProperties().forEach((name, value) -> {
-            if (name.equals(RocketMqPublisher.EMPTY_HEADERS_PROPERTY)) {
-                for (String empty : value.split("\n")) {
-                    headers.put(empty, "");
-                }
-            } else if (!MessageConst.STRING_HASH_SET.contains(name)) {
-                headers.put(name, value);
-            }
-        });
-        String key = message.getKeys();
-        return new Message(message.getTopic(), key == null || key.isEmpty() ? null : key, message.getBody(), headers);
-    }
-
-    private boolean deadLetter(MessageExt message, int attempt, String reason) {
-        try {
-            connection.ensureTopic(deadLetterTopic, 1);
-            Message original = toPortal(message);
-            Map<String, String> headers = new LinkedHashMap<>(original.headers());
-            headers.put(DeadLetters.REASON_HEADER, printable(reason));
-            headers.put(DeadLetters.ATTEMPTS_HEADER, Integer.toString(attempt));
-            headers.put(DeadLetters.ORIGINAL_TOPIC_HEADER, options.topic());
-            headers.put(DeadLetters.ORIGINAL_ID_HEADER, message.getMsgId());
-            var dead = RocketMqPublisher.toRocketMq(deadLetterTopic, new Message(deadLetterTopic, original.key(), message.getBody(), headers));
+            connection.ensureTopic(topic, 1);
+            var dead = RocketMqMessages.toRocketMq(topic, deadLetter);
             SendStatus status = connection.producer().send(dead, connection.settings().sendTimeout().toMillis()).getSendStatus();
             if (status != SendStatus.SEND_OK) {
-                LOG.warn("Dead-lettering message {} of '{}' to '{}' answered {}; it stays with RocketMQ", message.getMsgId(), options.topic(),
-                        deadLetterTopic, status);
-                return false;
+                return CompletableFuture.failedFuture(RocketMqPublisher.notDurable(topic, status));
             }
-            LOG.debug("Dead-lettered message {} of '{}' to '{}' after {} attempt(s)", message.getMsgId(), options.topic(), deadLetterTopic, attempt);
-            return true;
+            return CompletableFuture.completedFuture(status);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return CompletableFuture.failedFuture(e);
         } catch (Exception e) {
-            LOG.warn("Dead-lettering message {} of '{}' to '{}' failed; it stays with RocketMQ: {}", message.getMsgId(), options.topic(),
-                    deadLetterTopic, e.toString());
-            return false;
+            return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private static String printable(String reason) {
-        String flat = reason.replaceAll("\\p{Cntrl}", " ");
-        return flat.length() <= MAX_REASON_LENGTH ? flat : flat.substring(0, MAX_REASON_LENGTH) + "…";
     }
 
     @Override
-    public SubscribeOptions options() {
-        return options;
+    public void stopReceiving() {
+        consumer.suspend();
+        refusing = true;
     }
 
     /**
@@ -404,18 +282,15 @@ final class RocketMqSubscription implements Subscription {
      * hand a handled message out again), then shuts the consumer down, which unlocks its queues.
      */
     @Override
-    public boolean close(Duration timeout) throws InterruptedException {
-        if (!closing.compareAndSet(false, true)) {
-            return drained;
-        }
+    public void close(Duration timeout) throws InterruptedException {
         try {
-            consumer.suspend();
-            refusing = true;
+            stopReceiving();
             long deadline = System.nanoTime() + timeout.toNanos();
+            // The engine saw its handlers return; a listener call still notes its last offset after that.
             while (handling.get() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
+                Thread.sleep(1);
             }
-            drained = handling.get() == 0;
+            boolean drained = handling.get() == 0;
             if (!options.isBroadcast()) {
                 commitOffsets(consumer.getDefaultMQPushConsumerImpl());
             }
@@ -426,10 +301,8 @@ final class RocketMqSubscription implements Subscription {
                 LOG.warn("Closing the subscription to '{}' as {}: handlers still running after {}; their messages will be delivered again",
                         options.topic(), describe(), timeout);
             }
-            return drained;
         } finally {
             committed.countDown();
-            onClose.accept(this);
         }
     }
 
@@ -459,12 +332,73 @@ final class RocketMqSubscription implements Subscription {
         });
     }
 
-    @Override
-    public void close() {
-        try {
-            close(connection.operationTimeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private int retryDelayLevel(Duration backoff) {
+        int level = connection.settings().delayLevelAtLeast(backoff);
+        return level == 0 ? connection.settings().delayLevels().size() : level;
+    }
+
+    /** A message on one of RocketMQ's consume threads; the listener notes its offset once it is settled. */
+    private final class RocketMqReceived implements Received {
+        private final MessageExt message;
+        /** The broker it came from, for sending it back; null for broadcast, which RocketMQ does not redeliver. */
+        private final String broker;
+        private Message decoded;
+
+        RocketMqReceived(MessageExt message, String broker) {
+            this.message = message;
+            this.broker = broker;
+        }
+
+        @Override
+        public Message message() {
+            if (decoded == null) {
+                decoded = RocketMqMessages.toPortal(message);
+            }
+            return decoded;
+        }
+
+        @Override
+        public String messageId() {
+            return message.getMsgId();
+        }
+
+        /** Sent back, the broker counts the attempts in the message it delivers again; retried in place, Portal counts. */
+        @Override
+        public int attempt() {
+            return message.getReconsumeTimes() + 1;
+        }
+
+        @Override
+        public void acknowledge() {
+            // The listener notes the offset once handleHere returns.
+        }
+
+        @Override
+        public void release() {
+            // Not noted: the next member of the group starts from it.
+        }
+
+        /**
+         * Unordered group members hand a failed message back, as RECONSUME_LATER does: it returns
+         * through the group's retry topic after the first delay level at least this long, while its
+         * queue moves on. Ordered by key it is retried in place, holding back its queue.
+         */
+        @Override
+        public boolean redeliverLater(Duration backoff) {
+            if (broker == null || options.orderedByKey()) {
+                return false;
+            }
+            try {
+                consumer.sendMessageBack(message, retryDelayLevel(backoff), broker);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (Exception e) {
+                LOG.debug("Sending message {} of '{}' back for redelivery failed; retrying it in place: {}", message.getMsgId(),
+                        options.topic(), e.toString());
+                return false;
+            }
         }
     }
 }

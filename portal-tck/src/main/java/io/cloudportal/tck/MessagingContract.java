@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,15 @@ import org.junit.jupiter.api.Test;
  * fails and on a graceful close.
  */
 public abstract class MessagingContract extends ContractSupport {
+
+    /** The retry policy's contract, run by every messaging driver with no class of its own. */
+    @Nested
+    class Retries extends RetryContract {
+        @Override
+        protected TckHarness harness() {
+            return MessagingContract.this.harness();
+        }
+    }
 
     /** Messages in the main throughput scenario. */
     protected int bulkMessages() {

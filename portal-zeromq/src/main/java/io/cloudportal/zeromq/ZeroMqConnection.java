@@ -2,18 +2,16 @@ package io.cloudportal.zeromq;
 
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConnectionState;
-import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Publisher;
-import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.SessionState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -43,11 +41,11 @@ final class ZeroMqConnection implements DriverConnection {
     private final ZContext zmq;
     private final ZeroMqHub hub;
     private final Counters counters = new Counters();
-    private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
+    private final ZeroMqSubscriber subscriber = new ZeroMqSubscriber(this);
     private final CountDownLatch firstHeartbeat = new CountDownLatch(1);
     private final CountDownLatch probeStopped = new CountDownLatch(1);
     private final Thread probe;
-    private volatile ConnectionState state = ConnectionState.CONNECTED;
+    private final SessionState session;
     private volatile boolean closed;
 
     private ZeroMqConnection(ZeroMqSettings settings, DriverContext context, ZContext zmq, ZeroMqHub hub) {
@@ -55,6 +53,7 @@ final class ZeroMqConnection implements DriverConnection {
         this.context = context;
         this.zmq = zmq;
         this.hub = hub;
+        this.session = new SessionState("the ZeroMQ connection " + context.connectionId());
         this.probe = context.threadFactory("zeromq-probe").newThread(this::listenForHeartbeats);
     }
 
@@ -139,10 +138,10 @@ final class ZeroMqConnection implements DriverConnection {
                     }
                     lastHeartbeat = now;
                     firstHeartbeat.countDown();
-                    if (state == ConnectionState.SUSPENDED) {
+                    if (session.current() == ConnectionState.SUSPENDED) {
                         changeState(ConnectionState.RECONNECTED);
                     }
-                } else if (firstHeartbeat.getCount() == 0 && state != ConnectionState.SUSPENDED
+                } else if (firstHeartbeat.getCount() == 0 && session.current() != ConnectionState.SUSPENDED
                         && now - lastHeartbeat > settings.heartbeatTimeout().toNanos()) {
                     changeState(ConnectionState.SUSPENDED);
                 }
@@ -158,19 +157,16 @@ final class ZeroMqConnection implements DriverConnection {
     }
 
     private void changeState(ConnectionState next) {
-        if (closed) {
+        if (closed || session.current() == next) {
             return;
         }
-        state = next;
         if (next == ConnectionState.SUSPENDED) {
             LOG.warn("The ZeroMQ {} has sent no heartbeat for {}; ZeroMQ keeps reconnecting, and messages meanwhile are lost"
                     + " (subscriptions count them)", settings.hubDescription(), settings.heartbeatTimeout());
         } else {
             LOG.info("The ZeroMQ {} answers again", settings.hubDescription());
         }
-        for (ConnectionStateListener listener : listeners) {
-            listener.stateChanged(next);
-        }
+        session.moveTo(next);
     }
 
     ZeroMqSettings settings() {
@@ -191,19 +187,13 @@ final class ZeroMqConnection implements DriverConnection {
     }
 
     @Override
-    public Subscriber subscriber() {
-        return new ZeroMqSubscriber(this);
+    public io.cloudportal.spi.DriverSubscriber driverSubscriber() {
+        return subscriber;
     }
 
     @Override
-    public ConnectionState state() {
-        return closed ? ConnectionState.CLOSED : state;
-    }
-
-    @Override
-    public AutoCloseable addStateListener(ConnectionStateListener listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+    public SessionState sessionState() {
+        return session;
     }
 
     @Override
@@ -224,6 +214,7 @@ final class ZeroMqConnection implements DriverConnection {
             return;
         }
         closed = true;
+        session.close();
         try {
             if (probe.isAlive() && !probeStopped.await(POLL_MILLIS * 20L, TimeUnit.MILLISECONDS)) {
                 LOG.warn("ZeroMQ heartbeat probe did not stop");

@@ -2,26 +2,21 @@ package io.cloudportal.zeromq;
 
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Message;
-import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
-import io.cloudportal.messaging.Subscription;
-import io.cloudportal.spi.SettlingDelivery;
+import io.cloudportal.spi.DeliverySink;
+import io.cloudportal.spi.DriverSubscription;
+import io.cloudportal.spi.Received;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -32,75 +27,57 @@ import org.zeromq.ZMQException;
  * One broadcast subscription: a SUB socket owned by a receive thread. It subscribes to its topic
  * and to a "ready?" topic of its own, and opens only once the hub answered the latter, so
  * every message published after {@code subscribe} returned reaches it. With concurrency 1 the
- * receive thread runs the handler; otherwise it hands messages to lanes (a key always to the
- * same lane, so per-key order holds), each with a bounded queue: a handler that cannot keep up
- * stops the receive thread, ZeroMQ's queues fill, and the hub drops, which the sequence numbers
- * count. Nothing is held without bound.
+ * receive thread runs the handler; otherwise it hands messages to the portable layer's lanes, at
+ * most {@value #HELD_PER_HANDLER} per handler: handlers that cannot keep up stop the receive
+ * thread, ZeroMQ's queues fill, and the hub drops, which the sequence numbers count. Nothing is
+ * held without bound.
  */
-final class ZeroMqSubscription implements Subscription {
+final class ZeroMqSubscription implements DriverSubscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZeroMqSubscription.class);
-    private static final int LANE_CAPACITY = 1024;
+    private static final int HELD_PER_HANDLER = 1024;
     private static final int REMEMBERED_PUBLISHERS = 10_000;
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ZeroMqConnection connection;
     private final SubscribeOptions options;
-    private final MessageHandler handler;
-    private final Consumer<ZeroMqSubscription> onClose;
+    private final DeliverySink sink;
     private final byte[] topicFrame;
     private final LongAdder dropped;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Thread receiver;
-    private final List<Lane> lanes = new ArrayList<>();
-    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Messages handed to the handler threads and not yet settled, bounded; null when the receive thread handles them itself. */
+    private final Semaphore held;
     private volatile boolean stopReceiving;
-    private long roundRobin;
     private long missedSinceLog;
     private long lastDropLog;
 
-    private ZeroMqSubscription(ZeroMqConnection connection, SubscribeOptions options, MessageHandler handler,
-                               Consumer<ZeroMqSubscription> onClose) {
+    private ZeroMqSubscription(ZeroMqConnection connection, SubscribeOptions options, DeliverySink sink) {
         this.connection = connection;
         this.options = options;
-        this.handler = handler;
-        this.onClose = onClose;
+        this.sink = sink;
         this.topicFrame = Frames.topic(options.topic());
         this.dropped = connection.counters().droppedOn(options.topic());
-        if (options.concurrency() > 1) {
-            for (int i = 0; i < options.concurrency(); i++) {
-                Lane lane = new Lane();
-                lane.thread = connection.context().threadFactory("zeromq-handler").newThread(lane::run);
-                lanes.add(lane);
-            }
-        }
+        this.held = options.concurrency() > 1 ? new Semaphore(HELD_PER_HANDLER * options.concurrency()) : null;
         this.receiver = connection.context().threadFactory("zeromq-receive").newThread(this::receive);
     }
 
-    static ZeroMqSubscription open(ZeroMqConnection connection, SubscribeOptions options, MessageHandler handler,
-                                   Consumer<ZeroMqSubscription> onClose) {
-        ZeroMqSubscription subscription = new ZeroMqSubscription(connection, options, handler, onClose);
-        // The receiver first: a lane ends once the receiver has ended and its queue is empty.
+    static ZeroMqSubscription open(ZeroMqConnection connection, SubscribeOptions options, DeliverySink sink) {
+        ZeroMqSubscription subscription = new ZeroMqSubscription(connection, options, sink);
         subscription.receiver.start();
-        subscription.lanes.forEach(lane -> lane.thread.start());
         Duration timeout = connection.settings().connectTimeout();
         try {
             subscription.ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            subscription.close();
+            subscription.stop();
             throw new UnavailableException("the ZeroMQ " + connection.settings().hubDescription() + " did not confirm the subscription to '"
                     + options.topic() + "' within " + timeout + " (option 'connectTimeout')", e instanceof ExecutionException ? e.getCause() : e);
         } catch (InterruptedException e) {
-            subscription.close();
+            subscription.stop();
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted while subscribing to '" + options.topic() + "'", e);
         }
         return subscription;
-    }
-
-    @Override
-    public SubscribeOptions options() {
-        return options;
     }
 
     private void receive() {
@@ -154,12 +131,13 @@ final class ZeroMqSubscription implements Subscription {
                 }
                 countGap(lastSequence, envelope);
                 connection.counters().received.increment();
-                SettlingDelivery delivery = SettlingDelivery.of(
-                        new Message(options.topic(), envelope.key(), payload, envelope.headers()),
-                        Frames.messageId(envelope.publisherId(), options.topic(), envelope.sequence()), 1);
-                if (lanes.isEmpty()) {
-                    handle(delivery);
-                } else if (!handOver(delivery)) {
+                ZeroMqReceived received = new ZeroMqReceived(new Message(options.topic(), envelope.key(), payload, envelope.headers()),
+                        envelope.publisherId(), envelope.sequence());
+                if (held == null) {
+                    sink.handleHere(received);
+                } else if (awaitRoom()) {
+                    sink.deliver(received);
+                } else {
                     break;
                 }
             }
@@ -196,12 +174,10 @@ final class ZeroMqSubscription implements Subscription {
         }
     }
 
-    private boolean handOver(SettlingDelivery delivery) {
-        String key = delivery.message().key();
-        int index = key != null ? Math.floorMod(key.hashCode(), lanes.size()) : (int) (roundRobin++ % lanes.size());
-        BlockingQueue<SettlingDelivery> queue = lanes.get(index).queue;
+    /** Waits until the handlers hold less than their bound; false if the subscription closes first. */
+    private boolean awaitRoom() {
         try {
-            while (!queue.offer(delivery, ZeroMqConnection.POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            while (!held.tryAcquire(ZeroMqConnection.POLL_MILLIS, TimeUnit.MILLISECONDS)) {
                 if (stopReceiving) {
                     return false;
                 }
@@ -213,59 +189,76 @@ final class ZeroMqSubscription implements Subscription {
         }
     }
 
-    private void handle(SettlingDelivery delivery) {
-        try {
-            handler.handle(delivery);
-            delivery.ack();
-        } catch (Exception e) {
-            delivery.nack();
-            connection.counters().handlerFailures.increment();
-            LOG.warn("Handler of '{}' threw on message {}; ZeroMQ does not redeliver, so it is not handled: {}", options.topic(),
-                    delivery.messageId(), e.toString());
+    /** A received message; ZeroMQ does not redeliver, so settling only frees room and counts failures. */
+    private final class ZeroMqReceived implements Received {
+        private final Message message;
+        private final long publisherId;
+        private final long sequence;
+
+        ZeroMqReceived(Message message, long publisherId, long sequence) {
+            this.message = message;
+            this.publisherId = publisherId;
+            this.sequence = sequence;
         }
-    }
 
-    /** One handler thread with its own bounded queue; the receive thread is its only producer. */
-    private final class Lane {
-        final BlockingQueue<SettlingDelivery> queue = new ArrayBlockingQueue<>(LANE_CAPACITY);
-        Thread thread;
+        @Override
+        public Message message() {
+            return message;
+        }
 
-        void run() {
-            try {
-                while (true) {
-                    SettlingDelivery delivery = queue.poll(ZeroMqConnection.POLL_MILLIS, TimeUnit.MILLISECONDS);
-                    if (delivery != null) {
-                        handle(delivery);
-                    } else if (!receiver.isAlive() && queue.isEmpty()) {
-                        return;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        @Override
+        public String messageId() {
+            return Frames.messageId(publisherId, options.topic(), sequence);
+        }
+
+        @Override
+        public int attempt() {
+            return 1;
+        }
+
+        @Override
+        public void acknowledge() {
+            settled();
+        }
+
+        @Override
+        public void release() {
+            settled();
+        }
+
+        @Override
+        public void dropped(String reason) {
+            connection.counters().handlerFailures.increment();
+            settled();
+        }
+
+        private void settled() {
+            if (held != null) {
+                held.release();
             }
         }
     }
 
-    /**
-     * Stops receiving, lets the handlers finish what they were given (a message received is not
-     * dropped by a graceful close), and closes the socket.
-     */
     @Override
-    public boolean close(Duration timeout) throws InterruptedException {
-        if (!closing.compareAndSet(false, true)) {
-            return true;
-        }
+    public void stopReceiving() {
         stopReceiving = true;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        boolean finished = join(receiver, deadline);
-        for (Lane lane : lanes) {
-            finished &= join(lane.thread, deadline);
+    }
+
+    /** The receive thread has handed over its last message (the portable layer drained it): it only has to end. */
+    @Override
+    public void close(Duration timeout) throws InterruptedException {
+        stopReceiving = true;
+        if (!join(receiver, System.nanoTime() + timeout.toNanos())) {
+            LOG.warn("The receive thread of the subscription to '{}' still ran after {}", options.topic(), timeout);
         }
-        if (!finished) {
-            LOG.warn("Subscription to '{}' closed while handlers still ran after {}", options.topic(), timeout);
+    }
+
+    private void stop() {
+        try {
+            close(connection.context().operationTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        onClose.accept(this);
-        return finished;
     }
 
     private static boolean join(Thread thread, long deadline) throws InterruptedException {
@@ -274,15 +267,6 @@ final class ZeroMqSubscription implements Subscription {
         }
         thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         return !thread.isAlive();
-    }
-
-    @Override
-    public void close() {
-        try {
-            close(connection.context().operationTimeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.cloudportal.zookeeper;
 
 import io.cloudportal.ConnectionState;
-import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.kv.KvStore;
@@ -10,11 +9,11 @@ import io.cloudportal.lock.Lock;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.SessionState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
@@ -47,12 +46,10 @@ final class ZooKeeperConnection implements DriverConnection {
     private final SessionClock sessionClock;
     private final DriverContext context;
     private final ZooKeeperSettings settings;
-    private final List<ConnectionStateListener> listeners = new CopyOnWriteArrayList<>();
-    /** The driver's own reactions (locks lost, watches re-synced), run before user listeners hear of it. */
-    private final List<Consumer<ConnectionState>> internal = new CopyOnWriteArrayList<>();
+    /** The driver's own reactions (locks lost, watches re-synced) run before user listeners hear of a transition. */
+    private final SessionState session;
     private final ZooKeeperRegistry registry;
     private final ZooKeeperKvStore kvStore;
-    private volatile ConnectionState state = ConnectionState.CONNECTED;
 
     private ZooKeeperConnection(CuratorFramework client, java.util.concurrent.ExecutorService runSafe, DriverContext context,
                                 ZooKeeperSettings settings) {
@@ -62,9 +59,10 @@ final class ZooKeeperConnection implements DriverConnection {
         this.sessionClock = new SessionClock(client, settings.sessionTimeout().toMillis(), context.threadFactory("session-clock"));
         this.context = context;
         this.settings = settings;
+        this.session = new SessionState("the ZooKeeper session of " + context.connectionId());
         this.registry = new ZooKeeperRegistry(this);
         this.kvStore = new ZooKeeperKvStore(this);
-        client.getConnectionStateListenable().addListener((c, newState) -> transition(map(newState)));
+        client.getConnectionStateListenable().addListener((c, newState) -> session.moveTo(map(newState)));
     }
 
     static ZooKeeperConnection open(ZooKeeperSettings settings, DriverContext context) {
@@ -117,8 +115,7 @@ final class ZooKeeperConnection implements DriverConnection {
 
     /** Adds a reaction of the driver itself; it runs on Curator's state thread, so it must not block. */
     AutoCloseable onState(Consumer<ConnectionState> reaction) {
-        internal.add(reaction);
-        return () -> internal.remove(reaction);
+        return session.react(reaction);
     }
 
     private static ConnectionState map(org.apache.curator.framework.state.ConnectionState curator) {
@@ -128,19 +125,6 @@ final class ZooKeeperConnection implements DriverConnection {
             case RECONNECTED -> ConnectionState.RECONNECTED;
             case LOST -> ConnectionState.EXPIRED;
         };
-    }
-
-    private void transition(ConnectionState next) {
-        state = next;
-        LOG.debug("{} is {}", context.connectionId(), next);
-        for (Consumer<ConnectionState> reaction : internal) {
-            try {
-                reaction.accept(next);
-            } catch (RuntimeException e) {
-                LOG.warn("Reacting to {} failed", next, e);
-            }
-        }
-        listeners.forEach(listener -> listener.stateChanged(next));
     }
 
     boolean isConnected() {
@@ -168,14 +152,8 @@ final class ZooKeeperConnection implements DriverConnection {
     }
 
     @Override
-    public ConnectionState state() {
-        return state;
-    }
-
-    @Override
-    public AutoCloseable addStateListener(ConnectionStateListener listener) {
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+    public SessionState sessionState() {
+        return session;
     }
 
     /** Until when the server keeps the session at the least, on {@link System#nanoTime()}'s clock ({@link SessionClock}). */
@@ -231,7 +209,7 @@ final class ZooKeeperConnection implements DriverConnection {
         sessionClock.close();
         client.close();
         runSafe.shutdown();
-        state = ConnectionState.CLOSED;
+        session.close();
     }
 
     /** With digest credentials, what this connection creates is readable and writable by that user only. */

@@ -1,6 +1,5 @@
 package io.cloudportal.zookeeper;
 
-import io.cloudportal.ConnectionState;
 import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
@@ -151,7 +150,6 @@ final class ZooKeeperLock implements Lock {
 
     private final class Held extends AbstractHeldLock {
         private final String path;
-        private AutoCloseable sessionWatch;
 
         Held(String path, long czxid) {
             super(name, new FencingToken(czxid), connection::sessionValidUntil);
@@ -159,16 +157,7 @@ final class ZooKeeperLock implements Lock {
         }
 
         void watchSession() {
-            AutoCloseable watch = connection.onState(state -> {
-                if (state == ConnectionState.SUSPENDED) {
-                    markLost("the connection to ZooKeeper was suspended; the session may expire and the lock pass to another holder");
-                } else if (state == ConnectionState.EXPIRED) {
-                    markLost("the ZooKeeper session expired");
-                }
-            });
-            synchronized (this) {
-                sessionWatch = watch;
-            }
+            bindTo(connection.sessionState(), "ZooKeeper", "session");
             if (!connection.isConnected()) {
                 markLost("the connection to ZooKeeper was lost while the lock was being acquired");
             }
@@ -176,15 +165,6 @@ final class ZooKeeperLock implements Lock {
 
         @Override
         protected void release(boolean wasLost) {
-            AutoCloseable watch;
-            synchronized (this) {
-                watch = sessionWatch;
-            }
-            try {
-                watch.close();
-            } catch (Exception e) {
-                LOG.debug("Removing the session watch of lock '{}' failed", name, e);
-            }
             try {
                 if (wasLost || !connection.isConnected()) {
                     // Guaranteed delete retries in the background until it succeeds or the node is

@@ -1,0 +1,234 @@
+package io.cloudportal.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.cloudportal.Guarantee;
+import io.cloudportal.Portal;
+import io.cloudportal.UnsupportedFacilityException;
+import io.cloudportal.messaging.DeadLetters;
+import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.Publisher;
+import io.cloudportal.messaging.RetryPolicy;
+import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.messaging.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link RetryPolicy} and {@link io.cloudportal.messaging.Delivery#deadLetter(String)}:
+ * written once in the portable layer, so every driver that redelivers behaves alike. Each
+ * scenario publishes other messages around the failing one and asserts that they all arrive
+ * meanwhile, none lost.
+ */
+public abstract class RetryContract extends ContractSupport {
+
+    private static final RetryPolicy GROWING = RetryPolicy.exponential(Duration.ofMillis(150), Duration.ofMillis(600)).withJitter(0.5);
+
+    private SubscribeOptions subscription(String topic) {
+        return declares(Guarantee.CONSUMER_GROUPS) ? SubscribeOptions.group(topic, unique("g")) : SubscribeOptions.broadcast(topic);
+    }
+
+    private static void publish(Publisher publisher, Message message) throws Exception {
+        publisher.publish(message).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static Ledger publishAround(Publisher publisher, String topic, Message failing) throws Exception {
+        Ledger ledger = new Ledger();
+        for (int i = 0; i < 10; i++) {
+            publish(publisher, ledger.next(topic, "key-" + (i % 3)));
+        }
+        publish(publisher, failing);
+        for (int i = 0; i < 10; i++) {
+            publish(publisher, ledger.next(topic, "key-" + (i % 3)));
+        }
+        return ledger;
+    }
+
+    private List<Message> readDeadLetters(Portal consumer, SubscribeOptions options, int expected) {
+        List<Message> deadLetters = new CopyOnWriteArrayList<>();
+        String topic = consumer.subscriber().deadLetterTopic(options);
+        try (Subscription ignored = open().subscriber().subscribe(SubscribeOptions.group(topic, unique("dlt")),
+                delivery -> deadLetters.add(delivery.message()))) {
+            await().atMost(PATIENCE).until(() -> deadLetters.size() >= expected);
+        }
+        return deadLetters;
+    }
+
+    @Test
+    void noAttemptComesBeforeItsBackoffAndTheOthersFlowMeanwhile() throws Exception {
+        if (!declares(Guarantee.REDELIVERY)) {
+            notApplicable("REDELIVERY not declared: nothing is retried");
+            return;
+        }
+        String topic = unique("backoff");
+        List<Long> attemptsAt = new CopyOnWriteArrayList<>();
+        Ledger[] ledger = new Ledger[1];
+        SubscribeOptions options = subscription(topic).withMaxAttempts(4).withRetryPolicy(GROWING).withConcurrency(2);
+        Portal consumer = open();
+        try (Subscription ignored = consumer.subscriber().subscribe(options, delivery -> {
+            if (delivery.message().payloadAsString().equals("flaky")) {
+                attemptsAt.add(System.nanoTime());
+                if (attemptsAt.size() < 4) {
+                    throw new IllegalStateException("not yet, attempt " + delivery.attempt());
+                }
+                return;
+            }
+            while (ledger[0] == null) {
+                Thread.onSpinWait();
+            }
+            ledger[0].handled(delivery.message());
+        })) {
+            ledger[0] = publishAround(open().publisher(), topic, Message.of(topic, "key-flaky", "flaky"));
+            await().atMost(PATIENCE).until(() -> attemptsAt.size() == 4 && ledger[0].distinctHandled() == ledger[0].published());
+        }
+        List<Long> gapsMillis = new ArrayList<>();
+        for (int i = 1; i < attemptsAt.size(); i++) {
+            gapsMillis.add(TimeUnit.NANOSECONDS.toMillis(attemptsAt.get(i) - attemptsAt.get(i - 1)));
+        }
+        figure("gapsMillis", gapsMillis);
+        figure("lost", ledger[0].lost());
+        for (int i = 0; i < gapsMillis.size(); i++) {
+            assertThat(gapsMillis.get(i)).as("pause before attempt " + (i + 2)).isGreaterThanOrEqualTo(GROWING.backoffAfter(i + 1).toMillis());
+        }
+        assertThat(ledger[0].lost()).as("lost messages").isZero();
+    }
+
+    @Test
+    void aFailureThatIsNotRetriedIsTriedOnceAndDeadLetteredWithItsReason() throws Exception {
+        String topic = unique("not-retried");
+        SubscribeOptions options = subscription(topic).withMaxAttempts(5)
+                .withRetryPolicy(RetryPolicy.fixed(Duration.ofMillis(20)).withoutRetrying(IllegalArgumentException.class));
+        List<Integer> poisonAttempts = new CopyOnWriteArrayList<>();
+        Ledger[] ledger = new Ledger[1];
+        Portal consumer = open();
+        try (Subscription ignored = consumer.subscriber().subscribe(options, delivery -> {
+            if (delivery.message().payloadAsString().equals("poison")) {
+                poisonAttempts.add(delivery.attempt());
+                throw new IllegalArgumentException("unreadable order 42");
+            }
+            while (ledger[0] == null) {
+                Thread.onSpinWait();
+            }
+            ledger[0].handled(delivery.message());
+        })) {
+            ledger[0] = publishAround(open().publisher(), topic, Message.of(topic, "key-poison", "poison"));
+            await().atMost(PATIENCE).until(() -> !poisonAttempts.isEmpty() && ledger[0].distinctHandled() == ledger[0].published());
+            figure("poisonAttempts", poisonAttempts.size());
+            figure("lost", ledger[0].lost());
+            assertThat(ledger[0].lost()).as("lost messages").isZero();
+            if (!declares(Guarantee.DEAD_LETTER)) {
+                assertThat(poisonAttempts).containsExactly(1);
+                notApplicable("DEAD_LETTER not declared; tried once, as without a policy");
+                return;
+            }
+            List<Message> deadLetters = readDeadLetters(consumer, options, 1);
+            assertThat(poisonAttempts).as("attempts of a failure that is not retried").containsExactly(1);
+            assertThat(deadLetters).extracting(Message::payloadAsString).containsExactly("poison");
+            assertThat(deadLetters.get(0).headers())
+                    .containsEntry(DeadLetters.REASON_HEADER, "java.lang.IllegalArgumentException: unreadable order 42")
+                    .containsEntry(DeadLetters.ATTEMPTS_HEADER, "1")
+                    .containsEntry(DeadLetters.ORIGINAL_TOPIC_HEADER, topic);
+        }
+    }
+
+    @Test
+    void aHandlerCanDeadLetterAMessageAtOnceWithItsOwnReason() throws Exception {
+        String topic = unique("dead-at-once");
+        SubscribeOptions options = subscription(topic).withMaxAttempts(5);
+        List<Integer> attempts = new CopyOnWriteArrayList<>();
+        List<Boolean> results = new CopyOnWriteArrayList<>();
+        List<Throwable> refused = new CopyOnWriteArrayList<>();
+        Portal consumer = open();
+        try (Subscription ignored = consumer.subscriber().subscribe(options, delivery -> {
+            attempts.add(delivery.attempt());
+            try {
+                results.add(delivery.deadLetter("order 42 refers to a deleted customer\nsee ticket 7"));
+                results.add(delivery.ack());
+            } catch (UnsupportedFacilityException e) {
+                refused.add(e);
+            }
+        })) {
+            publish(open().publisher(), Message.of(topic, "k", "doomed"));
+            await().atMost(PATIENCE).until(() -> !attempts.isEmpty() && (results.size() == 2 || !refused.isEmpty()));
+            if (!declares(Guarantee.DEAD_LETTER)) {
+                assertThat(refused).hasSize(1);
+                assertThatThrownBy(() -> { throw refused.get(0); }).hasMessageContaining("DEAD_LETTER");
+                notApplicable("DEAD_LETTER not declared; deadLetter() is refused, naming it");
+                return;
+            }
+            List<Message> deadLetters = readDeadLetters(consumer, options, 1);
+            assertThat(results).as("deadLetter() settles; an ack after it does not").containsExactly(true, false);
+            assertThat(attempts).containsExactly(1);
+            assertThat(deadLetters).extracting(Message::payloadAsString).containsExactly("doomed");
+            assertThat(deadLetters.get(0).headers())
+                    .containsEntry(DeadLetters.REASON_HEADER, "order 42 refers to a deleted customer see ticket 7")
+                    .containsEntry(DeadLetters.ATTEMPTS_HEADER, "1");
+        }
+    }
+
+    @Test
+    void aLongReasonIsCutMarkedAndMadePrintable() throws Exception {
+        if (!declares(Guarantee.REDELIVERY) || !declares(Guarantee.DEAD_LETTER)) {
+            notApplicable("REDELIVERY and DEAD_LETTER not both declared");
+            return;
+        }
+        String topic = unique("long-reason");
+        SubscribeOptions options = subscription(topic).withMaxAttempts(1);
+        String detail = "line\tone\r\n" + "x".repeat(3_000);
+        Portal consumer = open();
+        try (Subscription ignored = consumer.subscriber().subscribe(options, delivery -> {
+            throw new IllegalStateException(detail);
+        })) {
+            publish(open().publisher(), Message.of(topic, "k", "verbose"));
+            String reason = readDeadLetters(consumer, options, 1).get(0).headers().get(DeadLetters.REASON_HEADER);
+            figure("reasonLength", reason.length());
+            assertThat(reason).hasSize(DeadLetters.MAX_REASON_LENGTH).endsWith("…")
+                    .startsWith("java.lang.IllegalStateException: line one  x").doesNotContainPattern("\\p{Cntrl}");
+        }
+    }
+
+    @Test
+    void retriesWithBackoffKeepPerKeyOrder() throws Exception {
+        if (!declares(Guarantee.REDELIVERY) || !declares(Guarantee.ORDER_PER_KEY)) {
+            notApplicable("REDELIVERY and ORDER_PER_KEY not both declared");
+            return;
+        }
+        String topic = unique("ordered-retries");
+        SubscribeOptions options = subscription(topic).withOrderedByKey(true).withConcurrency(4).withMaxAttempts(5)
+                .withRetryPolicy(RetryPolicy.exponential(Duration.ofMillis(30), Duration.ofMillis(120)));
+        Ledger ledger = new Ledger();
+        List<Message> published = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            published.add(ledger.next(topic, "key-" + (i % 8)));
+        }
+        AtomicInteger failures = new AtomicInteger();
+        try (Subscription ignored = open().subscriber().subscribe(options, delivery -> {
+            String payload = delivery.message().payloadAsString();
+            // The first message of every key fails twice before it is handled: what follows it must wait.
+            if (payload.endsWith("|0") && delivery.attempt() <= 2) {
+                failures.incrementAndGet();
+                throw new IllegalStateException("first of its key, attempt " + delivery.attempt());
+            }
+            ledger.handled(delivery.message());
+        })) {
+            Publisher publisher = open().publisher();
+            for (Message message : published) {
+                publish(publisher, message);
+            }
+            await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
+        }
+        figure("failures", failures.get());
+        figure("reordered", ledger.reordered());
+        assertThat(failures.get()).isEqualTo(16);
+        assertThat(ledger.reordered()).as("messages handled before an earlier one of their key").isZero();
+        assertThat(ledger.lost()).isZero();
+        assertThat(ledger.duplicated()).isZero();
+    }
+}
