@@ -43,12 +43,17 @@ public final class Connector {
      * @return the open connection
      */
     public static Portal connect(String url, Map<String, String> options) {
+        return connect(DriverRegistry.current(), url, options);
+    }
+
+    /** Opens a connection with the drivers of this registry only. */
+    static Portal connect(DriverRegistry registry, String url, Map<String, String> options) {
         PortalUrl parsed = PortalUrl.parse(url);
         Rules.notNull("options", options);
-        PortalDriver driver = Drivers.forScheme(parsed.scheme());
+        PortalDriver driver = registry.forScheme(parsed.scheme());
         Map<String, String> given = new LinkedHashMap<>(parsed.queryOptions());
         given.putAll(options);
-        Map<String, String> merged = forDriver(driver, given);
+        Map<String, String> merged = forDriver(registry, driver, given);
         checkKnown(driver, merged);
         Options checked = new Options(merged);
         Duration operationTimeout = checked.duration(OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT);
@@ -56,7 +61,7 @@ public final class Connector {
         DriverContext context = new DriverContext(parsed, checked, operationTimeout, connectionId);
         DriverConnection connection = driver.connect(context);
         LOG.info("Connected {} to {}", connectionId, parsed);
-        return new DefaultPortal(driver, context, connection);
+        return new DefaultPortal(registry, driver, context, connection);
     }
 
     /**
@@ -134,15 +139,15 @@ public final class Connector {
      * several drivers and the URL alone picks; they are still checked against that driver when it
      * is on the classpath, so a typo fails whichever driver is picked.
      */
-    static Map<String, String> forDriver(PortalDriver driver, Map<String, String> options) {
-        Map<String, PortalDriver> loaded = Drivers.byName();
+    static Map<String, String> forDriver(DriverRegistry registry, PortalDriver driver, Map<String, String> options) {
+        Map<String, PortalDriver> loaded = registry.byName();
         Map<String, String> plain = new LinkedHashMap<>();
         Map<String, String> qualified = new LinkedHashMap<>();
         for (Map.Entry<String, String> option : options.entrySet()) {
             String name = option.getKey();
             int dot = name.indexOf('.');
             String qualifier = dot > 0 ? name.substring(0, dot) : "";
-            if (!Drivers.PORTAL_DRIVER_NAMES.contains(qualifier) && !loaded.containsKey(qualifier)) {
+            if (!DriverRegistry.PORTAL_DRIVER_NAMES.contains(qualifier) && !loaded.containsKey(qualifier)) {
                 plain.put(name, option.getValue());
                 continue;
             }

@@ -1,5 +1,6 @@
 package io.cloudportal.internal;
 
+import io.cloudportal.spi.NamedThreads;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Queue;

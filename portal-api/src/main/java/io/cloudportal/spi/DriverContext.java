@@ -21,6 +21,6 @@ public record DriverContext(PortalUrl url, Options options, Duration operationTi
      * @return the factory
      */
     public ThreadFactory threadFactory(String purpose) {
-        return io.cloudportal.internal.NamedThreads.factory("portal-" + connectionId + "-" + purpose);
+        return NamedThreads.factory("portal-" + connectionId + "-" + purpose);
     }
 }

@@ -1,7 +1,6 @@
 package io.cloudportal.spi;
 
 import io.cloudportal.ConfigurationException;
-import io.cloudportal.internal.Redaction;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;

@@ -1,7 +1,6 @@
 package io.cloudportal.spi;
 
 import io.cloudportal.ConfigurationException;
-import io.cloudportal.internal.Redaction;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;

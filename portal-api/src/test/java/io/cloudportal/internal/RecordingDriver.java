@@ -1,8 +1,6 @@
 package io.cloudportal.internal;
 
 import io.cloudportal.Capabilities;
-import io.cloudportal.ConnectionState;
-import io.cloudportal.ConnectionStateListener;
 import io.cloudportal.Facility;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;

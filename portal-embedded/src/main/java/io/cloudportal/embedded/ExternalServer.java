@@ -34,7 +34,7 @@ public final class ExternalServer implements EmbeddedServer {
 
     @Override
     public void restart() {
-        throw new UnsupportedOperationException("cannot restart an external server (" + io.cloudportal.internal.Redaction.redactUrl(url)
+        throw new UnsupportedOperationException("cannot restart an external server (" + io.cloudportal.spi.Redaction.redactUrl(url)
                 + "); unset the environment variable to let the fixture run its own");
     }
 
@@ -55,6 +55,6 @@ public final class ExternalServer implements EmbeddedServer {
 
     @Override
     public String toString() {
-        return "ExternalServer[" + io.cloudportal.internal.Redaction.redactUrl(url) + "]";
+        return "ExternalServer[" + io.cloudportal.spi.Redaction.redactUrl(url) + "]";
     }
 }

@@ -1,6 +1,6 @@
 package io.cloudportal.embedded;
 
-import io.cloudportal.internal.NamedThreads;
+import io.cloudportal.spi.NamedThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

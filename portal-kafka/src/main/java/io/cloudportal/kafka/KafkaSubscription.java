@@ -9,7 +9,6 @@ import io.cloudportal.spi.DeliverySink;
 import io.cloudportal.spi.DriverSubscription;
 import io.cloudportal.spi.Received;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,8 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -63,22 +60,17 @@ final class KafkaSubscription implements DriverSubscription {
     private final DeliverySink sink;
     private final Consumer<KafkaSubscription> onClosed;
     private final Duration operationTimeout;
-    private final int maxInFlight;
-    private final long maxInFlightBytes;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread poller;
 
     /** Per assigned partition; touched by the poll thread only. */
     private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong inFlightBytes = new AtomicLong();
+    private final KafkaBacklog backlog;
     private final CountDownLatch assigned = new CountDownLatch(1);
     /** Set when closing starts: nothing more is handed over. */
     private volatile boolean stopping;
     private volatile boolean pollerDone;
     private volatile long closeDeadline;
-    /** Written by the poll thread; read by handler threads to wake it when the backlog has drained. */
-    private volatile boolean paused;
     private long lastCommit;
 
     KafkaSubscription(KafkaConnection connection, SubscribeOptions options, DeliverySink sink, int number,
@@ -88,8 +80,6 @@ final class KafkaSubscription implements DriverSubscription {
         this.sink = sink;
         this.onClosed = onClosed;
         this.operationTimeout = connection.context().operationTimeout();
-        this.maxInFlight = connection.settings().maxInFlight();
-        this.maxInFlightBytes = connection.settings().maxInFlightBytes();
         Map<String, Object> config = new HashMap<>(connection.settings().consumer());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, config.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-consumer-" + number);
         options.group().ifPresent(group -> config.put(ConsumerConfig.GROUP_ID_CONFIG, group));
@@ -98,6 +88,7 @@ final class KafkaSubscription implements DriverSubscription {
         } catch (KafkaException e) {
             throw new ConfigurationException("Kafka rejected the consumer settings: " + e.getMessage(), e);
         }
+        this.backlog = new KafkaBacklog(connection.settings().maxInFlight(), connection.settings().maxInFlightBytes(), consumer::wakeup);
         poller = connection.context().threadFactory("kafka-poll-" + options.topic()).newThread(this::pollLoop);
     }
 
@@ -174,7 +165,7 @@ final class KafkaSubscription implements DriverSubscription {
 
     /** Records fetched and handed to handlers but not yet done; for this driver's tests. */
     int inFlight() {
-        return inFlight.get();
+        return backlog.records();
     }
 
     // The poll thread.
@@ -188,7 +179,7 @@ final class KafkaSubscription implements DriverSubscription {
                 }
                 ConsumerRecords<byte[], byte[]> records;
                 try {
-                    records = consumer.poll(paused ? PAUSED_POLL_TIMEOUT : POLL_TIMEOUT);
+                    records = consumer.poll(backlog.paused() ? PAUSED_POLL_TIMEOUT : POLL_TIMEOUT);
                 } catch (WakeupException e) {
                     continue;
                 }
@@ -227,38 +218,32 @@ final class KafkaSubscription implements DriverSubscription {
         if (records.isEmpty()) {
             return;
         }
-        List<KafkaReceived> batch = new ArrayList<>(records.count());
+        List<PartitionLedger.Received> batch = new ArrayList<>(records.count());
         long bytes = 0;
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> fetched = records.records(partition);
             PartitionLedger ledger = ledgers.computeIfAbsent(partition, PartitionLedger::new);
             ledger.next = fetched.get(fetched.size() - 1).offset() + 1;
             for (ConsumerRecord<byte[], byte[]> record : fetched) {
-                KafkaReceived received = new KafkaReceived(ledger, record);
+                PartitionLedger.Received received = new PartitionLedger.Received(ledger, record, backlog);
                 ledger.records.add(received);
                 batch.add(received);
                 bytes += received.bytes;
             }
         }
-        inFlight.addAndGet(batch.size());
-        inFlightBytes.addAndGet(bytes);
+        backlog.added(batch.size(), bytes);
         sink.deliver(batch);
     }
 
     private void applyBackpressure() {
-        if (inFlight.get() >= maxInFlight || inFlightBytes.get() >= maxInFlightBytes) {
+        if (backlog.full()) {
             // Every time: partitions assigned since the last pause start unpaused.
             consumer.pause(consumer.assignment());
-            paused = true;
-        } else if (paused && drainedToHalf()) {
+            backlog.paused(true);
+        } else if (backlog.paused() && backlog.drainedToHalf()) {
             consumer.resume(consumer.paused());
-            paused = false;
+            backlog.paused(false);
         }
-    }
-
-    /** Resuming only at half, not just below the bound, keeps the pause-resume cycles (each a wakeup) rare. */
-    private boolean drainedToHalf() {
-        return inFlight.get() <= maxInFlight / 2 && inFlightBytes.get() <= maxInFlightBytes / 2;
     }
 
     private void commit(boolean sync) {
@@ -414,109 +399,5 @@ final class KafkaSubscription implements DriverSubscription {
     @Override
     public String toString() {
         return "KafkaSubscription[" + options.topic() + options.group().map(g -> ", group " + g).orElse(", broadcast") + "]";
-    }
-
-    /** What of one partition was handed over and not yet committed. The deque is the poll thread's; the records' states are not. */
-    private static final class PartitionLedger {
-        final TopicPartition partition;
-        final ArrayDeque<KafkaReceived> records = new ArrayDeque<>();
-        long next = -1;
-        long committed = -1;
-        volatile boolean abandoned;
-
-        PartitionLedger(TopicPartition partition) {
-            this.partition = partition;
-        }
-
-        /** The offset to commit: the first record not acknowledged, or past the last one handed over. */
-        long committable() {
-            dropSettled();
-            KafkaReceived first = records.peek();
-            return first == null ? next : first.record.offset();
-        }
-
-        void dropSettled() {
-            while (!records.isEmpty() && records.peek().state == KafkaReceived.ACKNOWLEDGED) {
-                records.poll();
-            }
-        }
-
-        boolean busy() {
-            for (KafkaReceived received : records) {
-                if (received.state == KafkaReceived.PENDING) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        void committed(long offset) {
-            committed = Math.max(committed, offset);
-        }
-    }
-
-    /** A fetched record; its id is built only when asked: most handlers never do, and it would cost every message a string. */
-    private final class KafkaReceived implements Received {
-        static final int PENDING = 0;
-        static final int ACKNOWLEDGED = 1;
-        static final int RELEASED = 2;
-
-        final PartitionLedger ledger;
-        final ConsumerRecord<byte[], byte[]> record;
-        final int bytes;
-        private Message message;
-        volatile int state;
-
-        KafkaReceived(PartitionLedger ledger, ConsumerRecord<byte[], byte[]> record) {
-            this.ledger = ledger;
-            this.record = record;
-            this.bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
-        }
-
-        @Override
-        public Message message() {
-            // Built on the handler thread, once: the poll thread only fetches.
-            Message built = message;
-            if (built == null) {
-                built = KafkaRecords.toMessage(record);
-                message = built;
-            }
-            return built;
-        }
-
-        @Override
-        public String messageId() {
-            return KafkaRecords.messageId(record.topic(), record.partition(), record.offset());
-        }
-
-        @Override
-        public int attempt() {
-            return 1;
-        }
-
-        @Override
-        public boolean stale() {
-            return ledger.abandoned;
-        }
-
-        @Override
-        public void acknowledge() {
-            settle(ACKNOWLEDGED);
-        }
-
-        @Override
-        public void release() {
-            settle(RELEASED);
-        }
-
-        private void settle(int outcome) {
-            state = outcome;
-            inFlight.decrementAndGet();
-            inFlightBytes.addAndGet(-bytes);
-            if (paused && drainedToHalf()) {
-                // The poll thread may be waiting out its poll timeout; resuming now keeps the handlers fed.
-                consumer.wakeup();
-            }
-        }
     }
 }

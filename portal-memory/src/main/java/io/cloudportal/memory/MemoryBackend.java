@@ -1,6 +1,6 @@
 package io.cloudportal.memory;
 
-import io.cloudportal.internal.NamedThreads;
+import io.cloudportal.spi.NamedThreads;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;

@@ -11,7 +11,6 @@ import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
 import io.cloudportal.spi.SessionState;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -10,7 +10,6 @@ import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Portal;
 import io.cloudportal.PortalException;
 import io.cloudportal.UnsupportedFacilityException;
-import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
@@ -19,7 +18,6 @@ import io.cloudportal.messaging.Publisher;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.messaging.Subscription;
-import io.cloudportal.spi.Rules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,64 +36,25 @@ import org.junit.jupiter.api.Test;
  * duplicated and reordered messages and asserts each: duplicates must be zero when nothing
  * fails and on a graceful close.
  */
-public abstract class MessagingContract extends ContractSupport {
+public abstract class MessagingContract extends MessagingSupport {
 
-    /** The retry policy's contract, run by every messaging driver with no class of its own. */
+    /** Redelivery, retry policies and dead letters, run by every messaging driver with no class of its own. */
     @Nested
-    class Retries extends RetryContract {
+    class Redelivery extends RedeliveryContract {
         @Override
         protected TckHarness harness() {
             return MessagingContract.this.harness();
         }
-    }
 
-    /** Messages in the main throughput scenario. */
-    protected int bulkMessages() {
-        return 10_000;
-    }
-
-    /** Retry backoff used by the redelivery scenarios; short, so they run quickly. */
-    protected Duration retryBackoff() {
-        return Duration.ofMillis(20);
-    }
-
-    private static void publishAll(Publisher publisher, List<Message> messages) throws Exception {
-        List<CompletableFuture<PublishResult>> results = new ArrayList<>(messages.size());
-        for (Message message : messages) {
-            results.add(publisher.publish(message));
+        @Override
+        protected Duration retryBackoff() {
+            return MessagingContract.this.retryBackoff();
         }
-        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(PATIENCE.toSeconds() * 5, TimeUnit.SECONDS);
-    }
 
-    private static List<Message> batch(Ledger ledger, String topic, int count, int keys) {
-        List<Message> messages = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            messages.add(ledger.next(topic, "key-" + (i % keys)));
+        @Override
+        protected int bulkMessages() {
+            return MessagingContract.this.bulkMessages();
         }
-        return messages;
-    }
-
-    private void report(Ledger ledger) {
-        figure("published", ledger.published());
-        figure("lost", ledger.lost());
-        figure("duplicated", ledger.duplicated());
-        figure("reordered", ledger.reordered());
-    }
-
-    private void assertNoneLostOrDuplicated(Ledger ledger) {
-        report(ledger);
-        assertThat(ledger.lost()).as("lost messages").isZero();
-        assertThat(ledger.duplicated()).as("duplicated messages").isZero();
-    }
-
-    private void assertOrderKeptIfDeclared(Ledger ledger) {
-        if (declares(Guarantee.ORDER_PER_KEY)) {
-            assertThat(ledger.reordered()).as("messages handled before an earlier one of their key").isZero();
-        }
-    }
-
-    private SubscribeOptions group(String topic, String group) {
-        return SubscribeOptions.group(topic, group).withRetryBackoff(retryBackoff());
     }
 
     @Test
@@ -269,54 +228,6 @@ public abstract class MessagingContract extends ContractSupport {
     }
 
     @Test
-    void aThrowingHandlerCausesRedeliveryThenDeadLettering() throws Exception {
-        String topic = unique("poison");
-        String group = unique("g");
-        SubscribeOptions options = group(topic, group).withMaxAttempts(3);
-        if (!declares(Guarantee.REDELIVERY)) {
-            aThrowingHandlerIsNotRetriedWithoutRedelivery(topic);
-            return;
-        }
-        Ledger ledger = new Ledger();
-        List<Integer> poisonAttempts = new CopyOnWriteArrayList<>();
-        Portal consumer = open();
-        try (Subscription ignored = consumer.subscriber().subscribe(options, delivery -> {
-            if (delivery.message().payloadAsString().equals("poison")) {
-                poisonAttempts.add(delivery.attempt());
-                throw new IllegalStateException("cannot handle poison");
-            }
-            ledger.handled(delivery.message());
-        })) {
-            Publisher publisher = open().publisher();
-            publishAll(publisher, batch(ledger, topic, 20, 4));
-            publisher.publish(Message.of(topic, "key-poison", "poison")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            publishAll(publisher, batch(ledger, topic, 20, 4));
-            await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published() && poisonAttempts.size() >= 3);
-            figure("poisonAttempts", poisonAttempts.size());
-            if (!declares(Guarantee.DEAD_LETTER)) {
-                notApplicable("DEAD_LETTER not declared; redelivery checked");
-                assertNoneLostOrDuplicated(ledger);
-                return;
-            }
-            String deadLetterTopic = consumer.subscriber().deadLetterTopic(options);
-            List<Delivery> deadLetters = new CopyOnWriteArrayList<>();
-            try (Subscription dlt = open().subscriber().subscribe(SubscribeOptions.group(deadLetterTopic, unique("dlt")),
-                    deadLetters::add)) {
-                await().atMost(PATIENCE).until(() -> !deadLetters.isEmpty());
-            }
-            assertThat(poisonAttempts).as("attempts before dead-lettering").containsExactly(1, 2, 3);
-            assertThat(deadLetters).hasSize(1);
-            Message dead = deadLetters.get(0).message();
-            assertThat(dead.payloadAsString()).isEqualTo("poison");
-            assertThat(dead.key()).isEqualTo("key-poison");
-            assertThat(dead.headers()).containsKey(DeadLetters.REASON_HEADER).containsEntry(DeadLetters.ATTEMPTS_HEADER, "3")
-                    .containsEntry(DeadLetters.ORIGINAL_TOPIC_HEADER, topic);
-            assertThat(dead.headers().get(DeadLetters.REASON_HEADER)).contains("cannot handle poison");
-        }
-        assertNoneLostOrDuplicated(ledger);
-    }
-
-    @Test
     void oneGroupNameOnTwoTopicsGivesEachSubscriberEveryMessageOfItsTopic() throws Exception {
         if (!declares(Guarantee.CONSUMER_GROUPS)) {
             notApplicable("CONSUMER_GROUPS not declared");
@@ -337,105 +248,6 @@ public abstract class MessagingContract extends ContractSupport {
         for (Subscription subscription : subscriptions) {
             subscription.close();
         }
-        assertNoneLostOrDuplicated(ledger);
-    }
-
-    @Test
-    void theLongestAcceptedTopicHasADeadLetterTopicThatCanBeConsumed() throws Exception {
-        if (!declares(Guarantee.CONSUMER_GROUPS) || !declares(Guarantee.DEAD_LETTER)) {
-            notApplicable("CONSUMER_GROUPS and DEAD_LETTER not both declared");
-            return;
-        }
-        String topic = longest(unique("t"), limits().maxTopicLength());
-        String group = longest(unique("g"), limits().maxGroupLength());
-        SubscribeOptions options = group(topic, group).withMaxAttempts(1);
-        Portal consumer = open();
-        String deadLetterTopic = consumer.subscriber().deadLetterTopic(options);
-        List<Message> deadLetters = new CopyOnWriteArrayList<>();
-        SubscribeOptions defaults = SubscribeOptions.group(deadLetterTopic, longest(unique("d"), limits().maxGroupLength()));
-        SubscribeOptions reader = defaults;
-        Portal reading = open();
-        try {
-            Rules.topic("dead-letter topic", reading.subscriber().deadLetterTopic(defaults), limits());
-        } catch (InvalidArgumentException tooLong) {
-            // The dead-letter topic's own default dead-letter topic may not fit: then it must be named, and saying so is the rule.
-            assertThatThrownBy(() -> reading.subscriber().subscribe(defaults, delivery -> { }))
-                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("withDeadLetterTopic()");
-            reader = defaults.withDeadLetterTopic(unique("dead-letters-of-dead-letters"));
-        }
-        try (Subscription poisoned = consumer.subscriber().subscribe(options, delivery -> {
-                 throw new IllegalStateException("poison");
-             });
-             Subscription readingDeadLetters = reading.subscriber().subscribe(reader, delivery -> deadLetters.add(delivery.message()))) {
-            open().publisher().publish(Message.of(topic, "k", "poison")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            await().atMost(PATIENCE).until(() -> !deadLetters.isEmpty());
-        }
-        figure("topicLength", topic.length());
-        figure("deadLetterTopicLength", deadLetterTopic.length());
-        assertThat(deadLetters).extracting(Message::payloadAsString).containsExactly("poison");
-        assertThat(deadLetters.get(0).headers()).containsEntry(DeadLetters.ORIGINAL_TOPIC_HEADER, topic);
-    }
-
-    /** Pads a unique name to the given length with a character every backend's topic rule accepts. */
-    private static String longest(String unique, int length) {
-        return unique.replace("-", "") + "x".repeat(length - unique.replace("-", "").length());
-    }
-
-    /**
-     * Without REDELIVERY a message whose handler threw is gone: proven by publishing more after it
-     * and seeing every one of those handled while the poison was tried exactly once.
-     */
-    private void aThrowingHandlerIsNotRetriedWithoutRedelivery(String topic) throws Exception {
-        Ledger ledger = new Ledger();
-        List<Integer> poisonAttempts = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = open().subscriber().subscribe(subscription(topic), delivery -> {
-            if (delivery.message().payloadAsString().equals("poison")) {
-                poisonAttempts.add(delivery.attempt());
-                throw new IllegalStateException("cannot handle poison");
-            }
-            ledger.handled(delivery.message());
-        })) {
-            Publisher publisher = open().publisher();
-            publisher.publish(Message.of(topic, "key-poison", "poison")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            publishAll(publisher, batch(ledger, topic, 200, 4));
-            await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
-        }
-        figure("poisonAttempts", poisonAttempts.size());
-        assertThat(poisonAttempts).as("attempts of a message whose handler threw, without REDELIVERY").containsExactly(1);
-        assertNoneLostOrDuplicated(ledger);
-        notApplicable("REDELIVERY not declared; proven absent: the failed message was tried once");
-    }
-
-    @Test
-    void aMessageWhoseHandlerFailsTwiceIsHandledOnTheThirdAttemptAndOthersStillArrive() throws Exception {
-        if (!declares(Guarantee.REDELIVERY)) {
-            notApplicable("REDELIVERY not declared");
-            return;
-        }
-        String topic = unique("flaky");
-        Ledger ledger = new Ledger();
-        List<Integer> flakyAttempts = new CopyOnWriteArrayList<>();
-        AtomicInteger flakyHandled = new AtomicInteger();
-        try (Subscription ignored = open().subscriber().subscribe(group(topic, unique("g")).withMaxAttempts(5), delivery -> {
-            if (delivery.message().payloadAsString().equals("flaky")) {
-                flakyAttempts.add(delivery.attempt());
-                if (flakyAttempts.size() <= 2) {
-                    throw new IllegalStateException("not yet");
-                }
-                flakyHandled.incrementAndGet();
-                return;
-            }
-            ledger.handled(delivery.message());
-        })) {
-            Publisher publisher = open().publisher();
-            publishAll(publisher, batch(ledger, topic, 25, 5));
-            publisher.publish(Message.of(topic, "key-flaky", "flaky")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            publishAll(publisher, batch(ledger, topic, 25, 5));
-            await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published() && flakyHandled.get() == 1);
-        }
-        figure("flakyAttempts", flakyAttempts.size());
-        assertThat(flakyAttempts).containsExactly(1, 2, 3);
-        assertThat(flakyHandled.get()).isEqualTo(1);
         assertNoneLostOrDuplicated(ledger);
     }
 
@@ -464,31 +276,6 @@ public abstract class MessagingContract extends ContractSupport {
             await().atMost(PATIENCE).until(() -> results.size() == 3);
         }
         assertThat(results).containsExactly(true, false, false);
-    }
-
-    @Test
-    void aHandlerThatAcknowledgesAndThenThrowsIsNotRedelivered() throws Exception {
-        if (!declares(Guarantee.REDELIVERY) || !declares(Guarantee.ORDER_PER_KEY)) {
-            // Ordered by key, a redelivery would come before the next message of its key: that is what proves its absence.
-            notApplicable("REDELIVERY and ORDER_PER_KEY not both declared");
-            return;
-        }
-        String topic = unique("ack-then-throw");
-        List<String> handled = new CopyOnWriteArrayList<>();
-        try (Subscription ignored = open().subscriber().subscribe(subscription(topic).withOrderedByKey(true), delivery -> {
-            String payload = delivery.message().payloadAsString();
-            handled.add(payload + "#" + delivery.attempt());
-            if (payload.equals("acked")) {
-                delivery.ack();
-                throw new IllegalStateException("thrown after the handler acknowledged");
-            }
-        })) {
-            Publisher publisher = open().publisher();
-            publisher.publish(Message.of(topic, "k", "acked")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            publisher.publish(Message.of(topic, "k", "next")).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            await().atMost(PATIENCE).until(() -> handled.contains("next#1"));
-        }
-        assertThat(handled).as("the handler's ack, the first settlement, wins over its throw").containsExactly("acked#1", "next#1");
     }
 
     @Test
@@ -714,8 +501,4 @@ public abstract class MessagingContract extends ContractSupport {
         assertThat(ledger.lost()).as("acknowledged messages never handled after " + fault).isZero();
     }
 
-    /** A group subscription where groups are declared, broadcast otherwise, so single-subscriber scenarios run on every driver. */
-    private SubscribeOptions subscription(String topic) {
-        return declares(Guarantee.CONSUMER_GROUPS) ? group(topic, unique("g")) : SubscribeOptions.broadcast(topic).withRetryBackoff(retryBackoff());
-    }
 }

@@ -8,7 +8,6 @@ import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
 import io.cloudportal.spi.SessionState;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

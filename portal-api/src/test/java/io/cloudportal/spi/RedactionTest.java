@@ -1,4 +1,4 @@
-package io.cloudportal.internal;
+package io.cloudportal.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

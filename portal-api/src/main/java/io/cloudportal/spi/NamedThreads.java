@@ -1,4 +1,4 @@
-package io.cloudportal.internal;
+package io.cloudportal.spi;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;

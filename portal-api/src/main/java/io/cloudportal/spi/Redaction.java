@@ -1,11 +1,11 @@
-package io.cloudportal.internal;
+package io.cloudportal.spi;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * Hides credentials in text that may be logged, shown by {@code toString()} or put in an
- * exception message. Not part of the API: users never import this package.
+ * exception message. For drivers and the portable layer; applications have no need of it.
  */
 public final class Redaction {
 

@@ -1,0 +1,228 @@
+package io.cloudportal.zookeeper;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.Watch;
+import io.cloudportal.kv.KeyValue;
+import io.cloudportal.kv.KvEvent;
+import io.cloudportal.kv.KvListener;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One prefix watch of the KV store: one persistent recursive watch on {@code /kv}, whose events
+ * and re-syncs are handled one at a time, in order, off ZooKeeper's threads. After a reconnect it
+ * re-lists its prefix and reports what it could not see as a RESYNC followed by the differences.
+ */
+final class ZooKeeperKvWatch implements Watch, Watcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperKvWatch.class);
+    private static final String BASE = ZooKeeperKvStore.BASE;
+
+    private final ZooKeeperConnection connection;
+    private final ZooKeeperKvStore store;
+    private final String prefix;
+    private final KvListener listener;
+    private final ExecutorService events;
+    /** Key to the revision last reported for it; only touched on the events thread. */
+    private final Map<String, Long> known = new HashMap<>();
+    /** The revision of the last event delivered; only touched on the events thread. */
+    private long lastDelivered;
+    private AutoCloseable stateReaction;
+    private volatile boolean closed;
+
+    ZooKeeperKvWatch(ZooKeeperConnection connection, ZooKeeperKvStore store, String prefix, KvListener listener) {
+        this.connection = connection;
+        this.store = store;
+        this.prefix = prefix;
+        this.listener = listener;
+        this.events = Executors.newSingleThreadExecutor(connection.context().threadFactory("kv-watch"));
+    }
+
+    void start() throws Exception {
+        // Watch first, then list: a change between the two is seen by both.
+        addWatch();
+        List<KeyValue> initial = store.snapshot(prefix);
+        submit(() -> initial.forEach(kv -> known.put(kv.key(), kv.version())));
+        stateReaction = connection.onState(state -> {
+            if (state == ConnectionState.RECONNECTED) {
+                submit(this::resync);
+            }
+        });
+    }
+
+    /** Idempotent: the client keeps one registration per watcher and path. */
+    private void addWatch() throws Exception {
+        connection.client().watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(this).forPath(BASE);
+    }
+
+    private void submit(Runnable task) {
+        try {
+            events.execute(() -> {
+                if (!closed) {
+                    task.run();
+                }
+            });
+        } catch (RejectedExecutionException closedAlready) {
+            // the watch was closed
+        }
+    }
+
+    @Override
+    public void process(WatchedEvent event) {
+        if (event.getType() != Event.EventType.None && event.getPath() != null) {
+            submit(() -> handle(event));
+        }
+    }
+
+    /**
+     * One event per change notification. ZooKeeper keeps no history and (before 3.10) sends no
+     * zxid with an event, so a PUT carries the value read now and its mzxid, a DELETE the
+     * zxid of the latest child change of {@code /kv}; revisions never decrease.
+     */
+    private void handle(WatchedEvent event) {
+        String path = withoutNamespace(event.getPath());
+        if (!path.startsWith(BASE + "/") || path.indexOf('/', BASE.length() + 1) >= 0) {
+            return;
+        }
+        String key = ZooKeeperKvStore.key(path.substring(BASE.length() + 1));
+        if (!key.startsWith(prefix)) {
+            return;
+        }
+        switch (event.getType()) {
+            case NodeCreated, NodeDataChanged -> {
+                Optional<KeyValue> value = readQuietly(key);
+                long revision = Math.max(lastDelivered, value.map(KeyValue::version).orElse(lastDelivered));
+                value.ifPresent(kv -> known.put(key, kv.version()));
+                deliver(new KvEvent(KvEvent.Type.PUT, key, value, revision));
+            }
+            case NodeDeleted -> {
+                known.remove(key);
+                deliver(new KvEvent(KvEvent.Type.DELETE, key, Optional.empty(), Math.max(lastDelivered, childChangeRevision())));
+            }
+            default -> {
+                // other events carry nothing a key watch needs
+            }
+        }
+    }
+
+    private long childChangeRevision() {
+        try {
+            Stat base = connection.client().checkExists().forPath(BASE);
+            return base == null ? lastDelivered : base.getPzxid();
+        } catch (Exception e) {
+            LOG.debug("Reading the revision of a delete failed", e);
+            return lastDelivered;
+        }
+    }
+
+    /** Persistent watches see full paths; keys live under the connection's namespace. */
+    private String withoutNamespace(String path) {
+        String namespace = connection.client().getNamespace();
+        if (namespace == null || namespace.isEmpty()) {
+            return path;
+        }
+        String root = "/" + namespace;
+        return path.startsWith(root + "/") ? path.substring(root.length()) : path;
+    }
+
+    private Optional<KeyValue> readQuietly(String key) {
+        try {
+            return store.get(key);
+        } catch (RuntimeException e) {
+            LOG.debug("Reading {} for a watch event failed", key, e);
+            return Optional.empty();
+        }
+    }
+
+    /** After a reconnect: what changed while events could not arrive is reported as a RESYNC and the differences. */
+    private void resync() {
+        List<KeyValue> now;
+        long seen;
+        try {
+            // A watch belongs to a session: after an expiry the new session has none until it is
+            // added again (after a plain reconnect this is a no-op).
+            addWatch();
+            now = store.snapshot(prefix);
+            Stat base = connection.client().checkExists().forPath(BASE);
+            seen = base == null ? 0 : base.getPzxid();
+        } catch (Exception e) {
+            LOG.warn("Re-syncing the watch of '{}' failed; retrying on the next reconnect", prefix, e);
+            return;
+        }
+        List<KvEvent> differences = new ArrayList<>();
+        Map<String, KeyValue> present = new HashMap<>();
+        for (KeyValue kv : now) {
+            present.put(kv.key(), kv);
+            Long last = known.get(kv.key());
+            if (last == null || kv.version() > last) {
+                differences.add(new KvEvent(KvEvent.Type.PUT, kv.key(), Optional.of(kv), kv.version()));
+            }
+        }
+        for (String key : new ArrayList<>(known.keySet())) {
+            if (!present.containsKey(key)) {
+                differences.add(new KvEvent(KvEvent.Type.DELETE, key, Optional.empty(), seen));
+            }
+        }
+        if (differences.isEmpty()) {
+            return;
+        }
+        differences.sort(Comparator.comparingLong(KvEvent::revision));
+        long top = differences.get(differences.size() - 1).revision();
+        deliver(new KvEvent(KvEvent.Type.RESYNC, prefix, Optional.empty(), Math.max(lastDelivered, differences.get(0).revision())));
+        for (KvEvent difference : differences) {
+            if (difference.type() == KvEvent.Type.PUT) {
+                known.put(difference.key(), difference.revision());
+            } else {
+                known.remove(difference.key());
+            }
+            deliver(new KvEvent(difference.type(), difference.key(), difference.value(), Math.max(lastDelivered, difference.revision())));
+        }
+        LOG.info("Watch of '{}' re-synced after a reconnect: {} changes up to revision {}", prefix, differences.size(), top);
+    }
+
+    private void deliver(KvEvent event) {
+        lastDelivered = Math.max(lastDelivered, event.revision());
+        try {
+            listener.changed(event);
+        } catch (RuntimeException e) {
+            LOG.warn("KV listener threw; later events still come", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        store.forget(this);
+        try {
+            if (stateReaction != null) {
+                stateReaction.close();
+            }
+            connection.client().watchers().remove(this).quietly().forPath(BASE);
+        } catch (Exception e) {
+            LOG.debug("Removing the watch of '{}' failed", prefix, e);
+        }
+        events.shutdown();
+        try {
+            events.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
