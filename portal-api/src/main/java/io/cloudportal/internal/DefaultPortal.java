@@ -33,7 +33,7 @@ final class DefaultPortal implements Portal {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultPortal.class);
 
-    private final DriverRegistry registry;
+    private final DriverRegistry drivers;
     private final PortalDriver driver;
     private final DriverContext context;
     private final DriverConnection connection;
@@ -46,8 +46,8 @@ final class DefaultPortal implements Portal {
     private PortablePublisher publisher;
     private PortableSubscriber subscriber;
 
-    DefaultPortal(DriverRegistry registry, PortalDriver driver, DriverContext context, DriverConnection connection) {
-        this.registry = registry;
+    DefaultPortal(DriverRegistry drivers, PortalDriver driver, DriverContext context, DriverConnection connection) {
+        this.drivers = drivers;
         this.driver = driver;
         this.context = context;
         this.connection = connection;
@@ -201,7 +201,7 @@ final class DefaultPortal implements Portal {
         ensureOpen(operation);
         if (!driver.capabilities().provides(facility)) {
             throw new UnsupportedFacilityException("the " + driver.name() + " driver provides no " + facility
-                    + "; drivers that do: " + registry.providersOf(facility));
+                    + "; drivers that do: " + drivers.providersOf(facility));
         }
     }
 
