@@ -16,6 +16,8 @@ import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.DriverPublisher;
+import io.cloudportal.spi.DriverSubscriber;
 import io.cloudportal.spi.Limits;
 import io.cloudportal.spi.PortalDriver;
 import io.cloudportal.spi.Rules;
@@ -43,6 +45,8 @@ final class DefaultPortal implements Portal {
     private final Limits limits;
     private Registry registry;
     private KvStore kvStore;
+    private DriverPublisher driverPublisher;
+    private DriverSubscriber driverSubscriber;
     private PortablePublisher publisher;
     private PortableSubscriber subscriber;
 
@@ -102,7 +106,10 @@ final class DefaultPortal implements Portal {
         require(Facility.PUBLISHER, "publisher()");
         // A closed handle stays closed; the connection hands out a new one (see Portal#publisher()).
         if (publisher == null || publisher.isClosed()) {
-            publisher = track(new PortablePublisher(this, connection.publisher()));
+            if (driverPublisher == null) {
+                driverPublisher = connection.publisher();
+            }
+            publisher = track(new PortablePublisher(this, driverPublisher));
         }
         return publisher;
     }
@@ -111,9 +118,10 @@ final class DefaultPortal implements Portal {
     public synchronized Subscriber subscriber() {
         require(Facility.SUBSCRIBER, "subscriber()");
         if (subscriber == null || subscriber.isClosed()) {
-            var engineDriver = connection.driverSubscriber();
-            subscriber = track(engineDriver != null ? new PortableSubscriber(this, engineDriver)
-                    : new PortableSubscriber(this, connection.subscriber()));
+            if (driverSubscriber == null) {
+                driverSubscriber = connection.subscriber();
+            }
+            subscriber = track(new PortableSubscriber(this, driverSubscriber));
         }
         return subscriber;
     }

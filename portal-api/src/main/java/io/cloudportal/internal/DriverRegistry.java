@@ -110,6 +110,7 @@ final class DriverRegistry {
     String providersOf(Facility facility) {
         List<String> providers = byName.values().stream().filter(driver -> driver.capabilities().provides(facility))
                 .map(driver -> driver.name() + " (" + driver.artifact() + ")").toList();
-        return providers.isEmpty() ? "none on this classpath" : String.join(", ", providers);
+        return providers.isEmpty() ? "none on this classpath (the README's module table lists Portal's drivers and what each provides)"
+                : String.join(", ", providers);
     }
 }

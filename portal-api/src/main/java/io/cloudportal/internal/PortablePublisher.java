@@ -1,8 +1,10 @@
 package io.cloudportal.internal;
 
+import io.cloudportal.PortalException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.Publisher;
+import io.cloudportal.spi.DriverPublisher;
 import io.cloudportal.spi.Limits;
 import io.cloudportal.spi.Rules;
 import java.time.Duration;
@@ -10,18 +12,25 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Validates every message before it reaches the driver. */
+/**
+ * A publisher handle: validates every message before it reaches the driver's one publisher,
+ * refuses publishing once closed, and flushes what it published when it closes.
+ */
 final class PortablePublisher implements Publisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PortablePublisher.class);
 
     private static final int MAX_REMEMBERED_TOPICS = 1024;
 
     private final DefaultPortal portal;
-    private final Publisher driver;
+    private final DriverPublisher driver;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<String> validTopics = ConcurrentHashMap.newKeySet();
 
-    PortablePublisher(DefaultPortal portal, Publisher driver) {
+    PortablePublisher(DefaultPortal portal, DriverPublisher driver) {
         this.portal = portal;
         this.driver = driver;
     }
@@ -63,7 +72,14 @@ final class PortablePublisher implements Publisher {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             portal.forget(this);
-            driver.close();
+            try {
+                driver.flush(portal.context().operationTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (PortalException e) {
+                // Each message's own future reports it; closing must not throw for what the broker has not answered yet.
+                LOG.warn("Closing a publisher of {}: {}", portal, e.getMessage());
+            }
         }
     }
 

@@ -3,8 +3,6 @@ package io.cloudportal.internal;
 import io.cloudportal.ClosedException;
 import io.cloudportal.Guarantee;
 import io.cloudportal.InvalidArgumentException;
-import io.cloudportal.messaging.Delivery;
-import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscriber;
@@ -12,15 +10,14 @@ import io.cloudportal.messaging.Subscription;
 import io.cloudportal.spi.Limits;
 import io.cloudportal.spi.Rules;
 import io.cloudportal.spi.DriverSubscriber;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Validates subscription options, checks that the driver gives what they ask for, and makes a
- * delivery settled after its subscription closed fail cleanly on every driver.
+ * A subscriber handle: validates subscription options, checks that the driver gives what they ask
+ * for, and runs each subscription's {@link DeliveryEngine} over the driver's subscriber.
  */
 final class PortableSubscriber implements Subscriber {
 
@@ -28,25 +25,13 @@ final class PortableSubscriber implements Subscriber {
     static final int MAX_CONCURRENCY = 1024;
 
     private final DefaultPortal portal;
-    private final Subscriber driver;
-    private final DriverSubscriber engineDriver;
+    private final DriverSubscriber driver;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<DeliveryEngine> open = ConcurrentHashMap.newKeySet();
 
-    PortableSubscriber(DefaultPortal portal, Subscriber driver) {
-        this.portal = portal;
-        this.driver = driver;
-        this.engineDriver = null;
-    }
-
     PortableSubscriber(DefaultPortal portal, DriverSubscriber driver) {
         this.portal = portal;
-        this.driver = null;
-        this.engineDriver = driver;
-    }
-
-    private String driverDeadLetterTopic(SubscribeOptions options) {
-        return engineDriver != null ? engineDriver.deadLetterTopic(options) : driver.deadLetterTopic(options);
+        this.driver = driver;
     }
 
     @Override
@@ -64,7 +49,7 @@ final class PortableSubscriber implements Subscriber {
         }
         if (portal.capabilities().gives(Guarantee.DEAD_LETTER)) {
             // Refused now rather than when the first message is dead-lettered.
-            String deadLetters = driverDeadLetterTopic(options);
+            String deadLetters = driver.deadLetterTopic(options);
             if (options.deadLetterTopic().isEmpty()) {
                 try {
                     Rules.topic("dead-letter topic", deadLetters, portal.limits());
@@ -75,12 +60,7 @@ final class PortableSubscriber implements Subscriber {
                 }
             }
         }
-        if (engineDriver != null) {
-            return subscribeThroughEngine(options, handler);
-        }
-        PortableSubscription subscription = new PortableSubscription(portal, options);
-        subscription.driver = driver.subscribe(options, delivery -> handler.handle(new PortableDelivery(subscription, delivery)));
-        return portal.track(subscription);
+        return start(options, handler);
     }
 
     @Override
@@ -88,16 +68,16 @@ final class PortableSubscriber implements Subscriber {
         portal.ensureOpen("deadLetterTopic()");
         check(options, portal.limits());
         portal.requireGuarantee(Guarantee.DEAD_LETTER, "deadLetterTopic()");
-        return driverDeadLetterTopic(options);
+        return driver.deadLetterTopic(options);
     }
 
-    private Subscription subscribeThroughEngine(SubscribeOptions options, MessageHandler handler) {
+    private Subscription start(SubscribeOptions options, MessageHandler handler) {
         boolean deadLetters = portal.capabilities().gives(Guarantee.DEAD_LETTER);
         int maxAttempts = options.maxAttempts() == SubscribeOptions.DEFAULT_MAX_ATTEMPTS
-                ? engineDriver.defaultMaxAttempts().orElse(options.maxAttempts()) : options.maxAttempts();
+                ? driver.defaultMaxAttempts().orElse(options.maxAttempts()) : options.maxAttempts();
         DeliveryEngine.Settings settings = new DeliveryEngine.Settings(portal.driverName(),
                 portal.capabilities().gives(Guarantee.REDELIVERY), deadLetters, maxAttempts, portal.context().operationTimeout());
-        String deadLetterTopic = deadLetters ? engineDriver.deadLetterTopic(options) : null;
+        String deadLetterTopic = deadLetters ? driver.deadLetterTopic(options) : null;
         DeliveryEngine[] self = new DeliveryEngine[1];
         DeliveryEngine engine = new DeliveryEngine(options, handler, settings, deadLetterTopic,
                 portal.context().threadFactory("handler-" + options.topic()), () -> {
@@ -106,7 +86,7 @@ final class PortableSubscriber implements Subscriber {
                 });
         self[0] = engine;
         try {
-            engine.attach(engineDriver.subscribe(options, deadLetterTopic, engine));
+            engine.attach(driver.subscribe(options, deadLetterTopic, engine));
         } catch (RuntimeException | Error e) {
             engine.abort();
             throw e;
@@ -123,9 +103,6 @@ final class PortableSubscriber implements Subscriber {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             portal.forget(this);
-            if (driver != null) {
-                driver.close();
-            }
             for (DeliveryEngine subscription : List.copyOf(open)) {
                 subscription.close();
             }
@@ -140,87 +117,5 @@ final class PortableSubscriber implements Subscriber {
         Rules.range("maxAttempts", options.maxAttempts(), 1, MAX_ATTEMPTS_LIMIT);
         Rules.range("concurrency", options.concurrency(), 1, MAX_CONCURRENCY);
         Rules.duration("retryBackoff", options.retryBackoff(), true);
-    }
-
-    private static final class PortableSubscription implements Subscription {
-        private final DefaultPortal portal;
-        private final SubscribeOptions options;
-        private final AtomicBoolean closing = new AtomicBoolean();
-        private volatile boolean closed;
-        private volatile Subscription driver;
-
-        PortableSubscription(DefaultPortal portal, SubscribeOptions options) {
-            this.portal = portal;
-            this.options = options;
-        }
-
-        @Override
-        public SubscribeOptions options() {
-            return options;
-        }
-
-        @Override
-        public boolean close(Duration timeout) throws InterruptedException {
-            Rules.duration("timeout", timeout, true);
-            if (!closing.compareAndSet(false, true)) {
-                return true;
-            }
-            try {
-                return driver.close(timeout);
-            } finally {
-                closed = true;
-                portal.forget(this);
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                close(portal.context().operationTimeout());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "Subscription[" + options.topic() + options.group().map(g -> ", group " + g).orElse(", broadcast") + "]";
-        }
-    }
-
-    private record PortableDelivery(PortableSubscription subscription, Delivery driver) implements Delivery {
-        @Override
-        public Message message() {
-            return driver.message();
-        }
-
-        @Override
-        public int attempt() {
-            return driver.attempt();
-        }
-
-        @Override
-        public String messageId() {
-            return driver.messageId();
-        }
-
-        @Override
-        public boolean ack() {
-            ensureOpen("ack");
-            return driver.ack();
-        }
-
-        @Override
-        public boolean nack() {
-            ensureOpen("nack");
-            return driver.nack();
-        }
-
-        private void ensureOpen(String what) {
-            if (subscription.closed) {
-                throw new ClosedException("cannot " + what + " message " + driver.messageId() + ": " + subscription + " is closed;"
-                        + " an unsettled message is delivered again to the group");
-            }
-        }
     }
 }

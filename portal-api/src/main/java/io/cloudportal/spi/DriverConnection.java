@@ -3,8 +3,6 @@ package io.cloudportal.spi;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.leader.LeaderElection;
 import io.cloudportal.lock.Lock;
-import io.cloudportal.messaging.Publisher;
-import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.registry.Registry;
 import java.util.Optional;
 
@@ -55,32 +53,23 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
-     * The publisher of this connection (called once; the result is cached).
+     * The publishing half of this connection's messaging (called once; the result is cached and
+     * shared by every publisher handle).
      *
-     * @return the publisher
+     * @return the driver's publisher
      */
-    default Publisher publisher() {
+    default DriverPublisher publisher() {
         throw new UnsupportedOperationException("publisher");
     }
 
     /**
-     * The subscriber of this connection (called once; the result is cached).
-     *
-     * @return the subscriber
-     */
-    default Subscriber subscriber() {
-        throw new UnsupportedOperationException("subscriber");
-    }
-
-    /**
      * The consuming half of this connection's messaging, over which the portable layer runs its
-     * delivery engine (called once; the result is cached). A driver that gives this needs no
-     * {@link #subscriber()}.
+     * delivery engine (called once; the result is cached).
      *
-     * @return the driver's subscriber, or null if the driver still implements {@link #subscriber()}
+     * @return the driver's subscriber
      */
-    default DriverSubscriber driverSubscriber() {
-        return null;
+    default DriverSubscriber subscriber() {
+        throw new UnsupportedOperationException("subscriber");
     }
 
     /**

@@ -3,11 +3,14 @@ package io.cloudportal.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cloudportal.Capabilities;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.Facility;
 import io.cloudportal.Portal;
 import io.cloudportal.UnsupportedFacilityException;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DriverRegistryTest {
@@ -27,8 +30,24 @@ class DriverRegistryTest {
 
     @Test
     void theProvidersOfAFacilityAreComputedFromTheLoadedDriversWithTheirArtifacts() {
-        DriverRegistry registry = DriverRegistry.of(new RecordingDriver());
-        assertThat(registry.providersOf(Facility.LOCK)).isEqualTo("none on this classpath");
+        RecordingDriver locking = new RecordingDriver() {
+            @Override
+            public String name() {
+                return "locking";
+            }
+
+            @Override
+            public String artifact() {
+                return "io.example:portal-locking";
+            }
+
+            @Override
+            public Capabilities capabilities() {
+                return new Capabilities(EnumSet.of(Facility.LOCK), Set.of());
+            }
+        };
+        assertThat(DriverRegistry.of(new RecordingDriver()).providersOf(Facility.LOCK)).startsWith("none on this classpath");
+        assertThat(DriverRegistry.of(new RecordingDriver(), locking).providersOf(Facility.LOCK)).isEqualTo("locking (io.example:portal-locking)");
     }
 
     @Test

@@ -5,9 +5,9 @@ import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
 import io.cloudportal.UnavailableException;
-import io.cloudportal.messaging.Publisher;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.DriverPublisher;
 import io.cloudportal.spi.DriverSubscriber;
 import io.cloudportal.spi.Limits;
 import io.cloudportal.spi.SessionState;
@@ -51,6 +51,7 @@ final class KafkaConnection implements DriverConnection {
     private volatile boolean closed;
     private final ScheduledExecutorService prober;
     private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final KafkaPublisher publisher = new KafkaPublisher(this);
     private final KafkaSubscriber subscriber = new KafkaSubscriber(this);
     private final SessionState session;
 
@@ -150,12 +151,12 @@ final class KafkaConnection implements DriverConnection {
     }
 
     @Override
-    public Publisher publisher() {
-        return new KafkaPublisher(this);
+    public DriverPublisher publisher() {
+        return publisher;
     }
 
     @Override
-    public DriverSubscriber driverSubscriber() {
+    public DriverSubscriber subscriber() {
         return subscriber;
     }
 

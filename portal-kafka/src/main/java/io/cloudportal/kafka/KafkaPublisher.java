@@ -1,12 +1,11 @@
 package io.cloudportal.kafka;
 
-import io.cloudportal.ClosedException;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.PortalException;
 import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
-import io.cloudportal.messaging.Publisher;
+import io.cloudportal.spi.DriverPublisher;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,22 +14,17 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Publishes through the connection's producer. The future completes on the producer's I/O thread
  * once the broker acknowledged (with {@code acks=all}: once the in-sync replicas have it); chain
  * blocking work with the {@code …Async} methods.
  */
-final class KafkaPublisher implements Publisher {
-
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
+final class KafkaPublisher implements DriverPublisher {
 
     private final KafkaConnection connection;
     /** Sent and not yet answered; only counted, for the flush timeout's message. */
     private final LongAdder unanswered = new LongAdder();
-    private volatile boolean closed;
 
     KafkaPublisher(KafkaConnection connection) {
         this.connection = connection;
@@ -38,9 +32,6 @@ final class KafkaPublisher implements Publisher {
 
     @Override
     public CompletableFuture<PublishResult> publish(Message message) {
-        if (closed) {
-            throw new ClosedException("cannot publish: the publisher was closed");
-        }
         int size = KafkaRecords.sizeUpperBound(message);
         if (size > connection.settings().maxRequestSize()) {
             throw new InvalidArgumentException("message to topic '" + message.topic() + "' takes up to " + size
@@ -110,19 +101,6 @@ final class KafkaPublisher implements Publisher {
             throw KafkaErrors.map("flushing the publisher", e);
         } catch (TimeoutException e) {
             throw new PortalTimeoutException(unanswered.sum() + " published messages were still unacknowledged after " + timeout, e);
-        }
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        try {
-            flush(connection.context().operationTimeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (PortalTimeoutException e) {
-            // The producer itself goes on trying until 'deliveryTimeout'; close() must not throw for it.
-            LOG.warn("Closing the publisher: {}", e.getMessage());
         }
     }
 }

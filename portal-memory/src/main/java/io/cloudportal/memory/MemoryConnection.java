@@ -4,7 +4,6 @@ import io.cloudportal.ConnectionState;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.leader.LeaderElection;
 import io.cloudportal.lock.Lock;
-import io.cloudportal.messaging.Publisher;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
@@ -71,12 +70,12 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
     }
 
     @Override
-    public Publisher publisher() {
+    public io.cloudportal.spi.DriverPublisher publisher() {
         return publisher;
     }
 
     @Override
-    public io.cloudportal.spi.DriverSubscriber driverSubscriber() {
+    public io.cloudportal.spi.DriverSubscriber subscriber() {
         return subscriber;
     }
 
@@ -130,7 +129,6 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
 
     @Override
     public void close() {
-        publisher.close();
         backend.locked(() -> {
             // What a closed ZooKeeper session leaves behind: nothing ephemeral.
             backend.locks.expire(sessionId, "the connection was closed");

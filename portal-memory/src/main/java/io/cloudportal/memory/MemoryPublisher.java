@@ -2,12 +2,12 @@ package io.cloudportal.memory;
 
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
-import io.cloudportal.messaging.Publisher;
+import io.cloudportal.spi.DriverPublisher;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /** Publishes into the backend's topic logs; a publish is complete when it returns, so flush has nothing to wait for. */
-final class MemoryPublisher implements Publisher {
+final class MemoryPublisher implements DriverPublisher {
 
     private final MemoryConnection connection;
 
@@ -23,10 +23,5 @@ final class MemoryPublisher implements Publisher {
     @Override
     public void flush(Duration timeout) {
         // Every publish completed before it returned.
-    }
-
-    @Override
-    public void close() {
-        // Nothing is ever in flight.
     }
 }

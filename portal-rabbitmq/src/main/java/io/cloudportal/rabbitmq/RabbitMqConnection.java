@@ -13,9 +13,9 @@ import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
 import io.cloudportal.UnavailableException;
-import io.cloudportal.messaging.Publisher;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.DriverPublisher;
 import io.cloudportal.spi.SessionState;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -205,7 +205,7 @@ final class RabbitMqConnection implements DriverConnection {
         return channel;
     }
 
-    /** The connection's confirming publisher, shared by the portable publisher and the subscriptions' dead-lettering. */
+    /** The connection's confirming publisher, shared by every publisher handle and the subscriptions' dead-lettering. */
     RabbitMqPublisher sharedPublisher() {
         synchronized (publisherLock) {
             if (closed) {
@@ -219,12 +219,12 @@ final class RabbitMqConnection implements DriverConnection {
     }
 
     @Override
-    public Publisher publisher() {
-        return new RabbitMqPublisherView(sharedPublisher(), context.operationTimeout());
+    public DriverPublisher publisher() {
+        return sharedPublisher();
     }
 
     @Override
-    public io.cloudportal.spi.DriverSubscriber driverSubscriber() {
+    public io.cloudportal.spi.DriverSubscriber subscriber() {
         return subscriber;
     }
 

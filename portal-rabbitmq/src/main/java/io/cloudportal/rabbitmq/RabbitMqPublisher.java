@@ -13,7 +13,10 @@ import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
+import io.cloudportal.spi.DriverPublisher;
+import io.cloudportal.spi.Rules;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * connection drops are sent again once it recovered (the broker may then hold a message twice:
  * at least once, never silently lost), and a channel closed by a channel error is replaced.
  */
-final class RabbitMqPublisher {
+final class RabbitMqPublisher implements DriverPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqPublisher.class);
     private static final String CONTENT_TYPE = "application/octet-stream";
+    /** AMQP's short string: a routing key and a header name are at most 255 bytes. */
+    static final int MAX_SHORT_STRING_BYTES = 255;
 
     private final RabbitMqConnection connection;
     private final RabbitMqSettings settings;
@@ -187,7 +192,15 @@ final class RabbitMqPublisher {
         }
     }
 
-    CompletableFuture<PublishResult> publish(Message message) {
+    /** The rule RabbitMQ adds to a message, checked before any I/O; then the message is sent and confirmed. */
+    @Override
+    public CompletableFuture<PublishResult> publish(Message message) {
+        if (message.key() != null) {
+            shortString("message key", message.key());
+        }
+        for (String name : message.headers().keySet()) {
+            shortString("header name", name);
+        }
         String routingKey = message.key() == null ? "" : message.key();
         connection.topology().exchange(message.topic());
         Map<String, Object> headers = new HashMap<>(message.headers());
@@ -306,7 +319,17 @@ final class RabbitMqPublisher {
         }
     }
 
-    void flush(Duration timeout) throws InterruptedException {
+    /** amqp-client refuses a longer short string only while it writes the frame, so the check comes first. */
+    private static void shortString(String what, String value) {
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SHORT_STRING_BYTES) {
+            throw Rules.invalid(what, value, "is " + bytes + " UTF-8 bytes long: RabbitMQ (AMQP 0-9-1 short strings) allows at most "
+                    + MAX_SHORT_STRING_BYTES);
+        }
+    }
+
+    @Override
+    public void flush(Duration timeout) throws InterruptedException {
         List<CompletableFuture<PublishResult>> waiting = byMessageId.values().stream().map(p -> p.result).toList();
         try {
             CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -6,9 +6,9 @@ import io.cloudportal.ConfigurationException;
 import io.cloudportal.ConnectionState;
 import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
-import io.cloudportal.messaging.Publisher;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.DriverPublisher;
 import io.cloudportal.spi.SessionState;
 import java.time.Duration;
 import java.util.Optional;
@@ -260,10 +260,10 @@ final class RocketMqConnection implements DriverConnection {
     }
 
     @Override
-    public Publisher publisher() {
+    public DriverPublisher publisher() {
         synchronized (publisherLock) {
             ensureOpen();
-            if (publisher == null || publisher.isClosed()) {
+            if (publisher == null) {
                 publisher = new RocketMqPublisher(this);
             }
             return publisher;
@@ -271,7 +271,7 @@ final class RocketMqConnection implements DriverConnection {
     }
 
     @Override
-    public io.cloudportal.spi.DriverSubscriber driverSubscriber() {
+    public io.cloudportal.spi.DriverSubscriber subscriber() {
         return subscriber;
     }
 

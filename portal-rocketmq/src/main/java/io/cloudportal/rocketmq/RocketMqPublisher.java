@@ -9,7 +9,7 @@ import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
-import io.cloudportal.messaging.Publisher;
+import io.cloudportal.spi.DriverPublisher;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -40,7 +40,7 @@ import org.apache.rocketmq.remoting.protocol.ResponseCode;
  * publish made from such a continuation is handed to the connection's send threads, since
  * finding a new topic's route or waiting for room may block.
  */
-final class RocketMqPublisher implements Publisher {
+final class RocketMqPublisher implements DriverPublisher {
 
     /** The same key always lands in the same queue while the topic's queue count stays the same. */
     private static final MessageQueueSelector BY_KEY = (queues, message, key) -> queues.get(Math.floorMod(key.hashCode(), queues.size()));
@@ -245,12 +245,8 @@ final class RocketMqPublisher implements Publisher {
         }
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
-    @Override
-    public void close() {
+    /** The connection closes: what is still unanswered after a flush fails with {@link ClosedException}. */
+    void close() {
         if (closed) {
             return;
         }

@@ -74,7 +74,6 @@ public abstract class KvStoreContract extends ContractSupport {
         return call + "=" + outcome + "@" + took.toMillis() + "ms";
     }
 
-
     private static final int WRITERS = 8;
 
     private static byte[] bytes(String text) {

@@ -3,9 +3,9 @@ package io.cloudportal.zeromq;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConnectionState;
 import io.cloudportal.UnavailableException;
-import io.cloudportal.messaging.Publisher;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
+import io.cloudportal.spi.DriverPublisher;
 import io.cloudportal.spi.SessionState;
 import java.time.Duration;
 import java.util.Map;
@@ -41,6 +41,8 @@ final class ZeroMqConnection implements DriverConnection {
     private final ZeroMqHub hub;
     private final Counters counters = new Counters();
     private final ZeroMqSubscriber subscriber = new ZeroMqSubscriber(this);
+    /** Made on first use: a PUSH socket to the hub, shared by every publisher handle. */
+    private ZeroMqPublisher publisher;
     private final CountDownLatch firstHeartbeat = new CountDownLatch(1);
     private final CountDownLatch probeStopped = new CountDownLatch(1);
     private final Thread probe;
@@ -181,12 +183,15 @@ final class ZeroMqConnection implements DriverConnection {
     }
 
     @Override
-    public Publisher publisher() {
-        return ZeroMqPublisher.open(this);
+    public synchronized DriverPublisher publisher() {
+        if (publisher == null) {
+            publisher = ZeroMqPublisher.open(this);
+        }
+        return publisher;
     }
 
     @Override
-    public io.cloudportal.spi.DriverSubscriber driverSubscriber() {
+    public io.cloudportal.spi.DriverSubscriber subscriber() {
         return subscriber;
     }
 
@@ -214,6 +219,13 @@ final class ZeroMqConnection implements DriverConnection {
         }
         closed = true;
         session.close();
+        ZeroMqPublisher toClose;
+        synchronized (this) {
+            toClose = publisher;
+        }
+        if (toClose != null) {
+            toClose.close();
+        }
         try {
             if (probe.isAlive() && !probeStopped.await(POLL_MILLIS * 20L, TimeUnit.MILLISECONDS)) {
                 LOG.warn("ZeroMQ heartbeat probe did not stop");

@@ -5,7 +5,7 @@ import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
-import io.cloudportal.messaging.Publisher;
+import io.cloudportal.spi.DriverPublisher;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,7 +25,7 @@ import org.zeromq.ZMQException;
  * instead of being dropped, and a full queue makes a send wait (up to {@code maxBlock}) instead of
  * dropping: loss, if any, happens only downstream of the hub, where a subscription counts it.
  */
-final class ZeroMqPublisher implements Publisher {
+final class ZeroMqPublisher implements DriverPublisher {
 
     private final ZeroMqConnection connection;
     private final ZMQ.Socket socket;
@@ -117,8 +117,8 @@ final class ZeroMqPublisher implements Publisher {
     public void flush(Duration timeout) {
     }
 
-    @Override
-    public void close() {
+    /** Closes the socket, whose linger (the operation timeout) lets queued messages go out first; the connection calls it. */
+    void close() {
         lock.lock();
         try {
             if (closed) {
