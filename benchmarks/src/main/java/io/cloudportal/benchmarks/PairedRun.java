@@ -53,7 +53,9 @@ public final class PairedRun {
                     if (only != null && !only.equalsIgnoreCase(operation)) {
                         continue;
                     }
-                    Method raw = type.getMethod("raw" + operation, portal.getParameterTypes());
+                    // The raw side may take states of its own (its own backlog): found by name.
+                    Method raw = Arrays.stream(type.getMethods()).filter(m -> m.getName().equals("raw" + operation)).findFirst()
+                            .orElseThrow(() -> new IllegalArgumentException(type.getSimpleName() + " has no raw" + operation));
                     summary.add(pair(type.getSimpleName() + "." + operation, bench, portal, raw, pairs, blockNanos));
                 }
             } finally {

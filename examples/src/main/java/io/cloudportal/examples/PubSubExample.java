@@ -4,6 +4,7 @@ import io.cloudportal.Portal;
 import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
+import io.cloudportal.messaging.RetryPolicy;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
 import java.time.Duration;
@@ -51,7 +52,9 @@ public final class PubSubExample {
     public static void run(Supplier<Portal> connect, Transcript out) throws Exception {
         // A fresh topic per run, so a second run against the same broker starts clean.
         String topic = "orders-" + Long.toString(System.currentTimeMillis(), 36);
-        SubscribeOptions billing = SubscribeOptions.group(topic, "billing").withMaxAttempts(3).withRetryBackoff(Duration.ofMillis(200));
+        // A failed order is tried again after 200 ms, then 400 ms, and goes to the dead-letter topic after the third attempt.
+        SubscribeOptions billing = SubscribeOptions.group(topic, "billing").withMaxAttempts(3)
+                .withRetryPolicy(RetryPolicy.exponential(Duration.ofMillis(200), Duration.ofSeconds(2)));
         CountDownLatch billed = new CountDownLatch(ORDERS);
         CountDownLatch audited = new CountDownLatch(ORDERS + 1);
         CountDownLatch deadLettered = new CountDownLatch(1);

@@ -11,7 +11,6 @@ import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
 import io.cloudportal.spi.SessionState;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -37,12 +36,9 @@ final class ZooKeeperConnection implements DriverConnection {
     private final CuratorFramework client;
     /** Curator 5.9 does not stop the executor it makes for runSafe() when it closes, so Portal brings its own. */
     private final java.util.concurrent.ExecutorService runSafe;
-    /**
-     * Where blocking Curator calls run, so that the caller's timeout (a lock attempt's) or the
-     * operation timeout bounds them: Curator retries a request for as long as its retry policy and
-     * connection timeout allow, 50 s with the test fixture's settings while the server does not answer.
-     */
+    /** Where a lock attempt runs, so that the caller's timeout bounds it and an abandoned attempt can clean up after itself. */
     private final java.util.concurrent.ExecutorService calls;
+    private final CallWatchdog watchdog;
     private final SessionClock sessionClock;
     private final DriverContext context;
     private final ZooKeeperSettings settings;
@@ -56,6 +52,7 @@ final class ZooKeeperConnection implements DriverConnection {
         this.client = client;
         this.runSafe = runSafe;
         this.calls = java.util.concurrent.Executors.newCachedThreadPool(context.threadFactory("call"));
+        this.watchdog = new CallWatchdog(context.threadFactory("call-watchdog"));
         this.sessionClock = new SessionClock(client, settings.sessionTimeout().toMillis(), context.threadFactory("session-clock"));
         this.context = context;
         this.settings = settings;
@@ -166,34 +163,12 @@ final class ZooKeeperConnection implements DriverConnection {
     }
 
     /**
-     * Runs a blocking call to ZooKeeper within the operation timeout. A call still running then is
-     * interrupted and the caller gets a {@link PortalTimeoutException}: a write may or may not have
-     * been applied.
+     * Runs a blocking call to ZooKeeper, on the calling thread, within the operation timeout. A call
+     * still running then is interrupted and the caller gets a {@link PortalTimeoutException}: a
+     * write may or may not have been applied.
      */
     <T> T bounded(String operation, java.util.concurrent.Callable<T> call) {
-        java.util.concurrent.Future<T> running;
-        try {
-            running = calls.submit(call);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            throw new io.cloudportal.ClosedException(operation + " failed: the connection is closed");
-        }
-        Duration timeout = context.operationTimeout();
-        try {
-            return running.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            running.cancel(true);
-            throw new PortalTimeoutException(operation + " did not complete within " + timeout + " (option operationTimeout):"
-                    + " ZooKeeper did not answer; a write may or may not have been applied", e);
-        } catch (InterruptedException e) {
-            running.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new UnavailableException(operation + " was interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException mapped) {
-                throw mapped;
-            }
-            throw ZooKeeperErrors.map(operation, e.getCause() instanceof Exception cause ? cause : new RuntimeException(e.getCause()));
-        }
+        return watchdog.call(operation, context.operationTimeout(), call);
     }
 
     @Override
@@ -206,6 +181,7 @@ final class ZooKeeperConnection implements DriverConnection {
         registry.close();
         kvStore.close();
         calls.shutdownNow();
+        watchdog.close();
         sessionClock.close();
         client.close();
         runSafe.shutdown();
