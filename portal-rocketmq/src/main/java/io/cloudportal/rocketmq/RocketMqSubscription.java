@@ -1,6 +1,5 @@
 package io.cloudportal.rocketmq;
 
-import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.SubscribeOptions;
@@ -8,10 +7,6 @@ import io.cloudportal.spi.DeliverySink;
 import io.cloudportal.spi.DriverSubscription;
 import io.cloudportal.spi.Received;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -21,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
@@ -32,7 +26,6 @@ import org.apache.rocketmq.client.consumer.store.OffsetStore;
 import org.apache.rocketmq.client.consumer.store.ReadOffsetType;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.impl.consumer.DefaultMQPushConsumerImpl;
-import org.apache.rocketmq.client.impl.factory.MQClientInstance;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
@@ -143,7 +136,7 @@ final class RocketMqSubscription implements DriverSubscription {
                     handling.incrementAndGet();
                     try {
                         if (!refusing) {
-                            sink.handleHere(new RocketMqReceived(messages.get(0), null));
+                            sink.handleHere(new RocketMqReceived(messages.get(0), null, this::sendBack));
                         }
                         return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
                     } finally {
@@ -158,7 +151,7 @@ final class RocketMqSubscription implements DriverSubscription {
                         context.setAutoCommit(true);
                         String broker = context.getMessageQueue().getBrokerName();
                         for (MessageExt message : messages) {
-                            if (refusing || !sink.handleHere(new RocketMqReceived(message, broker))) {
+                            if (refusing || !sink.handleHere(new RocketMqReceived(message, broker, this::sendBack))) {
                                 // Closing: the rest of the batch is left for the member that takes the queue next. This thread
                                 // waits until close() has committed the offset after the last message settled here, so that
                                 // RocketMQ neither offers the batch again nor keeps a timer for it after the shutdown.
@@ -184,7 +177,7 @@ final class RocketMqSubscription implements DriverSubscription {
             throw new UnavailableException("cannot subscribe to '" + topic + "' as " + describe() + ": " + e.getErrorMessage(), e);
         }
         try {
-            awaitQueues();
+            QueueAssignment.await(consumer, options, group, describe(), connection.operationTimeout());
         } catch (RuntimeException e) {
             consumer.shutdown();
             throw e;
@@ -194,61 +187,6 @@ final class RocketMqSubscription implements DriverSubscription {
 
     private String describe() {
         return (options.isBroadcast() ? "a broadcast subscriber" : "group '" + group + "'") + (options.orderedByKey() ? " (ordered)" : "");
-    }
-
-    /**
-     * Returns once this member holds the queues the group's current members give it: a broadcast
-     * subscriber all of them, at their end, so nothing published after subscribe() returns is
-     * missed; a group member its share, so the members do not start by taking each other's queues.
-     */
-    private void awaitQueues() {
-        DefaultMQPushConsumerImpl impl = consumer.getDefaultMQPushConsumerImpl();
-        MQClientInstance client = impl.getmQClientFactory();
-        String topic = options.topic();
-        long deadline = System.nanoTime() + connection.operationTimeout().toNanos();
-        client.updateTopicRouteInfoFromNameServer(topic);
-        while (true) {
-            Set<MessageQueue> all = impl.getRebalanceImpl().getTopicSubscribeInfoTable().get(topic);
-            Set<MessageQueue> held = impl.getRebalanceImpl().getProcessQueueTable().keySet().stream()
-                    .filter(queue -> queue.getTopic().equals(topic)).collect(Collectors.toSet());
-            Set<MessageQueue> expected = all == null || all.isEmpty() ? null : expected(client, all);
-            if (expected != null && held.equals(expected)) {
-                return;
-            }
-            if (System.nanoTime() > deadline && !options.isBroadcast()) {
-                // The queues are locked: a member still finishing a long message keeps its queue a while. This one takes it later.
-                LOG.warn("Subscribed to '{}' as {} holding {} of its {} queue(s) after {}; it takes the rest when their members let go",
-                        topic, describe(), held.size(), expected == null ? "?" : expected.size(), connection.operationTimeout());
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new PortalTimeoutException("subscribing to '" + topic + "' as " + describe() + ": its queues were not assigned within "
-                        + connection.operationTimeout() + " (holds " + held.size() + " of " + (all == null ? 0 : all.size()) + ")");
-            }
-            client.rebalanceImmediately();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new UnavailableException("interrupted while subscribing to '" + topic + "'", e);
-            }
-        }
-    }
-
-    /** The queues this member should hold, or null while the broker does not list it in its group yet. */
-    private Set<MessageQueue> expected(MQClientInstance client, Set<MessageQueue> all) {
-        if (options.isBroadcast()) {
-            return all;
-        }
-        List<String> members = client.findConsumerIdList(options.topic(), group);
-        if (members == null || !members.contains(client.getClientId())) {
-            return null;
-        }
-        List<MessageQueue> queues = new ArrayList<>(all);
-        queues.sort(Comparator.naturalOrder());
-        List<String> sortedMembers = new ArrayList<>(members);
-        sortedMembers.sort(Comparator.naturalOrder());
-        return new HashSet<>(new AllocateMessageQueueAveragely().allocate(group, client.getClientId(), queues, sortedMembers));
     }
 
     @Override
@@ -332,73 +270,28 @@ final class RocketMqSubscription implements DriverSubscription {
         });
     }
 
-    private int retryDelayLevel(Duration backoff) {
+    /**
+     * Unordered group members hand a failed message back, as RECONSUME_LATER does: it returns
+     * through the group's retry topic after the first delay level at least this long, while its
+     * queue moves on. Ordered by key it is retried in place, holding back its queue.
+     *
+     * @return true if RocketMQ took it back
+     */
+    private boolean sendBack(MessageExt message, String broker, Duration backoff) {
+        if (broker == null || options.orderedByKey()) {
+            return false;
+        }
         int level = connection.settings().delayLevelAtLeast(backoff);
-        return level == 0 ? connection.settings().delayLevels().size() : level;
-    }
-
-    /** A message on one of RocketMQ's consume threads; the listener notes its offset once it is settled. */
-    private final class RocketMqReceived implements Received {
-        private final MessageExt message;
-        /** The broker it came from, for sending it back; null for broadcast, which RocketMQ does not redeliver. */
-        private final String broker;
-        private Message decoded;
-
-        RocketMqReceived(MessageExt message, String broker) {
-            this.message = message;
-            this.broker = broker;
-        }
-
-        @Override
-        public Message message() {
-            if (decoded == null) {
-                decoded = RocketMqMessages.toPortal(message);
-            }
-            return decoded;
-        }
-
-        @Override
-        public String messageId() {
-            return message.getMsgId();
-        }
-
-        /** Sent back, the broker counts the attempts in the message it delivers again; retried in place, Portal counts. */
-        @Override
-        public int attempt() {
-            return message.getReconsumeTimes() + 1;
-        }
-
-        @Override
-        public void acknowledge() {
-            // The listener notes the offset once handleHere returns.
-        }
-
-        @Override
-        public void release() {
-            // Not noted: the next member of the group starts from it.
-        }
-
-        /**
-         * Unordered group members hand a failed message back, as RECONSUME_LATER does: it returns
-         * through the group's retry topic after the first delay level at least this long, while its
-         * queue moves on. Ordered by key it is retried in place, holding back its queue.
-         */
-        @Override
-        public boolean redeliverLater(Duration backoff) {
-            if (broker == null || options.orderedByKey()) {
-                return false;
-            }
-            try {
-                consumer.sendMessageBack(message, retryDelayLevel(backoff), broker);
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (Exception e) {
-                LOG.debug("Sending message {} of '{}' back for redelivery failed; retrying it in place: {}", message.getMsgId(),
-                        options.topic(), e.toString());
-                return false;
-            }
+        try {
+            consumer.sendMessageBack(message, level == 0 ? connection.settings().delayLevels().size() : level, broker);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.debug("Sending message {} of '{}' back for redelivery failed; retrying it in place: {}", message.getMsgId(),
+                    options.topic(), e.toString());
+            return false;
         }
     }
 }
