@@ -108,9 +108,18 @@ public abstract class ContractSupport {
      * @return the limits the driver declares
      */
     protected Limits limits() {
+        return driver().limits();
+    }
+
+    /** The driver's declaration, read without connecting: what {@link FacilityGate} asks before a test runs. */
+    Capabilities declared() {
+        return driver().capabilities();
+    }
+
+    private PortalDriver driver() {
         for (PortalDriver driver : ServiceLoader.load(PortalDriver.class)) {
             if (driver.name().equals(harness().driverName())) {
-                return driver.limits();
+                return driver;
             }
         }
         throw new AssertionError("no driver named " + harness().driverName() + " on the classpath");

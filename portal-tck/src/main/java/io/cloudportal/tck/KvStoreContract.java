@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.cloudportal.Facility;
 import io.cloudportal.Guarantee;
 import io.cloudportal.Portal;
 import io.cloudportal.UnavailableException;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The contract of {@link KvStore}: versions, compare-and-set, TTL keys and ordered, lossless prefix watches. */
+@Requires(Facility.KV_STORE)
 public abstract class KvStoreContract extends ContractSupport {
 
     /**

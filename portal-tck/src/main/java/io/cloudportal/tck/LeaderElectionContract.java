@@ -3,6 +3,7 @@ package io.cloudportal.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cloudportal.Facility;
 import io.cloudportal.Portal;
 import io.cloudportal.leader.Candidacy;
 import io.cloudportal.leader.Leader;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The contract of {@link LeaderElection}: one leader at a time, failover, increasing terms, revocation before re-election. */
+@Requires(Facility.LEADER_ELECTION)
 public abstract class LeaderElectionContract extends ContractSupport {
 
     private static final int CANDIDATES = 5;

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The contract of {@link Lock}: mutual exclusion, fencing, timeouts, and loss signalled to the holder. */
+@Requires(Facility.LOCK)
 public abstract class LockContract extends ContractSupport {
 
     /** Clients that contend in the concurrency scenario. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cloudportal.ClosedException;
+import io.cloudportal.Facility;
 import io.cloudportal.Guarantee;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Portal;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * duplicated and reordered messages and asserts each: duplicates must be zero when nothing
  * fails and on a graceful close.
  */
+@Requires({Facility.PUBLISHER, Facility.SUBSCRIBER})
 public abstract class MessagingContract extends MessagingSupport {
 
     /** Redelivery, retry policies and dead letters, run by every messaging driver with no class of its own. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.cloudportal.Facility;
 import io.cloudportal.Guarantee;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Portal;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * once) on a driver that does not. Each scenario publishes other messages around the failing one
  * and asserts that none of them is lost.
  */
+@Requires({Facility.PUBLISHER, Facility.SUBSCRIBER})
 public abstract class RedeliveryContract extends MessagingSupport {
 
     private static final RetryPolicy GROWING = RetryPolicy.exponential(Duration.ofMillis(150), Duration.ofMillis(600)).withJitter(0.5);

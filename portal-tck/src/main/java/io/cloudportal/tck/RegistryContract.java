@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cloudportal.AlreadyExistsException;
+import io.cloudportal.Facility;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Portal;
 import io.cloudportal.registry.Registration;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The contract of {@link Registry}: registrations seen by lookups and watchers, restored after a session expiry, gone when closed. */
+@Requires(Facility.REGISTRY)
 public abstract class RegistryContract extends ContractSupport {
 
     private static long count(List<ServiceInstance> instances, String id) {

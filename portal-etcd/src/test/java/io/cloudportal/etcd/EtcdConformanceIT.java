@@ -1,9 +1,10 @@
 package io.cloudportal.etcd;
 
-import io.cloudportal.tck.LockContract;
+import io.cloudportal.tck.ConformanceSuite;
 import io.cloudportal.tck.TckHarness;
 
-class EtcdLockIT extends LockContract {
+/** Every contract of the kit against a real server. */
+class EtcdConformanceIT extends ConformanceSuite {
     @Override
     protected TckHarness harness() {
         return EtcdHarness.INSTANCE;

@@ -1,9 +1,10 @@
 package io.cloudportal.zookeeper;
 
-import io.cloudportal.tck.LeaderElectionContract;
+import io.cloudportal.tck.ConformanceSuite;
 import io.cloudportal.tck.TckHarness;
 
-class ZooKeeperLeaderElectionIT extends LeaderElectionContract {
+/** Every contract of the kit against a real server. */
+class ZooKeeperConformanceIT extends ConformanceSuite {
     @Override
     protected TckHarness harness() {
         return ZooKeeperHarness.INSTANCE;

@@ -1,0 +1,118 @@
+package io.cloudportal.tck;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * Every contract of the kit, for one driver: extend it once with the driver's harness, as Go
+ * CDK's {@code drivertest.RunConformanceTests} is called once, and a contract added to the kit
+ * runs on every driver with no new class. A contract about a facility the driver does not provide
+ * passes as not applicable ({@link Requires}); one whose guarantees the driver does not declare
+ * proves their absence, as it always did.
+ *
+ * <pre>{@code
+ * class KafkaConformanceIT extends ConformanceSuite {
+ *     protected TckHarness harness() { return KafkaHarness.INSTANCE; }
+ * }
+ * }</pre>
+ */
+public abstract class ConformanceSuite {
+
+    /**
+     * The driver's harness.
+     *
+     * @return the harness, typically a shared static instance
+     */
+    protected abstract TckHarness harness();
+
+    /**
+     * Messages in the messaging contract's throughput scenario.
+     *
+     * @return the count
+     */
+    protected int bulkMessages() {
+        return 10_000;
+    }
+
+    /**
+     * Retry backoff used by the redelivery scenarios.
+     *
+     * @return the backoff
+     */
+    protected Duration retryBackoff() {
+        return Duration.ofMillis(20);
+    }
+
+    /** The registry contract. */
+    @Nested
+    class Registry extends RegistryContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
+    /** The lock contract. */
+    @Nested
+    class Lock extends LockContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
+    /** The leader election contract. */
+    @Nested
+    class LeaderElection extends LeaderElectionContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
+    /** The KV store contract. */
+    @Nested
+    class KvStore extends KvStoreContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
+    /** The messaging contract, with the redelivery contract nested in it. */
+    @Nested
+    class Messaging extends MessagingContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+
+        @Override
+        protected int bulkMessages() {
+            return ConformanceSuite.this.bulkMessages();
+        }
+
+        @Override
+        protected Duration retryBackoff() {
+            return ConformanceSuite.this.retryBackoff();
+        }
+    }
+
+    /** Bad input on every facility the driver provides. */
+    @Nested
+    class BadInput extends BadInputContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
+    /** Connecting, closing and handles. */
+    @Nested
+    class Lifecycle extends LifecycleContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+}
