@@ -106,11 +106,6 @@ final class DeliveryEngine implements DeliverySink, Subscription {
         }
     }
 
-    @Override
-    public boolean stopping() {
-        return stopping;
-    }
-
     // Handler threads.
 
     private void handleAll(List<? extends Received> batch) {

@@ -32,11 +32,4 @@ public interface DeliverySink {
      * @return true if settled, false if it was released because the subscription is closing
      */
     boolean handleHere(Received message);
-
-    /**
-     * Whether the subscription is closing: a driver stops handing messages over.
-     *
-     * @return true once closing started
-     */
-    boolean stopping();
 }
