@@ -112,13 +112,15 @@ final class DeliveryEngine implements DeliverySink, Subscription {
         int i = 0;
         try {
             for (; i < batch.size(); i++) {
-                if (!settle(batch.get(i))) {
+                // A message released because it went stale (its partition was revoked) says nothing of the next one, which
+                // may come from a partition this member keeps: only closing ends the batch.
+                if (!settle(batch.get(i)) && stopping) {
                     i++;
                     break;
                 }
             }
         } finally {
-            // Once one is released (closing, or its partition gone), so is the rest: nothing after it may be settled first.
+            // Closing: the rest is released, and the backend delivers it again.
             for (; i < batch.size(); i++) {
                 batch.get(i).release();
             }
@@ -140,8 +142,13 @@ final class DeliveryEngine implements DeliverySink, Subscription {
             try {
                 handler.handle(delivery);
             } catch (Exception | Error e) {
-                if (e instanceof InterruptedException) {
+                if (e instanceof InterruptedException && stopping) {
+                    // The engine's own interrupt of a handler that outlived the drain: keep it, and stop.
                     Thread.currentThread().interrupt();
+                } else if (e instanceof InterruptedException) {
+                    // Nobody but the engine interrupts its handlers, and only when closing: this is the handler's own
+                    // failure, retried as any other; a flag left set would end the pause before the retry at once.
+                    Thread.interrupted();
                 }
                 failure = e;
             }
