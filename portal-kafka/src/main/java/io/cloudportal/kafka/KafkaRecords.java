@@ -31,12 +31,6 @@ final class KafkaRecords {
         return new ProducerRecord<>(message.topic(), null, key(message), message.payload(), headers(message.headers()));
     }
 
-    static ProducerRecord<byte[], byte[]> toRecord(String topic, Message message, Map<String, String> extraHeaders) {
-        Map<String, String> headers = new LinkedHashMap<>(message.headers());
-        headers.putAll(extraHeaders);
-        return new ProducerRecord<>(topic, null, key(message), message.payload(), headers(headers));
-    }
-
     static Message toMessage(ConsumerRecord<byte[], byte[]> record) {
         Map<String, String> headers = null;
         for (Header header : record.headers()) {

@@ -46,8 +46,8 @@ public abstract class RedeliveryContract extends MessagingSupport {
         publisher.publish(message).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
     }
 
-    private static Ledger publishAround(Publisher publisher, String topic, Message failing) throws Exception {
-        Ledger ledger = new Ledger();
+    /** Publishes ten messages, the failing one, and ten more, recording the others in the ledger. */
+    private static void publishAround(Publisher publisher, String topic, Message failing, Ledger ledger) throws Exception {
         for (int i = 0; i < 10; i++) {
             publish(publisher, ledger.next(topic, "key-" + (i % 3)));
         }
@@ -55,7 +55,6 @@ public abstract class RedeliveryContract extends MessagingSupport {
         for (int i = 0; i < 10; i++) {
             publish(publisher, ledger.next(topic, "key-" + (i % 3)));
         }
-        return ledger;
     }
 
     private List<Message> readDeadLetters(Portal consumer, SubscribeOptions options, int expected) {
@@ -76,7 +75,7 @@ public abstract class RedeliveryContract extends MessagingSupport {
         }
         String topic = unique("backoff");
         List<Long> attemptsAt = new CopyOnWriteArrayList<>();
-        Ledger[] ledger = new Ledger[1];
+        Ledger ledger = new Ledger();
         SubscribeOptions options = plain(topic).withMaxAttempts(4).withRetryPolicy(GROWING).withConcurrency(2);
         Portal consumer = open();
         try (Subscription ignored = consumer.subscriber().subscribe(options, delivery -> {
@@ -87,24 +86,21 @@ public abstract class RedeliveryContract extends MessagingSupport {
                 }
                 return;
             }
-            while (ledger[0] == null) {
-                Thread.onSpinWait();
-            }
-            ledger[0].handled(delivery.message());
+            ledger.handled(delivery.message());
         })) {
-            ledger[0] = publishAround(open().publisher(), topic, Message.of(topic, "key-flaky", "flaky"));
-            await().atMost(PATIENCE).until(() -> attemptsAt.size() == 4 && ledger[0].distinctHandled() == ledger[0].published());
+            publishAround(open().publisher(), topic, Message.of(topic, "key-flaky", "flaky"), ledger);
+            await().atMost(PATIENCE).until(() -> attemptsAt.size() == 4 && ledger.distinctHandled() == ledger.published());
         }
         List<Long> gapsMillis = new ArrayList<>();
         for (int i = 1; i < attemptsAt.size(); i++) {
             gapsMillis.add(TimeUnit.NANOSECONDS.toMillis(attemptsAt.get(i) - attemptsAt.get(i - 1)));
         }
         figure("gapsMillis", gapsMillis);
-        figure("lost", ledger[0].lost());
+        figure("lost", ledger.lost());
         for (int i = 0; i < gapsMillis.size(); i++) {
             assertThat(gapsMillis.get(i)).as("pause before attempt " + (i + 2)).isGreaterThanOrEqualTo(GROWING.backoffAfter(i + 1).toMillis());
         }
-        assertThat(ledger[0].lost()).as("lost messages").isZero();
+        assertThat(ledger.lost()).as("lost messages").isZero();
     }
 
     @Test
@@ -113,23 +109,20 @@ public abstract class RedeliveryContract extends MessagingSupport {
         SubscribeOptions options = plain(topic).withMaxAttempts(5)
                 .withRetryPolicy(RetryPolicy.fixed(Duration.ofMillis(20)).withoutRetrying(IllegalArgumentException.class));
         List<Integer> poisonAttempts = new CopyOnWriteArrayList<>();
-        Ledger[] ledger = new Ledger[1];
+        Ledger ledger = new Ledger();
         Portal consumer = open();
         try (Subscription ignored = consumer.subscriber().subscribe(options, delivery -> {
             if (delivery.message().payloadAsString().equals("poison")) {
                 poisonAttempts.add(delivery.attempt());
                 throw new IllegalArgumentException("unreadable order 42");
             }
-            while (ledger[0] == null) {
-                Thread.onSpinWait();
-            }
-            ledger[0].handled(delivery.message());
+            ledger.handled(delivery.message());
         })) {
-            ledger[0] = publishAround(open().publisher(), topic, Message.of(topic, "key-poison", "poison"));
-            await().atMost(PATIENCE).until(() -> !poisonAttempts.isEmpty() && ledger[0].distinctHandled() == ledger[0].published());
+            publishAround(open().publisher(), topic, Message.of(topic, "key-poison", "poison"), ledger);
+            await().atMost(PATIENCE).until(() -> !poisonAttempts.isEmpty() && ledger.distinctHandled() == ledger.published());
             figure("poisonAttempts", poisonAttempts.size());
-            figure("lost", ledger[0].lost());
-            assertThat(ledger[0].lost()).as("lost messages").isZero();
+            figure("lost", ledger.lost());
+            assertThat(ledger.lost()).as("lost messages").isZero();
             if (!declares(Guarantee.DEAD_LETTER)) {
                 assertThat(poisonAttempts).containsExactly(1);
                 notApplicable("DEAD_LETTER not declared; tried once, as without a policy");
