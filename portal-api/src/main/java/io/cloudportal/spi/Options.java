@@ -7,7 +7,9 @@ import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -68,6 +70,21 @@ public final class Options {
      */
     public String string(String name, String defaultValue) {
         return values.getOrDefault(name, defaultValue);
+    }
+
+    /**
+     * An option that takes one of a few values, matched ignoring case.
+     *
+     * @param name the option name
+     * @param defaultValue used when the option is not set
+     * @param allowed the values, each in the spelling the backend wants
+     * @return the allowed value as spelled in {@code allowed}
+     * @throws ConfigurationException if the value is none of them
+     */
+    public String choice(String name, String defaultValue, Set<String> allowed) {
+        String value = string(name, defaultValue).strip();
+        return allowed.stream().filter(value::equalsIgnoreCase).findFirst().orElseThrow(() -> new ConfigurationException(
+                describe(name, value) + " must be one of " + new TreeSet<>(allowed)));
     }
 
     /**

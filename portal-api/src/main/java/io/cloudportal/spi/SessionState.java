@@ -52,13 +52,32 @@ public final class SessionState {
      * @return true if this was a transition (and reactions and listeners ran)
      */
     public boolean moveTo(ConnectionState next) {
+        return moveTo(next, null);
+    }
+
+    /**
+     * Moves to a state, as {@link #moveTo(ConnectionState)}, and says why in the log: at WARN when
+     * what is bound to the session may be gone (SUSPENDED, EXPIRED), at INFO otherwise. Nothing is
+     * logged when the state does not change.
+     *
+     * @param next the state the client reports
+     * @param why what the client saw, e.g. "the connection to rabbit-1:5672 dropped"; null to log only the state
+     * @return true if this was a transition
+     */
+    public boolean moveTo(ConnectionState next, String why) {
         // One transition at a time, so every reaction and listener sees them in order.
         synchronized (this) {
             if (state == next || state == ConnectionState.CLOSED) {
                 return false;
             }
             state = next;
-            LOG.debug("{} is {}", description, next);
+            if (why == null) {
+                LOG.debug("{} is {}", description, next);
+            } else if (endsHolding(next)) {
+                LOG.warn("{} is {}: {}", description, next, why);
+            } else {
+                LOG.info("{} is {}: {}", description, next, why);
+            }
             for (Consumer<ConnectionState> reaction : reactions) {
                 try {
                     reaction.accept(next);
@@ -75,6 +94,24 @@ public final class SessionState {
             }
             return true;
         }
+    }
+
+    /**
+     * Reports what a probe of a backend that keeps no session found (a cluster that answers a
+     * metadata request, a hub's heartbeat): no answer suspends the session; the first answer after
+     * that brings it back as RECONNECTED; an answer while it is not suspended changes nothing.
+     *
+     * @param answered whether the backend answered
+     * @param why what was probed and seen, for the log line of a transition
+     * @return true if this was a transition
+     */
+    public boolean probed(boolean answered, String why) {
+        if (answered) {
+            synchronized (this) {
+                return state == ConnectionState.SUSPENDED && moveTo(ConnectionState.RECONNECTED, why);
+            }
+        }
+        return moveTo(ConnectionState.SUSPENDED, why);
     }
 
     /**

@@ -3,13 +3,18 @@ package io.cloudportal.etcd;
 import io.cloudportal.Portal;
 import io.cloudportal.embedded.EmbeddedEtcd;
 import io.cloudportal.embedded.LoopbackProxy;
+import io.cloudportal.tck.Credentials;
 import io.cloudportal.tck.Fault;
 import io.cloudportal.tck.FaultScript;
 import io.cloudportal.tck.TckHarness;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.LeaseOption;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -120,5 +125,47 @@ final class EtcdHarness implements TckHarness {
         return name.startsWith("portal-proxy-") || name.startsWith("etcd-harness") || name.startsWith("portal-etcd-reaper")
                 // the admin client's threads
                 || name.startsWith("vert.x-") || name.startsWith("grpc-") || name.startsWith("jetcd-");
+    }
+
+    @Override
+    public Optional<Credentials> credentials() {
+        String base = Authenticating.SERVER.url() + "/auth?user=root&password=";
+        return Optional.of(Credentials.of(base + Authenticating.PASSWORD, base + Authenticating.WRONG + "&connectTimeout=5s",
+                Authenticating.PASSWORD, Authenticating.WRONG));
+    }
+
+    /** A second etcd with authentication on (user root), started the first time a test asks for credentials. */
+    private static final class Authenticating {
+        static final String PASSWORD = "r00t-s3cret";
+        static final String WRONG = "wrong-pw-123";
+        static final EmbeddedEtcd SERVER = start();
+
+        private static EmbeddedEtcd start() {
+            EmbeddedEtcd server = new EmbeddedEtcd();
+            server.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "etcd-auth-stop"));
+            etcdctl(server, "user", "add", "root", "--new-user-password=" + PASSWORD, "--interactive=false");
+            etcdctl(server, "auth", "enable");
+            return server;
+        }
+
+        private static void etcdctl(EmbeddedEtcd server, String... arguments) {
+            List<String> command = new ArrayList<>(List.of("/usr/bin/etcdctl", "--endpoints=" + server.endpoint()));
+            command.addAll(List.of(arguments));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().put("ETCDCTL_API", "3");
+            try {
+                Process process = builder.start();
+                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                    throw new IllegalStateException("etcdctl " + String.join(" ", arguments) + " failed: " + output);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while running etcdctl", e);
+            }
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.cloudportal.kafka;
 import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
-import io.cloudportal.ConnectionState;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
@@ -77,17 +76,8 @@ final class KafkaConnection implements DriverConnection {
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             answered = false;
         }
-        ConnectionState state = session.current();
-        ConnectionState next = answered ? (state == ConnectionState.SUSPENDED ? ConnectionState.RECONNECTED : state)
-                : (state == ConnectionState.SUSPENDED ? state : ConnectionState.SUSPENDED);
-        if (next != state && !closed) {
-            if (next == ConnectionState.SUSPENDED) {
-                LOG.warn("No Kafka broker of {} answers; clients keep retrying", settings.bootstrapServers());
-            } else {
-                LOG.info("Kafka at {} answers again", settings.bootstrapServers());
-            }
-            session.moveTo(next);
-        }
+        session.probed(answered, answered ? "Kafka at " + settings.bootstrapServers() + " answers again"
+                : "no Kafka broker of " + settings.bootstrapServers() + " answers; clients keep retrying");
     }
 
     static KafkaConnection open(KafkaSettings settings, DriverContext context) {

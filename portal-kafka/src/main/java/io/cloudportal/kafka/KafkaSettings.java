@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -93,7 +92,7 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
         common.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
         security(context, options, common);
 
-        String acks = choice(options, "acks", "all", ACKS);
+        String acks = options.choice("acks", "all", ACKS);
         Duration linger = options.duration("linger", Duration.ofMillis(5));
         Duration maxBlock = options.duration("maxBlock", Duration.ofSeconds(10));
         Duration deliveryTimeout = options.duration("deliveryTimeout", Duration.ofMinutes(2));
@@ -110,7 +109,7 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
         producer.put(ProducerConfig.ACKS_CONFIG, acks);
         // Idempotence keeps per-key order and drops duplicates on retries, and Kafka allows it only with acks=all.
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, acks.equals("all") || acks.equals("-1"));
-        producer.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, choice(options, "compression", "none", COMPRESSION));
+        producer.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, options.choice("compression", "none", COMPRESSION));
         producer.put(ProducerConfig.LINGER_MS_CONFIG, (int) linger.toMillis());
         producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock.toMillis());
         producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) deliveryTimeout.toMillis());
@@ -177,13 +176,13 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
         }
         Optional<String> tlsCa = options.get("tlsCa");
         String defaultProtocol = user.isPresent() ? (tlsCa.isPresent() ? "SASL_SSL" : "SASL_PLAINTEXT") : tlsCa.isPresent() ? "SSL" : "PLAINTEXT";
-        String protocol = choice(options, "securityProtocol", defaultProtocol, SECURITY_PROTOCOLS);
+        String protocol = options.choice("securityProtocol", defaultProtocol, SECURITY_PROTOCOLS);
         common.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
         if (user.isPresent()) {
             if (!protocol.startsWith("SASL_")) {
                 throw new ConfigurationException("a user and password need a SASL security protocol; 'securityProtocol' is " + protocol);
             }
-            String mechanism = choice(options, "saslMechanism", "PLAIN", SASL_LOGIN_MODULES.keySet());
+            String mechanism = options.choice("saslMechanism", "PLAIN", SASL_LOGIN_MODULES.keySet());
             common.put(SaslConfigs.SASL_MECHANISM, mechanism);
             common.put(SaslConfigs.SASL_JAAS_CONFIG, SASL_LOGIN_MODULES.get(mechanism) + " required username=\"" + jaasQuoted(user.get())
                     + "\" password=\"" + jaasQuoted(password.get()) + "\";");
@@ -199,13 +198,6 @@ record KafkaSettings(String bootstrapServers, Map<String, Object> producer, Map<
 
     private static String jaasQuoted(String value) {
         return value.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    /** The allowed value the option names, ignoring case; Kafka wants each in the case it is listed in. */
-    private static String choice(Options options, String name, String defaultValue, Set<String> allowed) {
-        String value = options.string(name, defaultValue);
-        return allowed.stream().filter(value::equalsIgnoreCase).findFirst().orElseThrow(() -> new ConfigurationException(
-                "option '" + name + "' = '" + value + "' must be one of " + new TreeSet<>(allowed)));
     }
 
     private static void passThrough(Options options, String prefix, Map<String, Object> client) {

@@ -2,9 +2,11 @@ package io.cloudportal.kafka;
 
 import io.cloudportal.Portal;
 import io.cloudportal.embedded.EmbeddedKafka;
+import io.cloudportal.tck.Credentials;
 import io.cloudportal.tck.Fault;
 import io.cloudportal.tck.FaultScript;
 import io.cloudportal.tck.TckHarness;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -61,5 +63,38 @@ final class KafkaHarness implements TckHarness {
     public boolean isServerThread(Thread thread) {
         // Portal's threads are named portal-…, and the Kafka client threads of its connections carry their client id, portal-c….
         return !thread.getName().contains("portal-");
+    }
+
+    @Override
+    public Optional<Credentials> credentials() {
+        return Optional.of(Credentials.of(saslUrl(EmbeddedKafka.SASL_USER, EmbeddedKafka.SASL_PASSWORD),
+                saslUrl(EmbeddedKafka.SASL_USER, WRONG_PASSWORD), EmbeddedKafka.SASL_PASSWORD, WRONG_PASSWORD,
+                EmbeddedKafka.SASL_UNPRIVILEGED_PASSWORD));
+    }
+
+    static final String WRONG_PASSWORD = "Wrong-s3cret-0815";
+
+    /**
+     * A URL of the broker that requires SASL PLAIN (started on first use), for one of its users.
+     *
+     * @param user a user of {@link EmbeddedKafka#withSaslPlain()}
+     * @param password that user's password, or a wrong one
+     * @return the URL
+     */
+    static String saslUrl(String user, String password) {
+        return "kafka://" + user + ":" + password + "@" + SaslBroker.BROKER.bootstrapServers()
+                + "?securityProtocol=SASL_PLAINTEXT&saslMechanism=PLAIN&connectTimeout=10s";
+    }
+
+    /** A second broker whose clients must authenticate, started the first time a test asks for it. */
+    private static final class SaslBroker {
+        static final EmbeddedKafka BROKER = start();
+
+        private static EmbeddedKafka start() {
+            EmbeddedKafka broker = EmbeddedKafka.withSaslPlain();
+            broker.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-sasl-stop"));
+            return broker;
+        }
     }
 }

@@ -67,14 +67,14 @@ final class RabbitMqConnection implements DriverConnection {
         this.topology = new RabbitMqTopology(this);
         connection.addShutdownListener(cause -> {
             if (!cause.isInitiatedByApplication()) {
-                changeState(ConnectionState.SUSPENDED, "the connection to " + settings.brokers() + " dropped (" + cause.getMessage()
+                session.moveTo(ConnectionState.SUSPENDED, "the connection to " + settings.brokers() + " dropped (" + cause.getMessage()
                         + "); recovering every " + settings.recoveryInterval());
             }
         });
         ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
             @Override
             public void handleRecovery(Recoverable recoverable) {
-                changeState(ConnectionState.RECONNECTED, "the connection to " + settings.brokers() + " recovered");
+                session.moveTo(ConnectionState.RECONNECTED, "the connection to " + settings.brokers() + " recovered");
             }
 
             @Override
@@ -155,18 +155,6 @@ final class RabbitMqConnection implements DriverConnection {
             }
         }
         return false;
-    }
-
-    private void changeState(ConnectionState next, String why) {
-        if (closed || session.current() == next) {
-            return;
-        }
-        if (next == ConnectionState.SUSPENDED) {
-            LOG.warn("{}", why);
-        } else {
-            LOG.info("{}", why);
-        }
-        session.moveTo(next);
     }
 
     RabbitMqSettings settings() {

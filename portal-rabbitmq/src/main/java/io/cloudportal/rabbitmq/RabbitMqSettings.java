@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -71,10 +70,7 @@ record RabbitMqSettings(boolean tls, List<String> addresses, String virtualHost,
         int prefetch = options.integer("prefetch", 100, 1, 65_535);
         Duration confirmTimeout = options.duration("confirmTimeout", Duration.ofSeconds(30));
         int maxOutstanding = options.integer("maxOutstandingConfirms", 10_000, 1, 1_000_000);
-        String queueType = options.string("queueType", "quorum").strip().toLowerCase(Locale.ROOT);
-        if (!QUEUE_TYPES.contains(queueType)) {
-            throw new ConfigurationException("option 'queueType' = '" + queueType + "' must be one of " + QUEUE_TYPES);
-        }
+        String queueType = options.choice("queueType", "quorum", QUEUE_TYPES);
         return new RabbitMqSettings(tls, addresses, vhost, user, password, prefetch, confirmTimeout, maxOutstanding, queueType,
                 options.bool("mandatory", false), options.duration("connectTimeout", Duration.ofSeconds(10)),
                 options.duration("recoveryInterval", Duration.ofSeconds(1)), options.duration("heartbeat", Duration.ofSeconds(10)),

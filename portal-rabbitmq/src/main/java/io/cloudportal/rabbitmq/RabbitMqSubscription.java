@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,7 +76,11 @@ final class RabbitMqSubscription implements DriverSubscription {
         try {
             subscription.start();
         } catch (IOException | RuntimeException e) {
-            subscription.closeChannel();
+            try {
+                subscription.closeChannel(connection.context().operationTimeout());
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
             if (e instanceof PortalException portal) {
                 throw portal;
             }
@@ -206,7 +211,9 @@ final class RabbitMqSubscription implements DriverSubscription {
         Channel current = channel;
         try {
             if (current != null && current.isOpen() && consumerTag != null) {
-                current.basicCancel(consumerTag);
+                // Sent without waiting for cancel-ok (basicCancel waits up to the RPC timeout for a broker that may not answer):
+                // what the broker still delivers meanwhile stays unacknowledged and returns to the queue with the channel.
+                current.asyncCompletableRpc(new AMQP.Basic.Cancel.Builder().consumerTag(consumerTag).build());
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("Cancelling the consumer of '{}': {}", options.topic(), e.toString());
@@ -215,22 +222,37 @@ final class RabbitMqSubscription implements DriverSubscription {
 
     /** Sends the acknowledgements still batched and closes the channel, which returns what was not settled. */
     @Override
-    public void close(Duration timeout) {
+    public void close(Duration timeout) throws InterruptedException {
         stopping = true;
         // The handler threads have ended (or were given up on): what they batched is now this thread's to send.
         flushAcks();
-        closeChannel();
+        closeChannel(timeout);
         onClose.accept(this);
     }
 
-    private void closeChannel() {
+    /**
+     * Closes the channel, waiting at most the timeout: {@code Channel.close} waits for the broker's
+     * close-ok up to the RPC timeout, and a broker that does not answer must not hold the caller
+     * past its own timeout. A close still waiting goes on in the background; the channel's
+     * unacknowledged messages return to the queue whenever it ends, or with the connection.
+     */
+    private void closeChannel(Duration timeout) throws InterruptedException {
         Channel current = channel;
-        if (current != null && current.isOpen()) {
+        if (current == null || !current.isOpen()) {
+            return;
+        }
+        CountDownLatch closed = new CountDownLatch(1);
+        connection.context().threadFactory("rabbitmq-close").newThread(() -> {
             try {
                 current.close();
             } catch (IOException | TimeoutException | RuntimeException e) {
                 LOG.debug("Closing the channel of '{}': {}", options.topic(), e.toString());
+            } finally {
+                closed.countDown();
             }
+        }).start();
+        if (!closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.debug("The channel of '{}' is not closed after {}; it goes on closing in the background", options.topic(), timeout);
         }
     }
 

@@ -4,11 +4,14 @@ import io.cloudportal.Portal;
 import io.cloudportal.embedded.EmbeddedRabbitMq;
 import io.cloudportal.embedded.EmbeddedServer;
 import io.cloudportal.embedded.LoopbackProxy;
+import io.cloudportal.tck.Credentials;
 import io.cloudportal.tck.Fault;
 import io.cloudportal.tck.FaultScript;
 import io.cloudportal.tck.TckHarness;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -63,7 +66,7 @@ final class RabbitMqHarness implements TckHarness {
 
     @Override
     public Set<Fault> faults() {
-        return server.canInjectFaults() ? Set.of(Fault.SERVER_RESTART, Fault.CONNECTION_CUT) : Set.of();
+        return server.canInjectFaults() ? Set.of(Fault.SERVER_RESTART, Fault.CONNECTION_CUT, Fault.SERVER_FROZEN) : Set.of();
     }
 
     @Override
@@ -78,8 +81,45 @@ final class RabbitMqHarness implements TckHarness {
         }
     }
 
+    /** The connection's proxy drops every byte and keeps the TCP connection open, as a paused broker would. */
+    @Override
+    public AutoCloseable freeze(Portal victim) {
+        LoopbackProxy proxy = proxies.get(victim);
+        proxy.blackhole();
+        return proxy::pass;
+    }
+
     @Override
     public boolean isServerThread(Thread thread) {
         return thread.getName().startsWith("portal-proxy-") || thread.getName().startsWith("rabbitmq-harness");
+    }
+
+    static final String USER = "portal-security";
+    static final String SECRET = "Rmq-s3cret-4711";
+    static final String WRONG = "Wrong-s3cret-0815";
+    private boolean userAdded;
+
+    @Override
+    public synchronized Optional<Credentials> credentials() {
+        if (!userAdded) {
+            EmbeddedRabbitMq broker = (EmbeddedRabbitMq) server;
+            if (!broker.control(List.of("list_users", "--quiet")).contains(USER)) {
+                broker.control(List.of("add_user", USER, SECRET));
+                broker.control(List.of("set_permissions", "-p", "/", USER, ".*", ".*", ".*"));
+            }
+            userAdded = true;
+        }
+        return Optional.of(Credentials.of(userUrl(SECRET, ""), userUrl(WRONG, ""), SECRET, WRONG));
+    }
+
+    /**
+     * A URL of the broker for the user {@link #credentials()} adds.
+     *
+     * @param password its password, or a wrong one
+     * @param vhost {@code ""} for the default virtual host, or {@code /name}
+     * @return the URL
+     */
+    String userUrl(String password, String vhost) {
+        return "amqp://" + USER + ":" + password + "@127.0.0.1:" + port() + vhost + OPTIONS;
     }
 }

@@ -3,7 +3,6 @@ package io.cloudportal.rocketmq;
 import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
-import io.cloudportal.ConnectionState;
 import io.cloudportal.PortalTimeoutException;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.spi.DriverConnection;
@@ -130,30 +129,13 @@ final class RocketMqConnection implements DriverConnection {
             ClusterInfo cluster = api().getBrokerClusterInfo(Math.min(settings.heartbeat().toMillis() * 2, 5_000));
             boolean masterRegistered = cluster.getBrokerAddrTable().values().stream()
                     .anyMatch(broker -> broker.getBrokerAddrs().containsKey(MixAll.MASTER_ID));
-            if (masterRegistered) {
-                if (session.current() == ConnectionState.SUSPENDED) {
-                    changeState(ConnectionState.RECONNECTED, "a RocketMQ master broker is registered at " + settings.nameServers() + " again");
-                }
-            } else {
-                changeState(ConnectionState.SUSPENDED, "no RocketMQ master broker is registered at " + settings.nameServers());
-            }
+            session.probed(masterRegistered, masterRegistered ? "a RocketMQ master broker is registered at " + settings.nameServers()
+                    + " again" : "no RocketMQ master broker is registered at " + settings.nameServers());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            changeState(ConnectionState.SUSPENDED, "the RocketMQ NameServers " + settings.nameServers() + " did not answer: " + e.getMessage());
+            session.probed(false, "the RocketMQ NameServers " + settings.nameServers() + " did not answer: " + e.getMessage());
         }
-    }
-
-    private void changeState(ConnectionState next, String why) {
-        if (closed || session.current() == next) {
-            return;
-        }
-        if (next == ConnectionState.SUSPENDED) {
-            LOG.warn("{}", why);
-        } else {
-            LOG.info("{}", why);
-        }
-        session.moveTo(next);
     }
 
     private MQClientAPIImpl api() {

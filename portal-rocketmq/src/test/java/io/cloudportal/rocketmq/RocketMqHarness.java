@@ -3,9 +3,11 @@ package io.cloudportal.rocketmq;
 import io.cloudportal.Portal;
 import io.cloudportal.embedded.EmbeddedRocketMq;
 import io.cloudportal.embedded.EmbeddedServer;
+import io.cloudportal.tck.Credentials;
 import io.cloudportal.tck.Fault;
 import io.cloudportal.tck.FaultScript;
 import io.cloudportal.tck.TckHarness;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -66,5 +68,28 @@ final class RocketMqHarness implements TckHarness {
     @Override
     public boolean isServerThread(Thread thread) {
         return EmbeddedRocketMq.isServerThread(thread) || thread.getName().startsWith("rocketmq-harness");
+    }
+
+    @Override
+    public Optional<Credentials> credentials() {
+        String base = Authenticating.SERVERS.url() + OPTIONS + "&accessKey=" + Authenticating.ACCESS_KEY + "&secretKey=";
+        // RocketMQ's client logs through its own shaded Logback, to the console and to ~/logs/rocketmqlogs (abbreviated o.a.r.c.).
+        return Optional.of(Credentials.of(base + Authenticating.SECRET, base + Authenticating.WRONG, Authenticating.SECRET,
+                Authenticating.WRONG).withVendorLog("o.a.r.c.", "-Drocketmq.log.level=trace"));
+    }
+
+    /** NameServer and broker that authenticate every client (RocketMQ's ACL 2.0), started the first time a test asks. */
+    private static final class Authenticating {
+        static final String ACCESS_KEY = "portal-ak";
+        static final String SECRET = "Rmq-Acl-s3cret-4711";
+        static final String WRONG = "Wrong-s3cret-0815";
+        static final EmbeddedRocketMq SERVERS = start();
+
+        private static EmbeddedRocketMq start() {
+            EmbeddedRocketMq servers = EmbeddedRocketMq.withAuthentication(ACCESS_KEY, SECRET);
+            servers.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "rocketmq-auth-stop"));
+            return servers;
+        }
     }
 }

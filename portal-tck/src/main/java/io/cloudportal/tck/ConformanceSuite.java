@@ -115,4 +115,13 @@ public abstract class ConformanceSuite {
             return ConformanceSuite.this.harness();
         }
     }
+
+    /** Credentials against a server that checks them. */
+    @Nested
+    class CredentialsCheck extends CredentialsContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
 }

@@ -59,6 +59,15 @@ public abstract class MessagingContract extends MessagingSupport {
         }
     }
 
+    /** Flush and close while the broker does not answer. */
+    @Nested
+    class FrozenBroker extends FrozenBrokerContract {
+        @Override
+        protected TckHarness harness() {
+            return MessagingContract.this.harness();
+        }
+    }
+
     @Test
     void everyPublishedMessageIsConsumedOnce() throws Exception {
         String topic = unique("bulk");

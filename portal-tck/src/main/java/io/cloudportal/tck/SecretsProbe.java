@@ -132,27 +132,54 @@ public final class SecretsProbe {
     }
 
     private static void connectWithWrongCredentials(String url, String name) {
-        try (Portal wrong = Portal.connect(url)) {
-            System.out.println("PROBE CONNECTED " + wrong);
-            // Some servers admit anyone and refuse what is not theirs (ZooKeeper's digest ACLs).
-            if (wrong.capabilities().provides(Facility.KV_STORE)) {
-                wrong.kvStore().get(name + "/k");
-            }
-            // Some brokers check credentials on the first request (RocketMQ's signature).
-            if (wrong.capabilities().provides(Facility.PUBLISHER)) {
-                wrong.publisher().publish(Message.of(name, "k", "v")).get(30, TimeUnit.SECONDS);
-            }
+        Throwable refused = refusal(url, name, wrong -> System.out.println("PROBE CONNECTED " + wrong));
+        if (refused == null) {
             System.out.println("PROBE NOT REFUSED");
-        } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            Throwable refused = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        } else {
             System.out.println("PROBE REFUSED " + refused.getClass().getSimpleName() + ": " + refused.getMessage());
             refused.printStackTrace(System.out);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
-    private static void use(Portal portal, String name) throws Exception {
+    /**
+     * Connects with credentials the server should refuse and uses the connection the way that makes
+     * each kind of server refuse them: some refuse the connection, some admit anyone and refuse what
+     * is not theirs (ZooKeeper's digest ACLs: the key {@code name/k} was written with the right
+     * credentials), some check credentials on the first request (RocketMQ's signature).
+     *
+     * @param url a URL with wrong credentials
+     * @param name the name {@link #use(Portal, String)} wrote with the right ones
+     * @param connected told of the connection if the server admitted it
+     * @return what refused them (a failed future's cause, not the future's wrapper), or null if nothing did
+     */
+    static Throwable refusal(String url, String name, java.util.function.Consumer<Portal> connected) {
+        try (Portal wrong = Portal.connect(url)) {
+            connected.accept(wrong);
+            if (wrong.capabilities().provides(Facility.KV_STORE)) {
+                wrong.kvStore().get(name + "/k");
+            }
+            if (wrong.capabilities().provides(Facility.PUBLISHER)) {
+                wrong.publisher().publish(Message.of(name, "k", "v")).get(30, TimeUnit.SECONDS);
+            }
+            return null;
+        } catch (RuntimeException | java.util.concurrent.TimeoutException e) {
+            return e;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e;
+        }
+    }
+
+    /**
+     * Uses every facility the connection provides once, writing the key {@code name/k}.
+     *
+     * @param portal the connection
+     * @param name a name no other test uses
+     * @throws Exception if a facility fails
+     */
+    static void use(Portal portal, String name) throws Exception {
         Duration patience = Duration.ofSeconds(30);
         if (portal.capabilities().provides(Facility.KV_STORE)) {
             portal.kvStore().put(name + "/k", new byte[] {1});

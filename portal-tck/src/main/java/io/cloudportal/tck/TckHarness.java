@@ -71,6 +71,17 @@ public interface TckHarness {
     }
 
     /**
+     * A server that checks credentials, for the credentials contract; started on first call and
+     * shared by the tests that ask again. Every driver that takes credentials returns one; empty
+     * means the driver takes none (the contract is then not applicable).
+     *
+     * @return the credentials, or empty
+     */
+    default java.util.Optional<Credentials> credentials() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Tells whether a thread belongs to the server running inside the test JVM (not to the
      * driver), so the lifecycle contract does not count it as left running by a closed connection.
      *

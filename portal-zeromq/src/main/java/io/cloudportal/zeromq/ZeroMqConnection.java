@@ -1,7 +1,7 @@
 package io.cloudportal.zeromq;
 
+import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
-import io.cloudportal.ConnectionState;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.spi.DriverConnection;
 import io.cloudportal.spi.DriverContext;
@@ -43,7 +43,9 @@ final class ZeroMqConnection implements DriverConnection {
     private final ZeroMqSubscriber subscriber = new ZeroMqSubscriber(this);
     /** Made on first use: a PUSH socket to the hub, shared by every publisher handle. */
     private ZeroMqPublisher publisher;
+    /** Counted down by the first heartbeat, or by the hub refusing this client's CURVE key ({@link #refusal}). */
     private final CountDownLatch firstHeartbeat = new CountDownLatch(1);
+    private volatile String refusal;
     private final CountDownLatch probeStopped = new CountDownLatch(1);
     private final Thread probe;
     private final SessionState session;
@@ -72,7 +74,13 @@ final class ZeroMqConnection implements DriverConnection {
         ZeroMqConnection connection = new ZeroMqConnection(settings, context, zmq, hub);
         connection.probe.start();
         try {
-            if (!connection.firstHeartbeat.await(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean answered = connection.firstHeartbeat.await(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (connection.refusal != null) {
+                connection.close();
+                throw new AccessDeniedException("the ZeroMQ " + settings.hubDescription() + " refused this client's CURVE key ("
+                        + connection.refusal + "): the hub admits only the public keys in its 'curveClients'");
+            }
+            if (!answered) {
                 connection.close();
                 throw new UnavailableException("no Portal ZeroMQ hub answered at " + settings.subscriberEndpoint() + " within "
                         + settings.connectTimeout() + " (option 'connectTimeout'): start one with ZeroMqHub, or let one connection run it"
@@ -124,6 +132,7 @@ final class ZeroMqConnection implements DriverConnection {
 
     private void listenForHeartbeats() {
         ZMQ.Socket socket = socket(SocketType.SUB);
+        ZMQ.Socket refusals = settings.curve().isPresent() && !settings.inproc() ? refusalMonitor(socket) : null;
         try {
             socket.setLinger(0);
             socket.setReceiveTimeOut(POLL_MILLIS);
@@ -139,12 +148,18 @@ final class ZeroMqConnection implements DriverConnection {
                     }
                     lastHeartbeat = now;
                     firstHeartbeat.countDown();
-                    if (session.current() == ConnectionState.SUSPENDED) {
-                        changeState(ConnectionState.RECONNECTED);
+                    session.probed(true, "the ZeroMQ " + settings.hubDescription() + " answers again");
+                } else if (firstHeartbeat.getCount() == 0 && now - lastHeartbeat > settings.heartbeatTimeout().toNanos()) {
+                    session.probed(false, "the ZeroMQ " + settings.hubDescription() + " has sent no heartbeat for "
+                            + settings.heartbeatTimeout() + "; ZeroMQ keeps reconnecting, and messages meanwhile are lost (subscriptions"
+                            + " count them)");
+                }
+                if (refusals != null && firstHeartbeat.getCount() > 0) {
+                    ZMQ.Event refused = ZMQ.Event.recv(refusals, ZMQ.DONTWAIT);
+                    if (refused != null) {
+                        refusal = "ZAP status " + refused.getValue();
+                        firstHeartbeat.countDown();
                     }
-                } else if (firstHeartbeat.getCount() == 0 && session.current() != ConnectionState.SUSPENDED
-                        && now - lastHeartbeat > settings.heartbeatTimeout().toNanos()) {
-                    changeState(ConnectionState.SUSPENDED);
                 }
             }
         } catch (ZMQException | IllegalStateException e) {
@@ -153,21 +168,24 @@ final class ZeroMqConnection implements DriverConnection {
             }
         } finally {
             destroy(socket);
+            if (refusals != null) {
+                destroy(refusals);
+            }
             probeStopped.countDown();
         }
     }
 
-    private void changeState(ConnectionState next) {
-        if (closed || session.current() == next) {
-            return;
-        }
-        if (next == ConnectionState.SUSPENDED) {
-            LOG.warn("The ZeroMQ {} has sent no heartbeat for {}; ZeroMQ keeps reconnecting, and messages meanwhile are lost"
-                    + " (subscriptions count them)", settings.hubDescription(), settings.heartbeatTimeout());
-        } else {
-            LOG.info("The ZeroMQ {} answers again", settings.hubDescription());
-        }
-        session.moveTo(next);
+    /**
+     * Reports the hub's ZAP refusal of this client's key, which ZMTP 3.1 sends in an ERROR command:
+     * without it a refused client could not tell a hub that refuses it from one that is not there.
+     */
+    private ZMQ.Socket refusalMonitor(ZMQ.Socket probe) {
+        String endpoint = "inproc://portal-" + context.connectionId() + "-curve-refusals";
+        probe.monitor(endpoint, ZMQ.HANDSHAKE_FAILED_AUTH);
+        ZMQ.Socket refusals = zmq.createSocket(SocketType.PAIR);
+        refusals.setLinger(0);
+        refusals.connect(endpoint);
+        return refusals;
     }
 
     ZeroMqSettings settings() {

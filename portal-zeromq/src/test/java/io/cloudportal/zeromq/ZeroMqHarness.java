@@ -1,12 +1,18 @@
 package io.cloudportal.zeromq;
 
 import io.cloudportal.Portal;
+import io.cloudportal.tck.Credentials;
 import io.cloudportal.tck.Fault;
 import io.cloudportal.tck.TckHarness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.zeromq.ZMQ;
 
 /**
  * The TCK's way to ZeroMQ: a Portal hub on two loopback ports in the test JVM, reached over tcp.
@@ -66,5 +72,38 @@ final class ZeroMqHarness implements TckHarness {
     @Override
     public boolean isServerThread(Thread thread) {
         return thread.getName().startsWith("portal-zeromq-hub");
+    }
+
+    /** A client the CURVE hub admits, and a stranger with a key pair of its own. */
+    @Override
+    public Optional<Credentials> credentials() {
+        return Optional.of(Credentials.of(CurveHub.url(CurveHub.CLIENT, "15s"), CurveHub.url(CurveHub.STRANGER, "3s"),
+                CurveHub.CLIENT.secretKey, CurveHub.STRANGER.secretKey, CurveHub.HUB.secretKey));
+    }
+
+    /** A hub that speaks CURVE and admits one client key, started the first time a test asks for it. */
+    static final class CurveHub {
+        static final ZMQ.Curve.KeyPair HUB = ZMQ.Curve.generateKeyPair();
+        static final ZMQ.Curve.KeyPair CLIENT = ZMQ.Curve.generateKeyPair();
+        static final ZMQ.Curve.KeyPair STRANGER = ZMQ.Curve.generateKeyPair();
+        static final String URL = hubUrl(freePort(), freePort());
+        static final ZeroMqHub RUNNING = start();
+
+        private CurveHub() {
+        }
+
+        private static ZeroMqHub start() {
+            ZeroMqHub hub = ZeroMqHub.start(URL, Map.of("curvePublicKey", HUB.publicKey, "curveSecretKey", HUB.secretKey,
+                    "curveClients", CLIENT.publicKey));
+            Runtime.getRuntime().addShutdownHook(new Thread(hub::close, "zeromq-curve-hub-stop"));
+            return hub;
+        }
+
+        /** A URL of the hub for a key pair, knowing the hub's key; Z85 keys use characters a URL must escape. */
+        static String url(ZMQ.Curve.KeyPair pair, String connectTimeout) {
+            return URL + "&connectTimeout=" + connectTimeout + "&curveServerKey=" + URLEncoder.encode(HUB.publicKey, StandardCharsets.UTF_8)
+                    + "&curvePublicKey=" + URLEncoder.encode(pair.publicKey, StandardCharsets.UTF_8)
+                    + "&curveSecretKey=" + URLEncoder.encode(pair.secretKey, StandardCharsets.UTF_8);
+        }
     }
 }

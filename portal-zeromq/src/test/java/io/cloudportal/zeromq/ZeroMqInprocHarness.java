@@ -34,4 +34,10 @@ final class ZeroMqInprocHarness implements TckHarness {
     public void inject(Fault fault, Portal victim) {
         throw new IllegalArgumentException("the inproc fixture injects no fault");
     }
+
+    /** CURVE needs tcp: the credentials are the tcp harness's, so the inproc run proves the same. */
+    @Override
+    public java.util.Optional<io.cloudportal.tck.Credentials> credentials() {
+        return ZeroMqHarness.INSTANCE.credentials();
+    }
 }

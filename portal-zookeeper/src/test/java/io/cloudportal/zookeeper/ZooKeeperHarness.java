@@ -3,11 +3,13 @@ package io.cloudportal.zookeeper;
 import io.cloudportal.Portal;
 import io.cloudportal.embedded.EmbeddedZooKeeper;
 import io.cloudportal.embedded.LoopbackProxy;
+import io.cloudportal.tck.Credentials;
 import io.cloudportal.tck.Fault;
 import io.cloudportal.tck.FaultScript;
 import io.cloudportal.tck.TckHarness;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.CuratorFramework;
@@ -115,4 +117,14 @@ final class ZooKeeperHarness implements TckHarness {
                 || name.startsWith("zookeeper-harness") || name.startsWith("PurgeTask") || name.startsWith("main-EventThread")
                 || name.startsWith("main-SendThread");
     }
+
+    /** Digest credentials: ZooKeeper admits any, and what one user creates (creator-only ACLs) is refused to another. */
+    @Override
+    public Optional<Credentials> credentials() {
+        String base = server.url() + "/credentials?user=app&password=";
+        return Optional.of(Credentials.of(base + DIGEST_SECRET, base + DIGEST_WRONG, DIGEST_SECRET, DIGEST_WRONG));
+    }
+
+    private static final String DIGEST_SECRET = "Zk-s3cret-4711";
+    private static final String DIGEST_WRONG = "Wrong-s3cret-0815";
 }
