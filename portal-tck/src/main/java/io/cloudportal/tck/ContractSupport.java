@@ -158,6 +158,33 @@ public abstract class ContractSupport {
         return false;
     }
 
+    /**
+     * Runs one call against a server that does not answer: it may finish, or fail with the type
+     * its contract names, and either way within the bound; anything else fails the test.
+     *
+     * @param call the call's name, for the figure and the failure
+     * @param bound how long the call may take at most
+     * @param expected the failure the call's contract allows
+     * @param action the call, returning how it finished
+     * @return {@code call=outcome@millis}, for the conformance report
+     */
+    static String withinBound(String call, Duration bound, Class<? extends Exception> expected, java.util.concurrent.Callable<String> action) {
+        long start = System.nanoTime();
+        String outcome;
+        try {
+            outcome = action.call();
+        } catch (Exception e) {
+            if (!expected.isInstance(e)) {
+                throw new AssertionError(call + " while the server does not answer failed outside its contract: " + e, e);
+            }
+            outcome = e.getClass().getSimpleName();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        org.assertj.core.api.Assertions.assertThat(took).as("%s while the server does not answer (%s)", call, outcome)
+                .isLessThanOrEqualTo(bound);
+        return call + "=" + outcome + "@" + took.toMillis() + "ms";
+    }
+
     @AfterEach
     void closeOpened() {
         List<Portal> toClose;

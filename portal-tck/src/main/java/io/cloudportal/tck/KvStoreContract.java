@@ -59,21 +59,12 @@ public abstract class KvStoreContract extends ContractSupport {
         figure("outcomes", String.join(" ", outcomes));
     }
 
-    /** Runs one call against the frozen server: it may answer (from a cache) or fail as unavailable, within the bound. */
+    /** One KV call against the frozen server: it may answer (from a cache) or fail as unavailable, within the bound. */
     private static String outcome(String call, Duration bound, java.util.concurrent.Callable<?> action) {
-        long start = System.nanoTime();
-        String outcome;
-        try {
+        return withinBound(call, bound, UnavailableException.class, () -> {
             action.call();
-            outcome = "answered";
-        } catch (UnavailableException expected) {
-            outcome = expected.getClass().getSimpleName();
-        } catch (Exception other) {
-            throw new AssertionError(call + " while the server is frozen failed outside the taxonomy: " + other, other);
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertThat(took).as("%s while the server is frozen (%s)", call, outcome).isLessThanOrEqualTo(bound);
-        return call + "=" + outcome + "@" + took.toMillis() + "ms";
+            return "answered";
+        });
     }
 
     private static final int WRITERS = 8;
