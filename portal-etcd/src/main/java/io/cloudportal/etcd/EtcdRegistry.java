@@ -3,6 +3,7 @@ package io.cloudportal.etcd;
 import io.cloudportal.AlreadyExistsException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConnectionState;
+import io.cloudportal.UnavailableException;
 import io.cloudportal.Watch;
 import io.cloudportal.registry.Registration;
 import io.cloudportal.registry.Registry;
@@ -83,8 +84,46 @@ final class EtcdRegistry implements Registry {
             return registration;
         } catch (RuntimeException e) {
             registrations.remove(id, registration);
+            if (e instanceof UnavailableException) {
+                takeBack(instance);
+            }
             throw e;
         }
+    }
+
+    /**
+     * Deletes what a registration that failed without an answer may have written: etcd can apply
+     * the put after the call gave up (a server paused while the request sat in its socket), and the
+     * instance would then live as long as the session's lease, held by nobody. Done at once (it
+     * reaches the server behind the put) and once more after the operation timeout, each deleting
+     * the key only if this session's lease holds it and no registration of the id was made since.
+     */
+    private void takeBack(ServiceInstance instance) {
+        String id = instance.service() + "/" + instance.id();
+        long lease = connection.session().lease().id();
+        Runnable delete = () -> {
+            if (registrations.containsKey(id)) {
+                return;
+            }
+            ByteSequence key = key(instance);
+            connection.client().getKVClient().get(key).thenCompose(found -> {
+                List<KeyValue> kvs = found.getKvs();
+                if (kvs.isEmpty() || kvs.get(0).getLease() != lease) {
+                    return java.util.concurrent.CompletableFuture.completedFuture(null);
+                }
+                // Deleted only as read: a registration of the id made meanwhile writes a new revision.
+                return connection.client().getKVClient().txn()
+                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(kvs.get(0).getModRevision())))
+                        .Then(Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT))
+                        .commit();
+            }).whenComplete((done, error) -> {
+                if (error != null) {
+                    LOG.debug("Taking back the failed registration of {}: {}", id, error.toString());
+                }
+            });
+        };
+        delete.run();
+        connection.schedule(delete, connection.timeout().toMillis());
     }
 
     @Override

@@ -8,9 +8,13 @@ import io.cloudportal.AlreadyExistsException;
 import io.cloudportal.Facility;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Portal;
+import io.cloudportal.UnavailableException;
 import io.cloudportal.registry.Registration;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.registry.ServiceInstance;
+import io.cloudportal.spi.Deadline;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -138,5 +142,49 @@ public abstract class RegistryContract extends ContractSupport {
         assertThat(after.get(0).metadata()).as("restored with the latest data").containsEntry("generation", "2");
         kept.update(kept.instance().withMetadata(Map.of("generation", "3")));
         await().atMost(PATIENCE).until(() -> observer.lookup(service).stream().anyMatch(i -> i.metadata().equals(Map.of("generation", "3"))));
+    }
+
+    /**
+     * While the server does not answer, every registry call keeps the connection's operation
+     * timeout: it answers (from a cache) or fails as {@link UnavailableException}. A registration
+     * that failed so leaves no instance behind once the server answers again, also after the
+     * session it was attempted in is gone and the driver re-registers what it holds.
+     */
+    @Test
+    void everyCallKeepsItsBoundWhileTheServerIsFrozenAndAFailedRegistrationLeavesNothing() throws Exception {
+        if (!canInject(Fault.SERVER_FROZEN)) {
+            return;
+        }
+        Duration operationTimeout = Duration.ofSeconds(2);
+        Duration bound = operationTimeout.plus(Deadline.SLACK).plus(Duration.ofSeconds(1));
+        Portal victim = open(Map.of("operationTimeout", operationTimeout.toMillis() + "ms"));
+        String service = unique("frozen");
+        Registration kept = victim.registry().register(ServiceInstance.of(service, "kept", "h", 80));
+        assertThat(victim.registry().lookup(service)).hasSize(1);
+        List<String> outcomes = new ArrayList<>();
+        AtomicReference<Registration> late = new AtomicReference<>();
+        try (AutoCloseable frozen = harness().freeze(victim)) {
+            outcomes.add(withinBound("register", bound, UnavailableException.class, () -> {
+                late.set(victim.registry().register(ServiceInstance.of(service, "attempted", "h", 81)));
+                return "answered";
+            }));
+            outcomes.add(withinBound("update", bound, UnavailableException.class, () -> {
+                kept.update(ServiceInstance.of(service, "kept", "h", 82));
+                return "answered";
+            }));
+            outcomes.add(withinBound("lookup", bound, UnavailableException.class, () -> "answered " + victim.registry().lookup(service).size()));
+            outcomes.add(withinBound("lookup of a service not looked up before", bound, UnavailableException.class,
+                    () -> "answered " + victim.registry().lookup(unique("cold")).size()));
+            outcomes.add(withinBound("services", bound, UnavailableException.class, () -> "answered " + victim.registry().services().size()));
+        }
+        figure("outcomes", String.join(" ", outcomes));
+        List<String> expected = late.get() == null ? List.of("kept") : List.of("attempted", "kept");
+        Portal observer = open();
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(observer.registry().lookup(service)).extracting(ServiceInstance::id)
+                .containsExactlyElementsOf(expected));
+        // Long enough for a driver that re-registers on a new session to have done so: still nothing it was not asked to keep.
+        await().pollDelay(Duration.ofSeconds(2)).atMost(PATIENCE).untilAsserted(() -> assertThat(victim.state())
+                .isIn(io.cloudportal.ConnectionState.CONNECTED, io.cloudportal.ConnectionState.RECONNECTED));
+        assertThat(observer.registry().lookup(service)).extracting(ServiceInstance::id).containsExactlyElementsOf(expected);
     }
 }

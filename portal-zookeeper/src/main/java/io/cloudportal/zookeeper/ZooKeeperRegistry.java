@@ -1,7 +1,9 @@
 package io.cloudportal.zookeeper;
 
 import io.cloudportal.AlreadyExistsException;
+import io.cloudportal.PortalException;
 import io.cloudportal.PortalTimeoutException;
+import io.cloudportal.UnavailableException;
 import io.cloudportal.Watch;
 import io.cloudportal.registry.Registration;
 import io.cloudportal.registry.Registry;
@@ -117,18 +119,48 @@ final class ZooKeeperRegistry implements Registry {
                     + "' is registered by this connection already; close that registration first");
         }
         try {
-            String path = basePath + "/" + instance.service() + "/" + instance.id();
-            Stat existing = connection.client().checkExists().forPath(path);
-            long ourSession = connection.client().getZookeeperClient().getZooKeeper().getSessionId();
-            if (existing != null && existing.getEphemeralOwner() != ourSession) {
-                throw new AlreadyExistsException("instance '" + instance.id() + "' of service '" + instance.service()
-                        + "' is registered by another ZooKeeper session; use another id");
-            }
-            registerRacingTheReaper(instance.service(), curatorForm);
+            connection.bounded("registering " + key, () -> {
+                String path = basePath + "/" + instance.service() + "/" + instance.id();
+                Stat existing = connection.client().checkExists().forPath(path);
+                long ourSession = connection.client().getZookeeperClient().getZooKeeper().getSessionId();
+                if (existing != null && existing.getEphemeralOwner() != ourSession) {
+                    throw new AlreadyExistsException("instance '" + instance.id() + "' of service '" + instance.service()
+                            + "' is registered by another ZooKeeper session; use another id");
+                }
+                registerRacingTheReaper(instance.service(), curatorForm);
+                return null;
+            });
             return new ZooKeeperRegistration(instance);
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             registered.remove(key);
-            throw ZooKeeperErrors.map("registering " + key, e);
+            if (e instanceof UnavailableException) {
+                forget(curatorForm);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Takes back a registration that failed after Curator may have recorded it: Curator keeps an
+     * instance it was asked to register and registers it again on every new session, so an
+     * abandoned attempt would appear later as an instance nobody holds. Curator's unregister
+     * forgets it at once and deletes its node with a guaranteed delete, retried in the background.
+     */
+    private void forget(org.apache.curator.x.discovery.ServiceInstance<Map> curatorForm) {
+        ServiceDiscovery<Map> discovery = discoveries.get(curatorForm.getName());
+        if (discovery == null) {
+            return;
+        }
+        try {
+            rebuilds.execute(() -> {
+                try {
+                    discovery.unregisterService(curatorForm);
+                } catch (Exception e) {
+                    LOG.debug("Taking back the failed registration of {}/{}: {}", curatorForm.getName(), curatorForm.getId(), e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the registry is closing, and its discoveries with it
         }
     }
 
@@ -153,7 +185,9 @@ final class ZooKeeperRegistry implements Registry {
 
     @Override
     public List<ServiceInstance> lookup(String service) {
-        return instances(cache(service));
+        ServiceCache<Map> existing = caches.get(service);
+        // A started cache answers from memory; the first lookup of a service starts one, which reads the server.
+        return instances(existing != null ? existing : connection.bounded("looking up service '" + service + "'", () -> cache(service)));
     }
 
     private static List<ServiceInstance> instances(ServiceCache<Map> cache) {
@@ -215,6 +249,10 @@ final class ZooKeeperRegistry implements Registry {
 
     @Override
     public Set<String> services() {
+        return connection.bounded("listing services under " + basePath, this::servicesNow);
+    }
+
+    private Set<String> servicesNow() {
         CuratorFramework client = connection.client();
         try {
             Set<String> names = new TreeSet<>();
@@ -234,7 +272,7 @@ final class ZooKeeperRegistry implements Registry {
 
     @Override
     public Watch watch(String service, RegistryListener listener) {
-        ServiceCache<Map> cache = cache(service);
+        ServiceCache<Map> cache = connection.bounded("watching service '" + service + "'", () -> cache(service));
         listeners.computeIfAbsent(service, s -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(listener);
         listener.instancesChanged(service, instances(cache));
         return () -> listeners.getOrDefault(service, List.of()).remove(listener);
@@ -280,12 +318,11 @@ final class ZooKeeperRegistry implements Registry {
             }
             org.apache.curator.x.discovery.ServiceInstance<Map> curatorForm = InstanceCodec.toCurator(updated, metadataPayload());
             instance = updated;
-            try {
-                // Curator keeps the new data for re-registration even if this write fails.
+            // Curator keeps the new data for re-registration even if this write fails.
+            connection.bounded("updating " + updated.service() + "/" + updated.id(), () -> {
                 discovery(updated.service()).updateService(curatorForm);
-            } catch (Exception e) {
-                throw ZooKeeperErrors.map("updating " + updated.service() + "/" + updated.id(), e);
-            }
+                return null;
+            });
         }
 
         @Override
@@ -296,8 +333,11 @@ final class ZooKeeperRegistry implements Registry {
             closed = true;
             registered.remove(instance.service() + "/" + instance.id());
             try {
-                discovery(instance.service()).unregisterService(InstanceCodec.toCurator(instance, metadataPayload()));
-            } catch (Exception e) {
+                connection.bounded("deregistering " + instance.service() + "/" + instance.id(), () -> {
+                    discovery(instance.service()).unregisterService(InstanceCodec.toCurator(instance, metadataPayload()));
+                    return null;
+                });
+            } catch (PortalException e) {
                 // Curator forgot the instance (it is not re-registered) and its guaranteed delete
                 // keeps retrying in the background: no phantom after a reconnect.
                 LOG.warn("Deregistering {}/{} did not complete now; it is retried in the background", instance.service(),
