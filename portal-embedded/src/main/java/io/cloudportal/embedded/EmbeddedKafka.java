@@ -1,6 +1,10 @@
 package io.cloudportal.embedded;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.Optional;
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -22,8 +26,12 @@ public final class EmbeddedKafka implements EmbeddedServer {
     /** That user's password. */
     public static final String SASL_UNPRIVILEGED_PASSWORD = "plain-user1-secret";
 
+    /** The extra listener of a TLS cluster: the test kit's own listener (PLAINTEXT) stays for the brokers and controllers. */
+    private static final String TLS_LISTENER = "TLS";
+
     private final int brokers;
     private boolean sasl;
+    private TestCertificates tls;
     private KafkaClusterTestKit cluster;
     private boolean running;
 
@@ -52,6 +60,32 @@ public final class EmbeddedKafka implements EmbeddedServer {
         EmbeddedKafka kafka = new EmbeddedKafka(1);
         kafka.sasl = true;
         return kafka;
+    }
+
+    /**
+     * Prepares a single-node cluster with a TLS listener beside its plain one, presenting the
+     * certificate {@code certificates} issued for 127.0.0.1 (clients verify it against their CA and
+     * the host name); {@link #tlsBootstrapServers()} names it. Call {@link #start()}.
+     *
+     * @param certificates the CA and the server certificate and key (PEM)
+     * @return the cluster
+     */
+    public static EmbeddedKafka withTls(TestCertificates certificates) {
+        EmbeddedKafka kafka = new EmbeddedKafka(1);
+        kafka.tls = certificates;
+        return kafka;
+    }
+
+    /**
+     * The TLS listener's address, of a cluster made by {@link #withTls(TestCertificates)}.
+     *
+     * @return {@code 127.0.0.1:port}
+     */
+    public synchronized String tlsBootstrapServers() {
+        if (cluster == null || tls == null) {
+            throw new IllegalStateException("Kafka has not been started with a TLS listener");
+        }
+        return "127.0.0.1:" + cluster.brokers().values().iterator().next().boundPort(new ListenerName(TLS_LISTENER));
     }
 
     /**
@@ -94,7 +128,12 @@ public final class EmbeddedKafka implements EmbeddedServer {
                     // The test kit then configures PLAIN with its users, plain-admin (super user) and plain-user1.
                     nodes.setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT);
                 }
-                cluster = new KafkaClusterTestKit.Builder(nodes.build())
+                TestKitNodes built = nodes.build();
+                KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(built);
+                if (tls != null) {
+                    addTlsListener(builder, built);
+                }
+                cluster = builder
                         .setConfigProp("offsets.topic.replication.factor", Short.toString(replication))
                         .setConfigProp("transaction.state.log.replication.factor", Short.toString(replication))
                         .setConfigProp("transaction.state.log.min.isr", "1")
@@ -114,6 +153,25 @@ public final class EmbeddedKafka implements EmbeddedServer {
                 Thread.currentThread().interrupt();
             }
             throw new IllegalStateException("Kafka did not start", e);
+        }
+    }
+
+    /**
+     * The test kit (4.3) offers no TLS listener of its own but keeps listeners given as settings;
+     * the key and certificate go in as PEM text, which Kafka's PEM key store type reads.
+     */
+    private void addTlsListener(KafkaClusterTestKit.Builder builder, TestKitNodes nodes) {
+        String broker = nodes.brokerListenerName().value();
+        String controller = nodes.controllerListenerName().value();
+        String prefix = "listener.name." + TLS_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+        try {
+            builder.setConfigProp("listeners", broker + "://localhost:0," + controller + "://localhost:0," + TLS_LISTENER + "://127.0.0.1:0")
+                    .setConfigProp("listener.security.protocol.map", broker + ":PLAINTEXT," + controller + ":PLAINTEXT," + TLS_LISTENER + ":SSL")
+                    .setConfigProp(prefix + "ssl.keystore.type", "PEM")
+                    .setConfigProp(prefix + "ssl.keystore.certificate.chain", Files.readString(tls.serverCertificate()))
+                    .setConfigProp(prefix + "ssl.keystore.key", Files.readString(tls.serverKey()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the test certificates", e);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.cloudportal.kafka;
 
-import io.cloudportal.AccessDeniedException;
 import io.cloudportal.ClosedException;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.UnavailableException;
@@ -93,8 +92,7 @@ final class KafkaConnection implements DriverConnection {
         } catch (ExecutionException | TimeoutException e) {
             admin.close(Duration.ZERO);
             if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
-                throw new AccessDeniedException("Kafka at " + settings.bootstrapServers() + " refused the connection's credentials: "
-                        + e.getCause().getMessage() + " (check 'user', 'password' and 'saslMechanism')", e.getCause());
+                throw KafkaErrors.map("connecting to Kafka at " + settings.bootstrapServers(), e.getCause());
             }
             throw new UnavailableException("no Kafka broker of " + settings.bootstrapServers() + " answered within " + timeout
                     + " (option 'connectTimeout')" + (e instanceof ExecutionException ? ": " + e.getCause().getMessage() : ""), e);

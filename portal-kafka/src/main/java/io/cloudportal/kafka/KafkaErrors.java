@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 
 /** Turns kafka-clients exceptions into Portal's, keeping the cause and naming the operation. */
@@ -32,8 +33,13 @@ final class KafkaErrors {
         if (cause instanceof RecordTooLargeException || cause instanceof InvalidTopicException) {
             return new InvalidArgumentException(message, cause);
         }
+        if (cause instanceof SslAuthenticationException) {
+            // Kafka files a failed TLS handshake under authentication; with Portal it is the client's trust that failed.
+            return new UnavailableException(operation + " failed: the TLS handshake did not succeed: " + cause.getMessage()
+                    + " (check 'tlsCa': it must hold the CA that signed the broker's certificate, which must name the host)", cause);
+        }
         if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
-            return new AccessDeniedException(message + " (check the user, password and the broker's ACLs)", cause);
+            return new AccessDeniedException(message + " (check 'user', 'password', 'saslMechanism' and the broker's ACLs)", cause);
         }
         if (cause instanceof RetriableException) {
             return new UnavailableException(message, cause);
