@@ -18,6 +18,12 @@ public enum Guarantee {
      * but its value is the one read right after, which may already be newer.
      */
     KV_WATCH_VALUES,
+    /**
+     * {@link io.cloudportal.kv.KvStore#transaction()}: conditions and writes on several keys committed
+     * atomically by the server, optionally guarded by a held lock that the server checks in the
+     * same step.
+     */
+    KV_TRANSACTIONS,
     /** Messages with the same key are delivered in the order they were published. */
     ORDER_PER_KEY,
     /** Messages are kept by the server: a consumer group that joins after a publish still gets the message. */

@@ -6,6 +6,8 @@ import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvListener;
 import io.cloudportal.kv.KvStore;
+import io.cloudportal.kv.KvTransaction;
+import io.cloudportal.spi.TransactionalKvStore;
 import io.cloudportal.spi.Rules;
 import java.time.Duration;
 import java.util.List;
@@ -88,11 +90,21 @@ final class PortableKvStore implements KvStore {
         return portal.track(new OnceWatch(portal, watch::close));
     }
 
-    private String key(String key) {
+    @Override
+    public KvTransaction transaction() {
+        portal.ensureOpen("transaction()");
+        portal.requireGuarantee(Guarantee.KV_TRANSACTIONS, "transaction()");
+        if (!(driver instanceof TransactionalKvStore transactional)) {
+            throw new IllegalStateException("the driver declares KV_TRANSACTIONS but its KV store is no TransactionalKvStore");
+        }
+        return new PortableKvTransaction(portal, this, transactional);
+    }
+
+    String key(String key) {
         return Rules.characters("key", Rules.key(key, portal.limits().maxKeyLength()), portal.limits());
     }
 
-    private byte[] value(byte[] value) {
+    byte[] value(byte[] value) {
         return Rules.size("value", value, portal.limits().maxValueBytes());
     }
 }

@@ -1,5 +1,6 @@
 package io.cloudportal.internal;
 
+import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
@@ -42,6 +43,24 @@ final class PortableLock implements Lock {
     @Override
     public String toString() {
         return "Lock[" + driver.name() + "]";
+    }
+
+    /**
+     * The driver's own held lock behind one this connection handed out, for a driver that checks
+     * it on the server (a guarded write).
+     *
+     * @throws InvalidArgumentException if the lock is not one this connection handed out, or was released
+     */
+    static HeldLock driverLockOf(DefaultPortal portal, HeldLock lock, String parameter) {
+        Rules.notNull(parameter, lock);
+        if (!(lock instanceof PortableHeldLock held) || held.portal != portal) {
+            throw new InvalidArgumentException(parameter + " '" + lock + "' must be a lock held through this connection ("
+                    + portal + "): the server checks its own record of the holder");
+        }
+        if (held.closed.get()) {
+            throw new InvalidArgumentException(parameter + " '" + lock + "' was released; a released lock guards nothing");
+        }
+        return held.driver;
     }
 
     private static final class PortableHeldLock implements HeldLock {

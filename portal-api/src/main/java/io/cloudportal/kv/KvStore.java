@@ -57,6 +57,17 @@ public interface KvStore {
     Optional<KeyValue> compareAndSet(String key, long expectedVersion, byte[] value);
 
     /**
+     * Starts a transaction: conditions and writes on several keys, committed all at once or not at
+     * all, optionally guarded by a held lock (see {@link KvTransaction}).
+     *
+     * @return a new transaction
+     * @throws io.cloudportal.UnsupportedFacilityException if the driver does not give {@link io.cloudportal.Guarantee#KV_TRANSACTIONS}
+     */
+    default KvTransaction transaction() {
+        throw new io.cloudportal.UnsupportedFacilityException("transactions need KV_TRANSACTIONS, which this KV store does not give");
+    }
+
+    /**
      * Deletes a key.
      *
      * @param key the key

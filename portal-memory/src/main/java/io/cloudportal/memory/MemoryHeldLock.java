@@ -24,6 +24,10 @@ final class MemoryHeldLock implements HeldLock {
         this.sessionId = sessionId;
     }
 
+    MemoryBackend backend() {
+        return backend;
+    }
+
     long sessionId() {
         return sessionId;
     }

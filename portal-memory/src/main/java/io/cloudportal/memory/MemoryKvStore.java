@@ -1,17 +1,22 @@
 package io.cloudportal.memory;
 
+import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvListener;
 import io.cloudportal.kv.KvStore;
+import io.cloudportal.kv.KvTransactionResult;
+import io.cloudportal.spi.KvTransactionSpec;
+import io.cloudportal.spi.TransactionalKvStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
-/** The KV store of a memory connection. */
-final class MemoryKvStore implements KvStore {
+/** The KV store of a memory connection; a transaction runs under the backend's lock, guard check included. */
+final class MemoryKvStore implements KvStore, TransactionalKvStore {
 
     private final MemoryConnection connection;
     private final List<MemoryKvState.Watcher> watchers = new CopyOnWriteArrayList<>();
@@ -58,6 +63,33 @@ final class MemoryKvStore implements KvStore {
             watchers.remove(watcher);
             connection.backend().locked(() -> connection.backend().kv.unwatch(watcher));
         };
+    }
+
+    @Override
+    public KvTransactionResult commit(KvTransactionSpec transaction) {
+        return locked(() -> {
+            transaction.guard().ifPresent(guard -> {
+                if (!(guard instanceof MemoryHeldLock held) || held.backend() != connection.backend()) {
+                    throw new InvalidArgumentException("guard '" + guard + "' is not a lock of this memory backend");
+                }
+                held.ensureHeld();
+            });
+            MemoryKvState kv = connection.backend().kv;
+            for (KvTransactionSpec.Condition condition : transaction.conditions()) {
+                if (!condition.heldBy(kv.get(condition.key()).map(KeyValue::version).orElse(0L))) {
+                    return KvTransactionResult.refused(condition.describe());
+                }
+            }
+            List<KeyValue> written = new ArrayList<>();
+            for (KvTransactionSpec.Operation operation : transaction.operations()) {
+                if (operation.isDelete()) {
+                    kv.delete(operation.key());
+                } else {
+                    written.add(kv.put(operation.key(), operation.value(), null));
+                }
+            }
+            return KvTransactionResult.committed(written);
+        });
     }
 
     /** Under the backend lock. */

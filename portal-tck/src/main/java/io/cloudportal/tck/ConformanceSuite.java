@@ -79,6 +79,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** KV transactions and writes guarded by a held lock. */
+    @Nested
+    class KvTransactions extends KvTransactionContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The messaging contract, with the redelivery contract nested in it. */
     @Nested
     class Messaging extends MessagingContract {

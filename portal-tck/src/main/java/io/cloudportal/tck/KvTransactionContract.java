@@ -1,0 +1,245 @@
+package io.cloudportal.tck;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cloudportal.ClosedException;
+import io.cloudportal.Facility;
+import io.cloudportal.Guarantee;
+import io.cloudportal.InvalidArgumentException;
+import io.cloudportal.LockLostException;
+import io.cloudportal.Portal;
+import io.cloudportal.UnavailableException;
+import io.cloudportal.UnsupportedFacilityException;
+import io.cloudportal.kv.KeyValue;
+import io.cloudportal.kv.KvStore;
+import io.cloudportal.kv.KvTransaction;
+import io.cloudportal.kv.KvTransactionResult;
+import io.cloudportal.lock.HeldLock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * KV transactions: every write or none, the first failed condition named, a guard the server
+ * checks in the same step, input refused before any I/O, and balances that stay balanced while
+ * clients transfer between keys through a fault. A driver that does not declare
+ * {@link Guarantee#KV_TRANSACTIONS} is proven to refuse them.
+ */
+@Requires(Facility.KV_STORE)
+public abstract class KvTransactionContract extends ContractSupport {
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(UTF_8);
+    }
+
+    /** False, with the absence proven, where the driver does not declare transactions. */
+    private boolean transactional(KvStore kv) {
+        if (declares(Guarantee.KV_TRANSACTIONS)) {
+            return true;
+        }
+        assertThatThrownBy(kv::transaction).isInstanceOf(UnsupportedFacilityException.class);
+        notApplicable("the driver does not declare KV_TRANSACTIONS (and refuses transaction())");
+        return false;
+    }
+
+    @Test
+    void aTransactionCommitsEveryWriteAtOnce() {
+        KvStore kv = open().kvStore();
+        if (!transactional(kv)) {
+            return;
+        }
+        String root = unique("tx");
+        KeyValue a = kv.put(root + "/a", bytes("10"));
+        KeyValue b = kv.put(root + "/b", bytes("20"));
+        kv.put(root + "/c", bytes("gone"));
+        KvTransactionResult result = kv.transaction()
+                .requireVersion(root + "/a", a.version()).requireVersion(root + "/b", b.version()).requireAbsent(root + "/new")
+                .put(root + "/a", bytes("5")).put(root + "/b", bytes("25")).put(root + "/new", bytes("n")).delete(root + "/c")
+                .commit();
+        assertThat(result.committed()).isTrue();
+        assertThat(result.written()).extracting(KeyValue::key).containsExactly(root + "/a", root + "/b", root + "/new");
+        KvStore other = open().kvStore();
+        for (KeyValue written : result.written()) {
+            assertThat(other.get(written.key())).as(written.key()).hasValueSatisfying(read -> {
+                assertThat(read.valueAsString()).isEqualTo(written.valueAsString());
+                assertThat(read.version()).isEqualTo(written.version());
+            });
+        }
+        assertThat(other.get(root + "/c")).isEmpty();
+    }
+
+    @Test
+    void aConditionThatDoesNotHoldWritesNothingAndIsNamed() {
+        KvStore kv = open().kvStore();
+        if (!transactional(kv)) {
+            return;
+        }
+        String root = unique("tx");
+        KeyValue a = kv.put(root + "/a", bytes("1"));
+        kv.put(root + "/a", bytes("2"));
+        KvTransactionResult stale = kv.transaction().requirePresent(root + "/a").requireVersion(root + "/a", a.version())
+                .put(root + "/a", bytes("3")).put(root + "/b", bytes("3")).commit();
+        assertThat(stale.committed()).isFalse();
+        assertThat(stale.failedCondition()).hasValue("requireVersion(" + root + "/a, " + a.version() + ")");
+        assertThat(kv.get(root + "/a")).hasValueSatisfying(read -> assertThat(read.valueAsString()).isEqualTo("2"));
+        assertThat(kv.get(root + "/b")).as("the other write of the refused transaction").isEmpty();
+
+        assertThat(kv.transaction().requireAbsent(root + "/a").delete(root + "/a").commit().failedCondition())
+                .hasValue("requireAbsent(" + root + "/a)");
+        assertThat(kv.transaction().requirePresent(root + "/none").put(root + "/b", bytes("x")).commit().failedCondition())
+                .hasValue("requirePresent(" + root + "/none)");
+        assertThat(kv.get(root + "/a")).isPresent();
+        assertThat(kv.get(root + "/b")).isEmpty();
+    }
+
+    @Test
+    void aGuardedTransactionCommitsWhileItsLockIsHeldAndWritesNothingOnceAnotherHolderHasIt() throws Exception {
+        if (!canInject(Fault.SESSION_EXPIRY)) {
+            return;
+        }
+        Portal holder = open();
+        if (!transactional(holder.kvStore())) {
+            return;
+        }
+        if (!declared().provides(Facility.LOCK)) {
+            notApplicable("the driver provides no LOCK to guard with");
+            return;
+        }
+        String name = unique("guard");
+        String key = name + "/fenced";
+        HeldLock held = holder.lock(name).acquire(PATIENCE);
+        assertThat(holder.kvStore().transaction().put(key, bytes("while held")).guardedBy(held).commit().committed()).isTrue();
+
+        harness().inject(Fault.SESSION_EXPIRY, holder);
+        Portal successor = open();
+        try (HeldLock next = successor.lock(name).acquire(PATIENCE)) {
+            int staleAccepted = 0;
+            try {
+                holder.kvStore().transaction().put(key, bytes("stale")).guardedBy(held).commit();
+                staleAccepted++;
+            } catch (LockLostException expected) {
+                // the server refused it
+            }
+            figure("stale writes accepted", staleAccepted);
+            assertThat(staleAccepted).as("a write guarded by a lock another client now holds").isZero();
+            assertThat(open().kvStore().get(key)).hasValueSatisfying(read -> assertThat(read.valueAsString()).isEqualTo("while held"));
+            assertThat(successor.kvStore().transaction().put(key, bytes("new holder")).guardedBy(next)
+                    .commit().committed()).as("the new holder's guarded write").isTrue();
+        }
+    }
+
+    @Test
+    void badTransactionsAreRefusedBeforeAnyIo() throws Exception {
+        Portal portal = open();
+        KvStore kv = portal.kvStore();
+        if (!transactional(kv)) {
+            return;
+        }
+        String root = unique("bad");
+        assertThatThrownBy(() -> kv.transaction().requireAbsent(root + "/a").commit()).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("no operation");
+        assertThatThrownBy(() -> kv.transaction().put(root + "/a", bytes("1")).delete(root + "/a"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining(root + "/a").hasMessageContaining("once");
+        assertThatThrownBy(() -> kv.transaction().requireVersion(root + "/a", -1)).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("-1");
+        assertThatThrownBy(() -> kv.transaction().put("/" + root, bytes("1"))).isInstanceOf(InvalidArgumentException.class);
+        KvTransaction full = kv.transaction();
+        for (int i = 0; i < KvTransaction.MAX_STEPS; i++) {
+            full.put(root + "/k" + i, bytes("v"));
+        }
+        assertThatThrownBy(() -> full.requirePresent(root + "/k0")).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining(Integer.toString(KvTransaction.MAX_STEPS));
+        KvTransaction once = kv.transaction().put(root + "/once", bytes("1"));
+        assertThat(once.commit().committed()).isTrue();
+        assertThatThrownBy(once::commit).isInstanceOf(ClosedException.class);
+        if (declared().provides(Facility.LOCK)) {
+            HeldLock foreign = open().lock(root).acquire(PATIENCE);
+            assertThatThrownBy(() -> kv.transaction().guardedBy(foreign)).isInstanceOf(InvalidArgumentException.class)
+                    .hasMessageContaining("this connection");
+            foreign.close();
+            HeldLock released = portal.lock(root).acquire(PATIENCE);
+            released.close();
+            assertThatThrownBy(() -> kv.transaction().guardedBy(released)).isInstanceOf(InvalidArgumentException.class)
+                    .hasMessageContaining("released");
+        }
+        assertThat(open().kvStore().list(root)).extracting(KeyValue::key).containsExactly(root + "/once");
+    }
+
+    /**
+     * Four clients move amounts between ten keys with version-conditioned transactions, a
+     * connection cut in the middle where the fixture can cut one: the sum never changes.
+     */
+    @Test
+    void transfersBetweenKeysKeepTheSumThroughAConnectionCut() throws Exception {
+        KvStore setup = open().kvStore();
+        if (!transactional(setup)) {
+            return;
+        }
+        String root = unique("bank");
+        int accounts = 10;
+        for (int i = 0; i < accounts; i++) {
+            setup.put(root + "/" + i, bytes("100"));
+        }
+        List<Portal> clients = List.of(open(), open(), open(), open());
+        AtomicInteger committed = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicInteger unavailable = new AtomicInteger();
+        long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(clients.size());
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (Portal client : clients) {
+                running.add(pool.submit(() -> {
+                    while (System.nanoTime() < until) {
+                        transfer(client.kvStore(), root, accounts, committed, refused, unavailable);
+                    }
+                    return null;
+                }));
+            }
+            if (canInject(Fault.CONNECTION_CUT)) {
+                harness().inject(Fault.CONNECTION_CUT, clients.get(0));
+                notRun = null;
+            }
+            for (Future<?> client : running) {
+                client.get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long sum = open().kvStore().list(root).stream().mapToLong(kv -> Long.parseLong(kv.valueAsString())).sum();
+        figure("committed", committed.get());
+        figure("refused", refused.get());
+        figure("unavailable", unavailable.get());
+        assertThat(sum).as("the sum of the accounts after %d transfers", committed.get()).isEqualTo(100L * accounts);
+        assertThat(committed.get()).isPositive();
+    }
+
+    private static void transfer(KvStore kv, String root, int accounts, AtomicInteger committed, AtomicInteger refused,
+                                 AtomicInteger unavailable) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int from = random.nextInt(accounts);
+        int to = (from + 1 + random.nextInt(accounts - 1)) % accounts;
+        try {
+            KeyValue source = kv.get(root + "/" + from).orElseThrow();
+            KeyValue target = kv.get(root + "/" + to).orElseThrow();
+            long amount = random.nextInt(1, 10);
+            KvTransactionResult result = kv.transaction()
+                    .requireVersion(source.key(), source.version()).requireVersion(target.key(), target.version())
+                    .put(source.key(), bytes(Long.toString(Long.parseLong(source.valueAsString()) - amount)))
+                    .put(target.key(), bytes(Long.toString(Long.parseLong(target.valueAsString()) + amount)))
+                    .commit();
+            (result.committed() ? committed : refused).incrementAndGet();
+        } catch (UnavailableException outcomeUnknown) {
+            // Applied or not, the versions it named decide: a retry reads them again.
+            unavailable.incrementAndGet();
+        }
+    }
+}
