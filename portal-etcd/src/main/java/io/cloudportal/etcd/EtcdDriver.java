@@ -23,7 +23,8 @@ public final class EtcdDriver implements PortalDriver {
 
     static final Capabilities CAPABILITIES = new Capabilities(
             EnumSet.of(Facility.REGISTRY, Facility.LOCK, Facility.LEADER_ELECTION, Facility.KV_STORE),
-            EnumSet.of(Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_WATCH_VALUES));
+            EnumSet.of(Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_WATCH_VALUES,
+                    Guarantee.KV_TRANSACTIONS));
 
     /**
      * etcd refuses requests over {@code --max-request-bytes}, 1.5 MiB by default; a value leaves

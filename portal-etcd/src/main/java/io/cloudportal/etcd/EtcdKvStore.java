@@ -1,10 +1,15 @@
 package io.cloudportal.etcd;
 
+import io.cloudportal.InvalidArgumentException;
+import io.cloudportal.LockLostException;
 import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvEvent;
 import io.cloudportal.kv.KvListener;
 import io.cloudportal.kv.KvStore;
+import io.cloudportal.kv.KvTransactionResult;
+import io.cloudportal.spi.KvTransactionSpec;
+import io.cloudportal.spi.TransactionalKvStore;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
@@ -17,6 +22,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,9 +33,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * not even across a delete and re-create; compare-and-set is one transaction on it; a key with a
  * TTL is bound to a lease of its own, so it outlives this connection and nothing else. Watches
  * carry the values written, resume from the next revision after a reconnect, and report a resync
- * when compaction took the history they needed.
+ * when compaction took the history they needed. A transaction is one {@code Txn}: its conditions
+ * and a guard's lock key compared in {@code If}, the writes in {@code Then}, and in {@code Else}
+ * a read of every compared key, so a refusal can name the condition that failed.
  */
-final class EtcdKvStore implements KvStore {
+final class EtcdKvStore implements KvStore, TransactionalKvStore {
 
     private final EtcdConnection connection;
     private final String root;
@@ -86,6 +94,58 @@ final class EtcdKvStore implements KvStore {
                 .Then(Op.put(etcdKey, ByteSequence.from(value), PutOption.DEFAULT))
                 .commit());
         return response.isSucceeded() ? Optional.of(new KeyValue(key, value, response.getHeader().getRevision())) : Optional.empty();
+    }
+
+    @Override
+    public KvTransactionResult commit(KvTransactionSpec transaction) {
+        List<Cmp> compares = new ArrayList<>();
+        List<Op> reads = new ArrayList<>();
+        for (KvTransactionSpec.Condition condition : transaction.conditions()) {
+            ByteSequence key = etcdKey(condition.key());
+            compares.add(switch (condition.check()) {
+                // A missing key compares as mod and create revision 0.
+                case VERSION -> new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(condition.version()));
+                case ABSENT -> new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+                case PRESENT -> new Cmp(key, Cmp.Op.GREATER, CmpTarget.createRevision(0));
+            });
+            reads.add(Op.get(key, GetOption.DEFAULT));
+        }
+        EtcdLock.Held guard = transaction.guard().map(this::ownLock).orElse(null);
+        if (guard != null) {
+            compares.add(new Cmp(guard.key(), Cmp.Op.EQUAL, CmpTarget.createRevision(guard.fencingToken().value())));
+        }
+        List<Op> writes = new ArrayList<>();
+        for (KvTransactionSpec.Operation operation : transaction.operations()) {
+            ByteSequence key = etcdKey(operation.key());
+            writes.add(operation.isDelete() ? Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT)
+                    : Op.put(key, ByteSequence.from(operation.value()), PutOption.DEFAULT));
+        }
+        TxnResponse response = connection.await("committing a transaction of " + writes.size() + " writes", kv().txn()
+                .If(compares.toArray(Cmp[]::new)).Then(writes.toArray(Op[]::new)).Else(reads.toArray(Op[]::new)).commit());
+        if (response.isSucceeded()) {
+            long revision = response.getHeader().getRevision();
+            return KvTransactionResult.committed(transaction.operations().stream().filter(operation -> !operation.isDelete())
+                    .map(operation -> new KeyValue(operation.key(), operation.value(), revision)).toList());
+        }
+        List<GetResponse> read = response.getGetResponses();
+        for (int i = 0; i < transaction.conditions().size(); i++) {
+            KvTransactionSpec.Condition condition = transaction.conditions().get(i);
+            long version = read.get(i).getKvs().stream().findFirst().map(io.etcd.jetcd.KeyValue::getModRevision).orElse(0L);
+            if (!condition.heldBy(version)) {
+                return KvTransactionResult.refused(condition.describe());
+            }
+        }
+        // Every condition held at the revision the Txn saw: the guard's comparison is the one that failed.
+        guard.refusedByTheServer();
+        throw new LockLostException("the transaction wrote nothing: lock '" + guard.name() + "' (token " + guard.fencingToken().value()
+                + ") is no longer held by this holder on the server");
+    }
+
+    private EtcdLock.Held ownLock(io.cloudportal.lock.HeldLock lock) {
+        if (lock instanceof EtcdLock.Held held && held.belongsTo(connection)) {
+            return held;
+        }
+        throw new InvalidArgumentException("guard '" + lock + "' is not a lock of this etcd connection");
     }
 
     @Override

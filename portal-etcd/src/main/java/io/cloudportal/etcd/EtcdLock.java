@@ -162,7 +162,8 @@ final class EtcdLock implements Lock {
         queue.remove(key, lease, slot);
     }
 
-    private final class Held extends AbstractHeldLock {
+    /** A held lock; a guarded write compares its key's create revision (the fencing token) on the server. */
+    final class Held extends AbstractHeldLock {
         private final ByteSequence key;
         private final int slot;
         private final EtcdSession.Lease lease;
@@ -172,6 +173,19 @@ final class EtcdLock implements Lock {
             this.key = key;
             this.slot = slot;
             this.lease = lease;
+        }
+
+        ByteSequence key() {
+            return key;
+        }
+
+        boolean belongsTo(EtcdConnection other) {
+            return connection == other;
+        }
+
+        /** The server no longer has this holder's key at its revision: whatever the client believed, the lock is gone. */
+        void refusedByTheServer() {
+            markLost("etcd no longer holds this holder's lock key (its lease ended or the key was deleted)");
         }
 
         void watchSession() {
