@@ -3,6 +3,7 @@ package io.cloudportal.tck;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.cloudportal.ClosedException;
 import io.cloudportal.Facility;
@@ -12,7 +13,9 @@ import io.cloudportal.LockLostException;
 import io.cloudportal.Portal;
 import io.cloudportal.UnavailableException;
 import io.cloudportal.UnsupportedFacilityException;
+import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
+import io.cloudportal.kv.KvEvent;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.kv.KvTransaction;
 import io.cloudportal.kv.KvTransactionResult;
@@ -20,6 +23,7 @@ import io.cloudportal.lock.HeldLock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -134,6 +138,33 @@ public abstract class KvTransactionContract extends ContractSupport {
             assertThat(successor.kvStore().transaction().put(key, bytes("new holder")).guardedBy(next)
                     .commit().committed()).as("the new holder's guarded write").isTrue();
         }
+    }
+
+    @Test
+    void aWatcherSeesOneEventPerWriteOfATransactionAndNothingElse() throws Exception {
+        KvStore kv = open().kvStore();
+        if (!transactional(kv)) {
+            return;
+        }
+        String root = unique("watched");
+        kv.put(root + "/b", bytes("old"));
+        List<KvEvent> events = new CopyOnWriteArrayList<>();
+        try (Watch ignored = open().kvStore().watch(root, events::add)) {
+            await().atMost(PATIENCE).until(() -> watchIsUp(kv, root, events));
+            events.clear();
+            assertThat(kv.transaction().requireAbsent(root + "/never").requireVersion(root + "/missing", 0)
+                    .put(root + "/a", bytes("new")).delete(root + "/b").delete(root + "/absent").commit().committed()).isTrue();
+            kv.put(root + "/marker", bytes("after"));
+            await().atMost(PATIENCE).until(() -> events.stream().anyMatch(event -> event.key().equals(root + "/marker")));
+        }
+        assertThat(events.stream().filter(event -> !event.key().equals(root + "/probe"))).extracting(event -> event.type() + " " + event.key())
+                .containsExactly("PUT " + root + "/a", "DELETE " + root + "/b", "PUT " + root + "/marker");
+    }
+
+    /** A watch reports changes from when it is up: a write it sees proves that (late probe events are left out above). */
+    private static boolean watchIsUp(KvStore kv, String root, List<KvEvent> events) {
+        kv.put(root + "/probe", bytes("p"));
+        return events.stream().anyMatch(event -> event.key().equals(root + "/probe"));
     }
 
     @Test

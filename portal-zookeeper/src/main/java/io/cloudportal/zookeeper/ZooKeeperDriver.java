@@ -25,7 +25,7 @@ public final class ZooKeeperDriver implements PortalDriver {
 
     static final Capabilities CAPABILITIES = new Capabilities(
             EnumSet.of(Facility.REGISTRY, Facility.LOCK, Facility.LEADER_ELECTION, Facility.KV_STORE),
-            EnumSet.of(Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME));
+            EnumSet.of(Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_TRANSACTIONS));
 
     /**
      * ZooKeeper's path rules beyond the portable ones. ZooKeeper checks UTF-16 chars and refuses

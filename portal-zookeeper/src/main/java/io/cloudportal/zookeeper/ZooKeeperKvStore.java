@@ -5,6 +5,9 @@ import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvListener;
 import io.cloudportal.kv.KvStore;
+import io.cloudportal.kv.KvTransactionResult;
+import io.cloudportal.spi.KvTransactionSpec;
+import io.cloudportal.spi.TransactionalKvStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * never mistaken for a directory). A version is the node's mzxid: it changes with every write
  * and, unlike ZooKeeper's per-node data version, never repeats across delete and re-create. TTL
  * keys are ZooKeeper TTL nodes, which the server removes when the TTL passes without a write.
- * A watch is a {@link ZooKeeperKvWatch}.
+ * A watch is a {@link ZooKeeperKvWatch}; a transaction a {@link ZooKeeperKvTransaction}.
  */
-final class ZooKeeperKvStore implements KvStore {
+final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperKvStore.class);
     static final String BASE = "/kv";
@@ -192,6 +195,12 @@ final class ZooKeeperKvStore implements KvStore {
         } catch (Exception e) {
             throw ZooKeeperErrors.map("compare-and-set of key '" + key + "'", e);
         }
+    }
+
+    @Override
+    public KvTransactionResult commit(KvTransactionSpec transaction) {
+        return connection.bounded("committing a transaction of " + transaction.operations().size() + " writes",
+                () -> new ZooKeeperKvTransaction(connection, transaction).commit());
     }
 
     @Override

@@ -37,6 +37,8 @@ final class ZooKeeperKvWatch implements Watch, Watcher {
     private final String prefix;
     private final KvListener listener;
     private final ExecutorService events;
+    /** A key whose create was seen after it was gone, held back for one event; only touched on the events thread. */
+    private String createdAndGone;
     /** Key to the revision last reported for it; only touched on the events thread. */
     private final Map<String, Long> known = new HashMap<>();
     /** The revision of the last event delivered; only touched on the events thread. */
@@ -102,9 +104,24 @@ final class ZooKeeperKvWatch implements Watch, Watcher {
         if (!key.startsWith(prefix)) {
             return;
         }
+        if (createdAndGone != null) {
+            String gone = createdAndGone;
+            createdAndGone = null;
+            if (event.getType() == Watcher.Event.EventType.NodeDeleted && gone.equals(key)) {
+                // Created and deleted with no change between, its value never readable: a transaction's proof that
+                // the key was absent (a create and a delete in one multi), or a key that did not live long enough to be seen.
+                return;
+            }
+            deliver(new KvEvent(KvEvent.Type.PUT, gone, Optional.empty(), lastDelivered));
+        }
         switch (event.getType()) {
             case NodeCreated, NodeDataChanged -> {
                 Optional<KeyValue> value = readQuietly(key);
+                if (value.isEmpty() && event.getType() == Watcher.Event.EventType.NodeCreated) {
+                    // Gone already: its delete comes next, unless other changes came between.
+                    createdAndGone = key;
+                    return;
+                }
                 long revision = Math.max(lastDelivered, value.map(KeyValue::version).orElse(lastDelivered));
                 value.ifPresent(kv -> known.put(key, kv.version()));
                 deliver(new KvEvent(KvEvent.Type.PUT, key, value, revision));

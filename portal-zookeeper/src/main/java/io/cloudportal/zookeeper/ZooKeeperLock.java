@@ -148,12 +148,26 @@ final class ZooKeeperLock implements Lock {
         }
     }
 
-    private final class Held extends AbstractHeldLock {
+    /** A held lock; a guarded write checks in the same multi that its ephemeral node still exists. */
+    final class Held extends AbstractHeldLock {
         private final String path;
 
         Held(String path, long czxid) {
             super(name, new FencingToken(czxid), connection::sessionValidUntil);
             this.path = path;
+        }
+
+        String path() {
+            return path;
+        }
+
+        boolean belongsTo(ZooKeeperConnection other) {
+            return connection == other;
+        }
+
+        /** The server no longer has this holder's node: whatever the client believed, the lock is gone. */
+        void refusedByTheServer() {
+            markLost("ZooKeeper no longer has this holder's lock node (its session ended or the node was deleted)");
         }
 
         void watchSession() {
