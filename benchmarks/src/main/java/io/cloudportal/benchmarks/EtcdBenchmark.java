@@ -9,7 +9,11 @@ import io.cloudportal.registry.Registry;
 import io.cloudportal.registry.ServiceInstance;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +45,11 @@ public class EtcdBenchmark {
     private ByteSequence rawValue;
     private ByteSequence rawLockName;
     private ByteSequence rawServices;
+    private HeldLock guard;
+    private ByteSequence rawGuardKey;
+    private long rawGuardRevision;
+    private ByteSequence rawTxA;
+    private ByteSequence rawTxB;
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -60,6 +69,12 @@ public class EtcdBenchmark {
         rawValue = ByteSequence.from(VALUE);
         rawLockName = ByteSequence.from("/bench/locks/raw-bench", StandardCharsets.UTF_8);
         rawServices = ByteSequence.from("/bench/services/orders/", StandardCharsets.UTF_8);
+        guard = portal.lock("guard").acquire(Duration.ofSeconds(10));
+        rawGuardKey = raw.getLockClient().lock(ByteSequence.from("/bench/locks/raw-guard", StandardCharsets.UTF_8), rawLease)
+                .get(10, TimeUnit.SECONDS).getKey();
+        rawGuardRevision = raw.getKVClient().get(rawGuardKey).get(10, TimeUnit.SECONDS).getKvs().get(0).getCreateRevision();
+        rawTxA = ByteSequence.from("/bench/kv/tx/a", StandardCharsets.UTF_8);
+        rawTxB = ByteSequence.from("/bench/kv/tx/b", StandardCharsets.UTF_8);
     }
 
     @TearDown(Level.Trial)
@@ -100,6 +115,30 @@ public class EtcdBenchmark {
     @Benchmark
     public Object rawKvPut() throws Exception {
         return raw.getKVClient().put(rawKey, rawValue).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Two puts in one transaction. */
+    @Benchmark
+    public Object portalKvTransaction() {
+        return kv.transaction().put("tx/a", VALUE).put("tx/b", VALUE).commit();
+    }
+
+    @Benchmark
+    public Object rawKvTransaction() throws Exception {
+        return raw.getKVClient().txn().Then(Op.put(rawTxA, rawValue, PutOption.DEFAULT), Op.put(rawTxB, rawValue, PutOption.DEFAULT))
+                .commit().get(10, TimeUnit.SECONDS);
+    }
+
+    /** A put the server makes only while the lock is held: compare the lock key's create revision, then put. */
+    @Benchmark
+    public Object portalKvGuardedPut() {
+        return kv.transaction().put("bench", VALUE).guardedBy(guard).commit();
+    }
+
+    @Benchmark
+    public Object rawKvGuardedPut() throws Exception {
+        return raw.getKVClient().txn().If(new Cmp(rawGuardKey, Cmp.Op.EQUAL, CmpTarget.createRevision(rawGuardRevision)))
+                .Then(Op.put(rawKey, rawValue, PutOption.DEFAULT)).commit().get(10, TimeUnit.SECONDS);
     }
 
     @Benchmark

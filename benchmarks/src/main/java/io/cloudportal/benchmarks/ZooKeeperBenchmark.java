@@ -44,6 +44,8 @@ public class ZooKeeperBenchmark {
     private CuratorFramework raw;
     private InterProcessMutex rawMutex;
     private ServiceDiscovery<Map> rawDiscovery;
+    private HeldLock guard;
+    private String rawGuardNode;
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -64,6 +66,14 @@ public class ZooKeeperBenchmark {
         rawDiscovery = ServiceDiscoveryBuilder.builder(Map.class).client(raw).basePath("/services")
                 .serializer(new JsonInstanceSerializer<>(Map.class)).build();
         rawDiscovery.start();
+        guard = portal.lock("guard").acquire(Duration.ofSeconds(10));
+        kv.put("tx/a", VALUE);
+        kv.put("tx/b", VALUE);
+        raw.create().creatingParentsIfNeeded().forPath("/kv/raw-a", VALUE);
+        raw.create().forPath("/kv/raw-b", VALUE);
+        // The node a raw InterProcessMutex would hold: an ephemeral sequential node under the lock's path.
+        rawGuardNode = raw.create().creatingParentsIfNeeded().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL)
+                .forPath("/locks/raw-guard/lock-");
     }
 
     @TearDown(Level.Trial)
@@ -106,6 +116,30 @@ public class ZooKeeperBenchmark {
     @Benchmark
     public Object rawKvPut() throws Exception {
         return raw.setData().forPath("/kv/bench", VALUE);
+    }
+
+    /** Two puts in one transaction (Portal reads the two keys to plan its multi). */
+    @Benchmark
+    public Object portalKvTransaction() {
+        return kv.transaction().put("tx/a", VALUE).put("tx/b", VALUE).commit();
+    }
+
+    @Benchmark
+    public Object rawKvTransaction() throws Exception {
+        return raw.transaction().forOperations(raw.transactionOp().setData().forPath("/kv/raw-a", VALUE),
+                raw.transactionOp().setData().forPath("/kv/raw-b", VALUE));
+    }
+
+    /** A put the server makes only while the lock is held: check the lock node, then set. */
+    @Benchmark
+    public Object portalKvGuardedPut() {
+        return kv.transaction().put("bench", VALUE).guardedBy(guard).commit();
+    }
+
+    @Benchmark
+    public Object rawKvGuardedPut() throws Exception {
+        return raw.transaction().forOperations(raw.transactionOp().check().forPath(rawGuardNode),
+                raw.transactionOp().setData().forPath("/kv/bench", VALUE));
     }
 
     @Benchmark

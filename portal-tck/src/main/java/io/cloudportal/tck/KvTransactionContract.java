@@ -140,6 +140,45 @@ public abstract class KvTransactionContract extends ContractSupport {
         }
     }
 
+    /**
+     * The case a guard exists for: a holder paused past its session (a long GC pause) resumes and
+     * writes at once, before anything could tell it that another client took its lock meanwhile.
+     * The server refuses the write.
+     */
+    @Test
+    void aPausedHolderWhoseLockWasTakenOverWritesNothingWhenItResumes() throws Exception {
+        if (!canInject(Fault.HOLDER_PAUSED)) {
+            return;
+        }
+        Portal observer = open();
+        if (!transactional(observer.kvStore())) {
+            return;
+        }
+        String name = unique("paused");
+        try (PausedHolder holder = PausedHolder.start(harness().url(), name, PATIENCE, true)) {
+            holder.signal("STOP");
+            java.util.Optional<HeldLock> taken;
+            try {
+                // Not a sleep: the observer gets the lock once the server ended the paused holder's session.
+                taken = observer.lock(name).tryAcquire(PATIENCE);
+            } finally {
+                holder.signal("CONT");
+            }
+            assertThat(taken).as("the lock, once the paused holder's session ended").isPresent();
+            assertThat(observer.kvStore().transaction().put(name + "/fenced", bytes("new holder")).guardedBy(taken.get()).commit()
+                    .committed()).isTrue();
+            String resumed = holder.next(PATIENCE);
+            String guarded = holder.next(PATIENCE);
+            figure("resumed", resumed);
+            figure("guarded write", guarded);
+            figure("stale writes accepted", "GUARDED accepted".equals(guarded) ? 1 : 0);
+            assertThat(guarded).as("the paused holder's guarded write").startsWith("GUARDED refused");
+            assertThat(observer.kvStore().get(name + "/fenced")).hasValueSatisfying(read ->
+                    assertThat(read.valueAsString()).isEqualTo("new holder"));
+            taken.get().close();
+        }
+    }
+
     @Test
     void aWatcherSeesOneEventPerWriteOfATransactionAndNothingElse() throws Exception {
         KvStore kv = open().kvStore();

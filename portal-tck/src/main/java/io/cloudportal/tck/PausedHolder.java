@@ -45,8 +45,19 @@ final class PausedHolder implements AutoCloseable {
 
     /** Starts a holder of the named lock on a connection to the URL, and returns once it holds it. */
     static PausedHolder start(String url, String lock, Duration patience) throws Exception {
+        return start(url, lock, patience, false);
+    }
+
+    /**
+     * Starts a holder as {@link #start(String, String, Duration)}; with {@code guardedWrite}, on
+     * resuming it also writes {@code <lock>/fenced} in a transaction guarded by its lock, at once and
+     * without asking whether it still holds it, and reports {@code GUARDED accepted} or
+     * {@code GUARDED refused <exception>}.
+     */
+    static PausedHolder start(String url, String lock, Duration patience, boolean guardedWrite) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), PausedHolder.class.getName(), url, lock))
+        Process process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), PausedHolder.class.getName(), url, lock,
+                        Boolean.toString(guardedWrite)))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         PausedHolder holder = new PausedHolder(process);
         String first = holder.next(patience);
@@ -74,10 +85,19 @@ final class PausedHolder implements AutoCloseable {
         process.destroyForcibly();
     }
 
+    private static String guardedWrite(Portal portal, HeldLock held, String key) {
+        try {
+            portal.kvStore().transaction().put(key, "stale".getBytes(StandardCharsets.UTF_8)).guardedBy(held).commit();
+            return "accepted";
+        } catch (RuntimeException refused) {
+            return "refused " + refused.getClass().getSimpleName();
+        }
+    }
+
     /**
      * The child's program.
      *
-     * @param args the URL and the lock name
+     * @param args the URL, the lock name, and whether to write guarded on resuming
      * @throws Exception if it cannot hold the lock
      */
     public static void main(String[] args) throws Exception {
@@ -92,6 +112,10 @@ final class PausedHolder implements AutoCloseable {
                     boolean stillHeld = held.isHeld();
                     System.out.println("RESUMED " + stillHeld + " " + TimeUnit.NANOSECONDS.toMillis(now - last));
                     System.out.flush();
+                    if (args.length > 2 && Boolean.parseBoolean(args[2])) {
+                        System.out.println("GUARDED " + guardedWrite(portal, held, args[1] + "/fenced"));
+                        System.out.flush();
+                    }
                 }
                 last = now;
             }

@@ -16,7 +16,10 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
+import org.apache.curator.RetryLoop;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 import org.apache.zookeeper.server.EphemeralType;
@@ -111,23 +114,35 @@ final class ZooKeeperKvTransaction {
         throw new InvalidArgumentException("guard '" + lock + "' is not a lock of this ZooKeeper connection");
     }
 
+    /** The stat of every key the transaction names, in one read-only multi (one round trip, whatever the count). */
     private Map<String, Stat> read() throws Exception {
-        Map<String, Stat> read = new HashMap<>();
+        List<String> keys = new ArrayList<>();
         for (Condition condition : transaction.conditions()) {
-            read.computeIfAbsent(condition.key(), this::stat);
+            if (!keys.contains(condition.key())) {
+                keys.add(condition.key());
+            }
         }
         for (Operation operation : transaction.operations()) {
-            read.computeIfAbsent(operation.key(), this::stat);
+            if (!keys.contains(operation.key())) {
+                keys.add(operation.key());
+            }
+        }
+        List<Op> reads = new ArrayList<>();
+        for (String key : keys) {
+            reads.add(Op.getData(ZKPaths.fixForNamespace(client().getNamespace(), ZooKeeperKvStore.path(key))));
+        }
+        // Curator has no read multi; its retry loop still waits for a connection and retries a lost one, as its own reads do.
+        List<OpResult> results = RetryLoop.callWithRetry(client().getZookeeperClient(),
+                () -> client().getZookeeperClient().getZooKeeper().multi(reads));
+        Map<String, Stat> read = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            OpResult result = results.get(i);
+            if (result instanceof OpResult.ErrorResult error && error.getErr() != KeeperException.Code.NONODE.intValue()) {
+                throw KeeperException.create(KeeperException.Code.get(error.getErr()), ZooKeeperKvStore.path(keys.get(i)));
+            }
+            read.put(keys.get(i), result instanceof OpResult.GetDataResult data ? data.getStat() : null);
         }
         return read;
-    }
-
-    private Stat stat(String key) {
-        try {
-            return client().checkExists().forPath(ZooKeeperKvStore.path(key));
-        } catch (Exception e) {
-            throw ZooKeeperErrors.map("reading key '" + key + "'", e);
-        }
     }
 
     private static long version(Stat stat) {
