@@ -107,6 +107,17 @@ public abstract class AbstractHeldLock implements HeldLock {
     }
 
     /**
+     * Marks the lock lost because the server refused a write it guarded: whatever the client
+     * believed, the server no longer has this holder's lock.
+     *
+     * @param backend the backend's name, for the reason, e.g. "etcd"
+     */
+    public final void refusedByTheServer(String backend) {
+        markLost(backend + " refused a write this lock guarded: the server no longer has this holder's lock (its session ended or the"
+                + " lock was deleted)");
+    }
+
+    /**
      * Removes the lock at the server; called once, by the first {@link #close()}.
      *
      * @param wasLost whether the lock had been lost before the holder released it

@@ -136,7 +136,7 @@ final class EtcdKvStore implements KvStore, TransactionalKvStore {
             }
         }
         // Every condition held at the revision the Txn saw: the guard's comparison is the one that failed.
-        guard.refusedByTheServer();
+        guard.refusedByTheServer("etcd");
         throw new LockLostException("the transaction wrote nothing: lock '" + guard.name() + "' (token " + guard.fencingToken().value()
                 + ") is no longer held by this holder on the server");
     }

@@ -183,11 +183,6 @@ final class EtcdLock implements Lock {
             return connection == other;
         }
 
-        /** The server no longer has this holder's key at its revision: whatever the client believed, the lock is gone. */
-        void refusedByTheServer() {
-            markLost("etcd no longer holds this holder's lock key (its lease ended or the key was deleted)");
-        }
-
         void watchSession() {
             bindTo(connection.sessionState(), "etcd", "lease");
             if (!connection.session().isLive() || !connection.session().lease().equals(lease)) {

@@ -75,7 +75,7 @@ final class ZooKeeperKvTransaction {
                 int step = firstFailedStep(failed);
                 int means = step < 0 ? PIN : meaning.get(step);
                 if (means == GUARD) {
-                    guard.refusedByTheServer();
+                    guard.refusedByTheServer("ZooKeeper");
                     throw new LockLostException("the transaction wrote nothing: lock '" + guard.name() + "' (token "
                             + guard.fencingToken().value() + ") is no longer held by this holder on the server");
                 }

@@ -165,11 +165,6 @@ final class ZooKeeperLock implements Lock {
             return connection == other;
         }
 
-        /** The server no longer has this holder's node: whatever the client believed, the lock is gone. */
-        void refusedByTheServer() {
-            markLost("ZooKeeper no longer has this holder's lock node (its session ended or the node was deleted)");
-        }
-
         void watchSession() {
             bindTo(connection.sessionState(), "ZooKeeper", "session");
             if (!connection.isConnected()) {
