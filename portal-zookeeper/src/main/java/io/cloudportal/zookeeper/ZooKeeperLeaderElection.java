@@ -12,9 +12,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.api.UnhandledErrorListener;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -26,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * candidate be elected. A term is the czxid of the leader's node. A revoked candidate leaves and
  * rejoins with a new node (Curator's latch would otherwise take leadership back with the node it
  * kept through a reconnect, under the same term), so terms strictly increase, also when ZooKeeper
- * reaps the empty parent and sequence numbers start again.
+ * reaps the empty parent and sequence numbers start again. A latch whose node Curator gave up
+ * creating, because the server reaped a parent container in the middle, is joined again.
  */
 final class ZooKeeperLeaderElection implements LeaderElection {
 
@@ -94,12 +98,47 @@ final class ZooKeeperLeaderElection implements LeaderElection {
         private volatile LeaderLatch latch;
         private volatile long electedTerm = -1;
         private volatile boolean closed;
+        private final UnhandledErrorListener creationGaveUp = this::creationGaveUp;
 
         ZooKeeperCandidacy(String candidateId, LeadershipListener listener) {
             this.candidateId = candidateId;
             this.listener = listener;
             // Reading the term is a round trip: never on ZooKeeper's event thread.
             this.events = Executors.newSingleThreadExecutor(connection.context().threadFactory("election-" + name));
+            connection.client().getUnhandledErrorListenable().addListener(creationGaveUp);
+        }
+
+        /**
+         * The latch creates its node in the background under container parents, which the server
+         * deletes once empty. When a parent Curator has just seen is reaped before the child is
+         * created, Curator's mkdirs fails with NoNode, which its retry policy does not retry: the
+         * latch logs it and waits forever without a node. Only this report says so; join again.
+         */
+        private void creationGaveUp(String message, Throwable error) {
+            if (!(error instanceof KeeperException.NoNodeException missing) || !onThisElectionsPath(missing.getPath())) {
+                return;
+            }
+            LeaderLatch stuck = latch;
+            try {
+                events.execute(() -> {
+                    if (stuck != null && stuck.getOurPath() == null) {
+                        LOG.info("Curator gave up creating the node of {} in election '{}' (a parent was reaped meanwhile); joining again",
+                                candidateId, name);
+                        rejoin(stuck);
+                    }
+                });
+            } catch (RejectedExecutionException closedMeanwhile) {
+                // the candidacy was closed
+            }
+        }
+
+        /** The failed path is the election's node, one of its parents, or a node under it (namespace included). */
+        private boolean onThisElectionsPath(String failed) {
+            if (failed == null) {
+                return false;
+            }
+            String ours = ZKPaths.makePath(connection.client().getNamespace(), path);
+            return failed.equals(ours) || failed.startsWith(ours + "/") || ours.startsWith(failed + "/");
         }
 
         synchronized void startLatch() throws Exception {
@@ -216,8 +255,23 @@ final class ZooKeeperLeaderElection implements LeaderElection {
 
         @Override
         public boolean awaitLeadership(Duration timeout) throws InterruptedException {
-            // A closed latch answers false rather than waiting.
-            return !closed && latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                LeaderLatch current = latch;
+                if (closed || current == null) {
+                    return false;
+                }
+                if (current.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    return !closed;
+                }
+                // A closed latch answers false at once. When a rejoin closed it, wait on its successor:
+                // the rejoin swaps latches under this monitor, so the swap is complete here.
+                synchronized (this) {
+                    if (closed || latch == current || deadline - System.nanoTime() <= 0) {
+                        return false;
+                    }
+                }
+            }
         }
 
         @Override
@@ -228,6 +282,7 @@ final class ZooKeeperLeaderElection implements LeaderElection {
                 }
                 closed = true;
             }
+            connection.client().getUnhandledErrorListenable().removeListener(creationGaveUp);
             try {
                 // A candidacy whose latch never started (its path was refused) has nothing to leave.
                 if (latch != null && latch.getState() == LeaderLatch.State.STARTED) {

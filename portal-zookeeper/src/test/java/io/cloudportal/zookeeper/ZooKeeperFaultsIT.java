@@ -194,4 +194,36 @@ class ZooKeeperFaultsIT {
             assertThat(owner.toString()).doesNotContain("s3cret");
         }
     }
+
+    /**
+     * The server deletes an election's container once its last candidate leaves, and the
+     * container above it one sweep later (every 100 ms in the test server). A candidate joining
+     * then has its node created under parents that are being reaped: Curator's latch gave up on a
+     * NoNode and waited forever. Each round joins at a later point of the second sweep (phases
+     * 80 to 100 ms in 0.25 ms steps after the first) so that one of them meets the reaping.
+     */
+    @Test
+    void aCandidateJoiningWhileTheServerReapsTheElectionsParentsIsElected() throws Exception {
+        String url = ZooKeeperHarness.INSTANCE.server().url() + "/" + unique("reaped");
+        try (Portal leaving = Portal.connect(url); Portal joining = Portal.connect(url); Portal observer = Portal.connect(url)) {
+            CuratorFramework raw = observer.unwrap(CuratorFramework.class).orElseThrow();
+            int rounds = 80;
+            for (int round = 0; round < rounds; round++) {
+                io.cloudportal.leader.Candidacy first = leaving.leaderElection("vacated").join("leaving", event -> { });
+                assertThat(first.awaitLeadership(Duration.ofSeconds(10))).as("first elected in round %d", round).isTrue();
+                java.util.concurrent.CountDownLatch reaped = new java.util.concurrent.CountDownLatch(1);
+                Stat exists = raw.checkExists().usingWatcher((org.apache.zookeeper.Watcher) event -> reaped.countDown())
+                        .forPath("/elections/vacated");
+                assertThat(exists).isNotNull();
+                first.close();
+                assertThat(reaped.await(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("election node reaped").isTrue();
+                // The scenario is a join at a given phase of the server's sweep, not a wait for a condition.
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(80).toNanos() + round * 250_000L);
+                io.cloudportal.leader.Candidacy second = joining.leaderElection("vacated").join("joining", event -> { });
+                assertThat(second.awaitLeadership(Duration.ofSeconds(10)))
+                        .as("elected when joining %d µs after the election's node was reaped", 80_000 + round * 250).isTrue();
+                second.close();
+            }
+        }
+    }
 }
