@@ -6,6 +6,8 @@ public enum Facility {
     REGISTRY,
     /** Named mutual-exclusion locks ({@link io.cloudportal.lock.Lock}). */
     LOCK,
+    /** Named counting semaphores ({@link io.cloudportal.lock.Semaphore}). */
+    SEMAPHORE,
     /** Named leader elections ({@link io.cloudportal.leader.LeaderElection}). */
     LEADER_ELECTION,
     /** Key-value configuration with watches ({@link io.cloudportal.kv.KvStore}). */

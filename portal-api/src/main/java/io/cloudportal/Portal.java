@@ -101,6 +101,19 @@ public interface Portal extends AutoCloseable {
     Lock lock(String name);
 
     /**
+     * A named counting semaphore.
+     *
+     * @param name the semaphore's name; see {@link io.cloudportal.spi.Rules#name}
+     * @param permits how many holders it admits at once, 1 to {@link io.cloudportal.lock.Semaphore#MAX_PERMITS};
+     *                the same for every client of this name (see {@link io.cloudportal.lock.Semaphore})
+     * @return the semaphore
+     * @throws UnsupportedFacilityException if the driver has no semaphores
+     * @throws InvalidArgumentException if the name or the number of permits breaks its rule, or this
+     *         connection already uses the name with another number of permits
+     */
+    io.cloudportal.lock.Semaphore semaphore(String name, int permits);
+
+    /**
      * A named leader election.
      *
      * @param name the election's name

@@ -43,6 +43,8 @@ public class ZooKeeperBenchmark {
     private Registry registry;
     private CuratorFramework raw;
     private InterProcessMutex rawMutex;
+    private io.cloudportal.lock.Semaphore semaphore;
+    private org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2 rawSemaphore;
     private ServiceDiscovery<Map> rawDiscovery;
     private HeldLock guard;
     private String rawGuardNode;
@@ -63,6 +65,8 @@ public class ZooKeeperBenchmark {
         raw.start();
         raw.blockUntilConnected();
         rawMutex = new InterProcessMutex(raw, "/locks/raw-bench");
+        semaphore = portal.semaphore("bench", 3);
+        rawSemaphore = new org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2(raw, "/semaphores/raw-bench", 3);
         rawDiscovery = ServiceDiscoveryBuilder.builder(Map.class).client(raw).basePath("/services")
                 .serializer(new JsonInstanceSerializer<>(Map.class)).build();
         rawDiscovery.start();
@@ -96,6 +100,21 @@ public class ZooKeeperBenchmark {
         boolean acquired = rawMutex.acquire(10, TimeUnit.SECONDS);
         rawMutex.release();
         return acquired;
+    }
+
+    /** One permit of three, uncontended: Curator's semaphore takes its mutex, creates a lease and lists the leases. */
+    @Benchmark
+    public long portalSemaphoreAcquireRelease() throws InterruptedException {
+        try (HeldLock permit = semaphore.acquire(Duration.ofSeconds(10))) {
+            return permit.fencingToken().value();
+        }
+    }
+
+    @Benchmark
+    public Object rawSemaphoreAcquireRelease() throws Exception {
+        org.apache.curator.framework.recipes.locks.Lease lease = rawSemaphore.acquire(10, TimeUnit.SECONDS);
+        rawSemaphore.returnLease(lease);
+        return lease;
     }
 
     @Benchmark

@@ -34,6 +34,8 @@ public final class Tour {
             RegistryExample.run(coordination::connect, out);
             out.section("Lock: four workers, one stock count, fencing tokens");
             LockExample.run(coordination::connect, out);
+            out.section("Jobs: three workers, two slots of a semaphore, results guarded by the permit");
+            JobRunnerExample.run(coordination::connect, out);
             out.section("Leader: three candidates, the leader stops, another takes over");
             LeaderExample.run(coordination::connect, out);
             out.section("Config: an application reacting to a changed setting");

@@ -32,6 +32,9 @@ class ExamplesIT {
         assertThat(lines).contains("stock is 12 after 12 updates by 4 workers", "stock is 13");
         assertThat(lines).anyMatch(l -> l.startsWith("worker-1 wakes up and writes with its old token") && l.contains("refused"))
                 .noneMatch(l -> l.contains("must not happen"));
+        assertThat(lines).anyMatch(l -> l.matches("6 jobs ran, at most [12] at once in 2 slots"))
+                .anyMatch(l -> l.startsWith("worker-1's late result is refused") && l.contains("released"))
+                .contains("jobs/late holds 'from worker-2'");
 
         String first = match(lines, "everyone sees (node-\\d) leading");
         assertThat(lines).contains(first + " stopped");

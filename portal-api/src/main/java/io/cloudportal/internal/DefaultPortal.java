@@ -43,6 +43,8 @@ final class DefaultPortal implements Portal {
     private final Resources resources = new Resources();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Limits limits;
+    /** The number of permits each semaphore name is used with here; a second number is refused. */
+    private final java.util.concurrent.ConcurrentMap<String, Integer> semaphorePermits = new java.util.concurrent.ConcurrentHashMap<>();
     private Registry registry;
     private KvStore kvStore;
     private DriverPublisher driverPublisher;
@@ -83,6 +85,19 @@ final class DefaultPortal implements Portal {
         require(Facility.LOCK, "lock()");
         Rules.characters("lock name", Rules.name("lock name", name, limits().maxNameLength()), limits());
         return new PortableLock(this, connection.lock(name));
+    }
+
+    @Override
+    public io.cloudportal.lock.Semaphore semaphore(String name, int permits) {
+        require(Facility.SEMAPHORE, "semaphore()");
+        Rules.characters("semaphore name", Rules.name("semaphore name", name, limits().maxNameLength()), limits());
+        Rules.range("permits", permits, 1, io.cloudportal.lock.Semaphore.MAX_PERMITS);
+        Integer before = semaphorePermits.putIfAbsent(name, permits);
+        if (before != null && before != permits) {
+            throw Rules.invalid("permits", Integer.toString(permits), "must be the " + before + " this connection uses for semaphore '"
+                    + name + "': every client of a semaphore admits holders against its own number, so they must agree");
+        }
+        return new PortableSemaphore(this, connection.semaphore(name, permits), permits);
     }
 
     @Override

@@ -30,14 +30,19 @@ final class PortableLock implements Lock {
     public HeldLock acquire(Duration timeout) throws InterruptedException {
         portal.ensureOpen("acquire()");
         Rules.duration("timeout", timeout, false);
-        return portal.track(new PortableHeldLock(portal, DriverCalls.guard(portal, "acquire()", () -> driver.acquire(timeout))));
+        return held(portal, DriverCalls.guard(portal, "acquire()", () -> driver.acquire(timeout)));
     }
 
     @Override
     public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
         portal.ensureOpen("tryAcquire()");
         Rules.duration("timeout", timeout, true);
-        return DriverCalls.guard(portal, "tryAcquire()", () -> driver.tryAcquire(timeout)).map(held -> portal.track(new PortableHeldLock(portal, held)));
+        return DriverCalls.guard(portal, "tryAcquire()", () -> driver.tryAcquire(timeout)).map(held -> held(portal, held));
+    }
+
+    /** Wraps and tracks a lock or permit the driver acquired, so that closing the connection releases it. */
+    static HeldLock held(DefaultPortal portal, HeldLock driverHeld) {
+        return portal.track(new PortableHeldLock(portal, driverHeld));
     }
 
     @Override

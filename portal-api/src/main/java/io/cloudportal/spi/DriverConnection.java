@@ -34,6 +34,19 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
+     * A named counting semaphore, as a lock that admits {@code permits} holders at once: each
+     * acquire takes one permit, an {@link AbstractHeldLock} like the driver's locks (so it can
+     * guard writes). The portable layer gives it the {@link io.cloudportal.lock.Semaphore} face.
+     *
+     * @param name a validated semaphore name
+     * @param permits a validated number of permits
+     * @return the semaphore's permits, acquired one at a time
+     */
+    default Lock semaphore(String name, int permits) {
+        throw new UnsupportedOperationException("semaphore");
+    }
+
+    /**
      * A named election.
      *
      * @param name a validated election name

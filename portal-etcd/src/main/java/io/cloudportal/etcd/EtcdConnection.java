@@ -131,6 +131,11 @@ final class EtcdConnection implements DriverConnection {
     }
 
     @Override
+    public Lock semaphore(String name, int permits) {
+        return new EtcdLock(this, name, "semaphores/", permits, "semaphore");
+    }
+
+    @Override
     public LeaderElection leaderElection(String name) {
         return new EtcdLeaderElection(this, name);
     }

@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * puts a key of its own, {@code <lease in hex>_<n>}, so two threads of one connection contend
  * like strangers (Portal's locks are not reentrant). The fencing token is that key's create
  * revision: the queue grants the lock in create-revision order, and revisions never repeat.
+ *
+ * <p>With more than one permit it is a semaphore under {@code <root>/semaphores/<name>/}: the
+ * first {@code permits} keys by create revision hold.
  */
 final class EtcdLock implements Lock {
 
@@ -33,12 +36,21 @@ final class EtcdLock implements Lock {
     private final String name;
     private final String prefix;
     private final KeyQueue queue;
+    private final int permits;
+    /** "lock 'name'" or "semaphore 'name'", for messages. */
+    private final String what;
 
     EtcdLock(EtcdConnection connection, String name) {
+        this(connection, name, "locks/", 1, "lock");
+    }
+
+    EtcdLock(EtcdConnection connection, String name, String kind, int permits, String word) {
         this.connection = connection;
         this.name = name;
-        this.prefix = connection.key("locks/" + name + "/");
+        this.prefix = connection.key(kind + name + "/");
         this.queue = connection.queue(prefix);
+        this.permits = permits;
+        this.what = word + " '" + name + "'";
     }
 
     @Override
@@ -68,7 +80,7 @@ final class EtcdLock implements Lock {
             }
             long created = queued.created();
             if (queued.first()) {
-                // The put and the read of the queue's head were one transaction: no one is ahead, and the
+                // The put and the read of the queue's head were one transaction: too few are ahead, and the
                 // put on the lease proves the lease was alive at that revision.
                 Held held = new Held(key, slot, created, lease);
                 held.watchSession();
@@ -98,11 +110,11 @@ final class EtcdLock implements Lock {
                 return Optional.empty();
             }
             withdraw(key, lease, slot, deadline);
-            LOG.debug("Lock '{}': the session changed while waiting; queueing again", name);
+            LOG.debug("{}: the session changed while waiting; queueing again", what);
         }
     }
 
-    /** Where an acquisition's key landed: its create revision, and whether it is at the head of the queue (null: name taken). */
+    /** Where an acquisition's key landed: its create revision, and whether it is among the first {@code permits} (null: name taken). */
     private record Queued(long created, boolean first) {
     }
 
@@ -113,9 +125,9 @@ final class EtcdLock implements Lock {
      */
     private Queued enqueue(ByteSequence key, EtcdSession.Lease lease, Deadline deadline) {
         GetOption head = GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.CREATE)
-                .withSortOrder(GetOption.SortOrder.ASCEND).withLimit(1).build();
+                .withSortOrder(GetOption.SortOrder.ASCEND).withLimit(permits).withKeysOnly(true).build();
         ByteSequence queue = EtcdConnection.bytes(prefix);
-        TxnResponse response = EtcdErrors.await("acquiring lock '" + name + "'", connection.client().getKVClient().txn()
+        TxnResponse response = EtcdErrors.await("acquiring " + what, connection.client().getKVClient().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(key, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build()),
                         Op.get(key, GetOption.DEFAULT), Op.get(queue, head))
@@ -124,19 +136,19 @@ final class EtcdLock implements Lock {
             return null;
         }
         long created = response.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
-        long headCreated = response.getGetResponses().get(1).getKvs().get(0).getCreateRevision();
-        return new Queued(created, created == headCreated);
+        boolean holds = response.getGetResponses().get(1).getKvs().stream().anyMatch(kv -> kv.getCreateRevision() == created);
+        return new Queued(created, holds);
     }
 
     /** True when first, false when the own key went with its lease, null on timeout. */
     private Boolean awaitTurn(ByteSequence key, long created, Deadline deadline) throws InterruptedException {
-        KeyQueue.Turn turn = queue.awaitTurn(key, created);
+        KeyQueue.Turn turn = queue.awaitTurn(key, created, permits);
         try {
             return turn.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             return null;
         } catch (java.util.concurrent.ExecutionException e) {
-            throw EtcdErrors.map("waiting for lock '" + name + "'", e.getCause());
+            throw EtcdErrors.map("waiting for " + what, e.getCause());
         } finally {
             turn.cancel(true);
         }
@@ -152,9 +164,9 @@ final class EtcdLock implements Lock {
 
     private void withdraw(ByteSequence key, EtcdSession.Lease lease, int slot, Deadline deadline) {
         try {
-            EtcdErrors.await("releasing lock '" + name + "'", queue.remove(key, lease, slot), deadline.forRequest(connection.timeout()));
+            EtcdErrors.await("releasing " + what, queue.remove(key, lease, slot), deadline.forRequest(connection.timeout()));
         } catch (RuntimeException e) {
-            LOG.warn("Releasing lock '{}' is not confirmed yet; it goes on in the background: {}", name, e.toString());
+            LOG.warn("Releasing {} is not confirmed yet; it goes on in the background: {}", what, e.toString());
         }
     }
 

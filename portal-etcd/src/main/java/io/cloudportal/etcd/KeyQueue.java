@@ -125,12 +125,12 @@ final class KeyQueue {
     }
 
     /**
-     * Completes with true once no key under the prefix is older than {@code createRevision}, or
-     * with false as soon as this contender's own key is gone (its lease expired). Cancel the
-     * result to stop waiting.
+     * Completes with true once fewer than {@code places} keys under the prefix are older than
+     * {@code createRevision} (one place: a lock; more: a semaphore's permits), or with false as
+     * soon as this contender's own key is gone (its lease expired). Cancel the result to stop waiting.
      */
-    Turn awaitTurn(ByteSequence ownKey, long createRevision) {
-        Turn turn = new Turn(ownKey, createRevision);
+    Turn awaitTurn(ByteSequence ownKey, long createRevision, int places) {
+        Turn turn = new Turn(ownKey, createRevision, places);
         synchronized (this) {
             if (idleClose != null) {
                 idleClose.cancel(false);
@@ -282,7 +282,8 @@ final class KeyQueue {
                 Long own = creationOf.get(turn.ownKey);
                 if (own == null || own != turn.createRevision) {
                     gone.add(turn);
-                } else if (byCreation.firstKey() == turn.createRevision) {
+                } else if (turn.places == 1 ? byCreation.firstKey() == turn.createRevision
+                        : byCreation.headMap(turn.createRevision).size() < turn.places) {
                     first.add(turn);
                 }
             }
@@ -320,10 +321,12 @@ final class KeyQueue {
     static final class Turn extends CompletableFuture<Boolean> {
         private final ByteSequence ownKey;
         private final long createRevision;
+        private final int places;
 
-        private Turn(ByteSequence ownKey, long createRevision) {
+        private Turn(ByteSequence ownKey, long createRevision, int places) {
             this.ownKey = ownKey;
             this.createRevision = createRevision;
+            this.places = places;
         }
     }
 }

@@ -60,6 +60,11 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
     }
 
     @Override
+    public Lock semaphore(String name, int permits) {
+        return new MemoryLock(this, "semaphore/" + name, name, permits);
+    }
+
+    @Override
     public LeaderElection leaderElection(String name) {
         return new MemoryLeaderElection(this, name);
     }

@@ -10,6 +10,7 @@ import java.util.List;
 final class MemoryHeldLock implements HeldLock {
 
     private final MemoryBackend backend;
+    private final String key;
     private final String name;
     private final FencingToken token;
     private final long sessionId;
@@ -17,8 +18,9 @@ final class MemoryHeldLock implements HeldLock {
     private boolean released;
     private String lostBecause;
 
-    MemoryHeldLock(MemoryBackend backend, String name, long token, long sessionId) {
+    MemoryHeldLock(MemoryBackend backend, String key, String name, long token, long sessionId) {
         this.backend = backend;
+        this.key = key;
         this.name = name;
         this.token = new FencingToken(token);
         this.sessionId = sessionId;
@@ -26,6 +28,11 @@ final class MemoryHeldLock implements HeldLock {
 
     MemoryBackend backend() {
         return backend;
+    }
+
+    /** Where the backend keeps it: {@code lock/<name>} or {@code semaphore/<name>}. */
+    String key() {
+        return key;
     }
 
     long sessionId() {

@@ -5,15 +5,23 @@ import io.cloudportal.lock.Lock;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A named lock of a memory connection. */
+/** A named lock of a memory connection; with more than one permit, the slots of a semaphore. */
 final class MemoryLock implements Lock {
 
     private final MemoryConnection connection;
+    private final String key;
     private final String name;
+    private final int permits;
 
     MemoryLock(MemoryConnection connection, String name) {
+        this(connection, "lock/" + name, name, 1);
+    }
+
+    MemoryLock(MemoryConnection connection, String key, String name, int permits) {
         this.connection = connection;
+        this.key = key;
         this.name = name;
+        this.permits = permits;
     }
 
     @Override
@@ -27,19 +35,19 @@ final class MemoryLock implements Lock {
         long deadline = System.nanoTime() + timeout.toNanos();
         backend.lock.lockInterruptibly();
         try {
-            MemoryLockState.Waiter waiter = backend.locks.enqueue(name, connection::sessionId);
+            MemoryLockState.Waiter waiter = backend.locks.enqueue(key, name, permits, connection::sessionId);
             try {
                 while (waiter.granted == null) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        backend.locks.abandon(name, waiter);
+                        backend.locks.abandon(key, waiter);
                         return Optional.empty();
                     }
                     backend.changed.awaitNanos(left);
                 }
                 return Optional.of(waiter.granted);
             } catch (InterruptedException e) {
-                backend.locks.abandon(name, waiter);
+                backend.locks.abandon(key, waiter);
                 throw e;
             }
         } finally {

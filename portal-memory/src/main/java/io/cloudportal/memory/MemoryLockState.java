@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * The shared locks of one backend: a holder and a FIFO queue of waiters per name, as the
- * sequential nodes of Curator's mutex order them. Every method runs under the backend lock.
+ * The shared locks and semaphores of one backend: up to {@code permits} holders and a FIFO queue
+ * of waiters per key, as the sequential nodes of Curator's recipes order them (a lock is a
+ * semaphore of one permit; keys keep the two kinds apart). Every method runs under the backend lock.
  */
 final class MemoryLockState {
 
@@ -26,8 +27,13 @@ final class MemoryLockState {
     }
 
     private static final class Named {
-        MemoryHeldLock holder;
+        final int permits;
+        final List<MemoryHeldLock> holders = new ArrayList<>();
         final Deque<Waiter> queue = new ArrayDeque<>();
+
+        Named(int permits) {
+            this.permits = permits;
+        }
     }
 
     private final MemoryBackend backend;
@@ -37,17 +43,24 @@ final class MemoryLockState {
         this.backend = backend;
     }
 
-    Waiter enqueue(String name, LongSupplier session) {
-        Named named = locks.computeIfAbsent(name, n -> new Named());
+    /**
+     * Queues a contender.
+     *
+     * @param key the lock's or semaphore's key ({@code lock/<name>}, {@code semaphore/<name>})
+     * @param name its name, for the held lock
+     * @param permits how many may hold at once; the first contender's number stays while anyone holds or waits
+     */
+    Waiter enqueue(String key, String name, int permits, LongSupplier session) {
+        Named named = locks.computeIfAbsent(key, k -> new Named(permits));
         Waiter waiter = new Waiter(session);
         named.queue.add(waiter);
-        grantNext(name, named);
+        grantNext(key, name, named);
         return waiter;
     }
 
     /** Gives up waiting; a lock granted meanwhile is released, so nothing is left held. */
-    void abandon(String name, Waiter waiter) {
-        Named named = locks.get(name);
+    void abandon(String key, Waiter waiter) {
+        Named named = locks.get(key);
         if (named == null) {
             return;
         }
@@ -58,10 +71,9 @@ final class MemoryLockState {
     }
 
     void release(MemoryHeldLock held) {
-        Named named = locks.get(held.name());
-        if (named != null && named.holder == held) {
-            named.holder = null;
-            grantNext(held.name(), named);
+        Named named = locks.get(held.key());
+        if (named != null && named.holders.remove(held)) {
+            grantNext(held.key(), held.name(), named);
         }
     }
 
@@ -69,27 +81,35 @@ final class MemoryLockState {
     List<MemoryHeldLock> expire(long sessionId, String reason) {
         List<MemoryHeldLock> lost = new ArrayList<>();
         for (Named named : locks.values()) {
-            if (named.holder != null && named.holder.sessionId() == sessionId) {
-                lost.add(named.holder);
-                named.holder = null;
+            for (MemoryHeldLock holder : named.holders) {
+                if (holder.sessionId() == sessionId) {
+                    lost.add(holder);
+                }
             }
+            named.holders.removeAll(lost);
         }
         for (MemoryHeldLock held : lost) {
             held.markLost(reason);
         }
-        for (Map.Entry<String, Named> entry : locks.entrySet()) {
-            grantNext(entry.getKey(), entry.getValue());
+        for (MemoryHeldLock held : lost) {
+            Named named = locks.get(held.key());
+            if (named != null) {
+                grantNext(held.key(), held.name(), named);
+            }
         }
         return lost;
     }
 
-    private void grantNext(String name, Named named) {
-        if (named.holder == null && !named.queue.isEmpty()) {
+    private void grantNext(String key, String name, Named named) {
+        while (named.holders.size() < named.permits && !named.queue.isEmpty()) {
             Waiter next = named.queue.poll();
-            MemoryHeldLock held = new MemoryHeldLock(backend, name, backend.nextRevision(), next.session.getAsLong());
-            named.holder = held;
+            MemoryHeldLock held = new MemoryHeldLock(backend, key, name, backend.nextRevision(), next.session.getAsLong());
+            named.holders.add(held);
             next.granted = held;
             backend.changed.signalAll();
+        }
+        if (named.holders.isEmpty() && named.queue.isEmpty()) {
+            locks.remove(key); // as ZooKeeper reaps an empty container: the next user's number of permits counts
         }
     }
 }

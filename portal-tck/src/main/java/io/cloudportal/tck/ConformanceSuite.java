@@ -61,6 +61,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** The semaphore contract. */
+    @Nested
+    class Semaphore extends SemaphoreContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The leader election contract. */
     @Nested
     class LeaderElection extends LeaderElectionContract {

@@ -186,6 +186,7 @@ public abstract class LifecycleContract extends ContractSupport {
                 switch (facility) {
                     case REGISTRY -> portal.registry();
                     case LOCK -> portal.lock("x");
+                    case SEMAPHORE -> portal.semaphore("x", 1);
                     case LEADER_ELECTION -> portal.leaderElection("x");
                     case KV_STORE -> portal.kvStore();
                     case PUBLISHER -> portal.publisher();

@@ -139,6 +139,11 @@ final class ZooKeeperConnection implements DriverConnection {
     }
 
     @Override
+    public Lock semaphore(String name, int permits) {
+        return ZooKeeperLock.semaphore(this, name, permits);
+    }
+
+    @Override
     public LeaderElection leaderElection(String name) {
         return new ZooKeeperLeaderElection(this, name);
     }

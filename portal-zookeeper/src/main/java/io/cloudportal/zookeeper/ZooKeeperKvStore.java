@@ -261,11 +261,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
     @Override
     public Watch watch(String prefix, KvListener listener) {
         try {
-            try {
-                client().create().creatingParentsIfNeeded().forPath(BASE);
-            } catch (KeeperException.NodeExistsException exists) {
-                // the usual case
-            }
+            ensureBase();
             ZooKeeperKvWatch watch = new ZooKeeperKvWatch(connection, this, prefix, listener);
             watch.start();
             watches.add(watch);
@@ -273,6 +269,19 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
         } catch (Exception e) {
             throw ZooKeeperErrors.map("watching keys under '" + prefix + "'", e);
         }
+    }
+
+    /** Creates {@code /kv} if it is not there yet (a namespace no key was put in). */
+    static void ensureBase(org.apache.curator.framework.CuratorFramework client) throws Exception {
+        try {
+            client.create().creatingParentsIfNeeded().forPath(BASE);
+        } catch (KeeperException.NodeExistsException exists) {
+            // the usual case
+        }
+    }
+
+    private void ensureBase() throws Exception {
+        ensureBase(client());
     }
 
     void forget(ZooKeeperKvWatch watch) {

@@ -73,6 +73,11 @@ final class ZooKeeperKvTransaction {
                 return committed(results);
             } catch (KeeperException failed) {
                 int step = firstFailedStep(failed);
+                if (step >= 0 && failed.code() == KeeperException.Code.NONODE && steps.get(step).getTypeAndPath().getType() == OperationType.CREATE) {
+                    // Nothing was put in this namespace yet: a create under /kv needs /kv.
+                    ZooKeeperKvStore.ensureBase(client());
+                    continue;
+                }
                 int means = step < 0 ? PIN : meaning.get(step);
                 if (means == GUARD) {
                     guard.refusedByTheServer("ZooKeeper");

@@ -15,7 +15,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
+import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.framework.recipes.locks.StandardLockInternalsDriver;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -28,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * release. The fencing token is the lock node's czxid: creation order decides who holds next,
  * and unlike the sequence suffix it keeps increasing when ZooKeeper reaps the empty container
  * parent and a later lock starts numbering again at zero.
+ *
+ * <p>A semaphore is the same on Curator's {@link InterProcessSemaphoreV2} at
+ * {@code /semaphores/<name>} (its {@code locks/} and {@code leases/} children), so Portal and Curator
+ * clients share its permits; a permit's node is its lease node.
  */
 final class ZooKeeperLock implements Lock {
 
@@ -35,10 +42,24 @@ final class ZooKeeperLock implements Lock {
 
     private final ZooKeeperConnection connection;
     private final String name;
+    /** 0 for a lock; a semaphore's number of permits. */
+    private final int permits;
+    /** "lock 'name'" or "semaphore 'name'", for messages. */
+    private final String what;
 
     ZooKeeperLock(ZooKeeperConnection connection, String name) {
+        this(connection, name, 0);
+    }
+
+    private ZooKeeperLock(ZooKeeperConnection connection, String name, int permits) {
         this.connection = connection;
         this.name = name;
+        this.permits = permits;
+        this.what = (permits == 0 ? "lock '" : "semaphore '") + name + "'";
+    }
+
+    static ZooKeeperLock semaphore(ZooKeeperConnection connection, String name, int permits) {
+        return new ZooKeeperLock(connection, name, permits);
     }
 
     @Override
@@ -49,22 +70,21 @@ final class ZooKeeperLock implements Lock {
     @Override
     public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
         Deadline deadline = Deadline.after(timeout);
-        NodeRecordingDriver driver = new NodeRecordingDriver();
-        InterProcessMutex mutex;
+        Recipe recipe;
         try {
             // Curator validates the path here.
-            mutex = new InterProcessMutex(connection.client(), "/locks/" + name, driver);
+            recipe = permits == 0 ? new Mutex() : new Permit();
         } catch (RuntimeException e) {
-            throw ZooKeeperErrors.map("acquiring lock '" + name + "'", e);
+            throw ZooKeeperErrors.map("acquiring " + what, e);
         }
         // Curator bounds only the wait in line by the timeout: creating the node goes by its retry policy and
         // connection timeout, many seconds while the server does not answer. The attempt runs on a thread of its own,
         // so the caller gets its answer by the deadline; an abandoned attempt deletes what it got.
         AtomicBoolean abandoned = new AtomicBoolean();
         Future<Boolean> attempt = connection.calls().submit(() -> {
-            boolean got = mutex.acquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            boolean got = recipe.acquire(timeout.toNanos());
             if (got && abandoned.get()) {
-                deleteInBackground(driver.path);
+                deleteInBackground(recipe.path());
                 return false;
             }
             return got;
@@ -73,37 +93,37 @@ final class ZooKeeperLock implements Lock {
         try {
             acquired = attempt.get(deadline.remaining().plus(Deadline.REQUEST_FLOOR).toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            abandon(attempt, abandoned, driver);
-            if (driver.path == null) {
-                throw new PortalTimeoutException("acquiring lock '" + name + "' took longer than its timeout " + timeout
-                        + ": ZooKeeper did not answer in time (the lock node was not created)", e);
+            abandon(attempt, abandoned, recipe);
+            if (recipe.path() == null) {
+                throw new PortalTimeoutException("acquiring " + what + " took longer than its timeout " + timeout
+                        + ": ZooKeeper did not answer in time (the " + (permits == 0 ? "lock" : "lease") + " node was not created)", e);
             }
             return Optional.empty();
         } catch (InterruptedException e) {
-            abandon(attempt, abandoned, driver);
+            abandon(attempt, abandoned, recipe);
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof InterruptedException interrupted) {
                 throw interrupted;
             }
-            throw ZooKeeperErrors.map("acquiring lock '" + name + "'", cause instanceof Exception ex ? ex : new RuntimeException(cause));
+            throw ZooKeeperErrors.map("acquiring " + what, cause instanceof Exception ex ? ex : new RuntimeException(cause));
         }
         if (!acquired) {
             return Optional.empty();
         }
-        Held held = new Held(driver.path, driver.czxid);
+        Held held = new Held(recipe.path(), recipe.czxid());
         held.watchSession();
         return Optional.of(held);
     }
 
     /** Stops an attempt the caller no longer waits for; if it got the lock meanwhile, its node goes. */
-    private void abandon(Future<Boolean> attempt, AtomicBoolean abandoned, NodeRecordingDriver driver) {
+    private void abandon(Future<Boolean> attempt, AtomicBoolean abandoned, Recipe recipe) {
         abandoned.set(true);
         if (!attempt.cancel(true)) {
             try {
                 if (attempt.get()) {
-                    deleteInBackground(driver.path);
+                    deleteInBackground(recipe.path());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -117,7 +137,79 @@ final class ZooKeeperLock implements Lock {
         try {
             connection.client().delete().guaranteed().inBackground().forPath(path);
         } catch (Exception e) {
-            LOG.warn("Deleting the node of an abandoned attempt on lock '{}' failed; it goes with the session", name, e);
+            LOG.warn("Deleting the node of an abandoned attempt on {} failed; it goes with the session", what, e);
+        }
+    }
+
+    /** One acquisition through a recipe of Curator's, and the node that holds once it succeeded. */
+    private interface Recipe {
+        /** Waits in line; true when holding. */
+        boolean acquire(long nanos) throws Exception;
+
+        /** The holding node's path, once created (also when the wait then timed out). */
+        String path();
+
+        long czxid();
+    }
+
+    private final class Mutex implements Recipe {
+        private final NodeRecordingDriver driver = new NodeRecordingDriver();
+        private final InterProcessMutex mutex = new InterProcessMutex(connection.client(), "/locks/" + name, driver);
+
+        @Override
+        public boolean acquire(long nanos) throws Exception {
+            return mutex.acquire(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public String path() {
+            return driver.path;
+        }
+
+        @Override
+        public long czxid() {
+            return driver.czxid;
+        }
+    }
+
+    /**
+     * One permit of Curator's semaphore. Its lease records no stat, so the czxid is read once the
+     * lease is granted; a lease node gone by then (its session ended) is given back and tried again.
+     */
+    private final class Permit implements Recipe {
+        private final String base = "/semaphores/" + name;
+        private final InterProcessSemaphoreV2 semaphore = new InterProcessSemaphoreV2(connection.client(), base, permits);
+        private volatile String path;
+        private volatile long czxid;
+
+        @Override
+        public boolean acquire(long nanos) throws Exception {
+            long deadline = System.nanoTime() + nanos;
+            while (true) {
+                Lease lease = semaphore.acquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (lease == null) {
+                    return false;
+                }
+                String leasePath = ZKPaths.makePath(base, "leases", lease.getNodeName());
+                path = leasePath;
+                Stat stat = connection.client().checkExists().forPath(leasePath);
+                if (stat != null) {
+                    czxid = stat.getCzxid();
+                    return true;
+                }
+                semaphore.returnLease(lease);
+                path = null;
+            }
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public long czxid() {
+            return czxid;
         }
     }
 
@@ -168,7 +260,7 @@ final class ZooKeeperLock implements Lock {
         void watchSession() {
             bindTo(connection.sessionState(), "ZooKeeper", "session");
             if (!connection.isConnected()) {
-                markLost("the connection to ZooKeeper was lost while the lock was being acquired");
+                markLost("the connection to ZooKeeper was lost while the " + (permits == 0 ? "lock" : "permit") + " was being acquired");
             }
         }
 
@@ -185,7 +277,7 @@ final class ZooKeeperLock implements Lock {
             } catch (org.apache.zookeeper.KeeperException.NoNodeException gone) {
                 // The session that owned it expired: nothing to release.
             } catch (Exception e) {
-                LOG.warn("Releasing lock '{}' failed; ZooKeeper removes its node when the session ends", name, e);
+                LOG.warn("Releasing {} failed; ZooKeeper removes its node when the session ends", what, e);
             }
         }
     }

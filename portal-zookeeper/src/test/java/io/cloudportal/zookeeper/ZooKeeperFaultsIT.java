@@ -226,4 +226,15 @@ class ZooKeeperFaultsIT {
             }
         }
     }
+
+    /** A namespace no key was put in has no {@code /kv} node: a transaction's creates need it made first. */
+    @Test
+    void aTransactionCanBeTheFirstWriteOfAFreshNamespace() throws Exception {
+        try (Portal fresh = Portal.connect(ZooKeeperHarness.INSTANCE.server().url() + "/" + unique("fresh"))) {
+            io.cloudportal.kv.KvTransactionResult result = fresh.kvStore().transaction().requireAbsent("a").put("a", new byte[] {1})
+                    .put("b/c", new byte[] {2}).commit();
+            assertThat(result.committed()).as("committed, not refused on the absent-key condition").isTrue();
+            assertThat(fresh.kvStore().get("b/c").orElseThrow().value()).containsExactly(2);
+        }
+    }
 }

@@ -148,4 +148,70 @@ class ZooKeeperInteropIT {
         assertThat(after.acquire(10, TimeUnit.SECONDS)).as("Curator after Portal released").isTrue();
         after.release();
     }
+
+    /**
+     * Two Curator {@code InterProcessSemaphoreV2} clients and two Portal clients share one
+     * semaphore of 2 permits: holders of both kinds are counted together and never exceed 2.
+     */
+    @Test
+    void curatorAndPortalHoldersOfOneSemaphoreNeverExceedItsPermits() throws Exception {
+        String name = unique("slots");
+        int permits = 2;
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger curatorHeld = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger portalHeld = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable enter = () -> most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+        java.util.List<java.util.concurrent.Callable<Void>> contenders = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2 semaphore =
+                    new org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2(curator, "/semaphores/" + name, permits);
+            contenders.add(() -> {
+                for (int round = 0; round < 25; round++) {
+                    org.apache.curator.framework.recipes.locks.Lease lease = semaphore.acquire(30, TimeUnit.SECONDS);
+                    assertThat(lease).as("a Curator lease").isNotNull();
+                    enter.run();
+                    curatorHeld.incrementAndGet();
+                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
+                    inside.decrementAndGet();
+                    semaphore.returnLease(lease);
+                }
+                return null;
+            });
+        }
+        try (Portal second = ZooKeeperHarness.INSTANCE.connect()) {
+            for (Portal client : java.util.List.of(portal, second)) {
+                io.cloudportal.lock.Semaphore semaphore = client.semaphore(name, permits);
+                contenders.add(() -> {
+                    for (int round = 0; round < 25; round++) {
+                        try (HeldLock permit = semaphore.acquire(PATIENCE)) {
+                            enter.run();
+                            portalHeld.incrementAndGet();
+                            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
+                            inside.decrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+            }
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(contenders.size());
+            try {
+                for (java.util.concurrent.Future<Void> done : threads.invokeAll(contenders)) {
+                    done.get(2, TimeUnit.MINUTES);
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+        assertThat(curatorHeld.get()).isEqualTo(50);
+        assertThat(portalHeld.get()).isEqualTo(50);
+        assertThat(most.get()).as("Curator and Portal holders at once, of " + permits + " permits").isBetween(1, permits);
+        java.util.List<String> left;
+        try {
+            left = curator.getChildren().forPath("/semaphores/" + name + "/leases");
+        } catch (org.apache.zookeeper.KeeperException.NoNodeException reaped) {
+            left = java.util.List.of(); // the server reaped the empty container already
+        }
+        assertThat(left).as("leases left").isEmpty();
+    }
 }
