@@ -8,7 +8,8 @@ import java.util.Optional;
  * namespace: at most {@link #permits()} holders at once. Obtain one from
  * {@link io.cloudportal.Portal#semaphore(String, int)}. A permit is a {@link HeldLock}: it has a
  * fencing token, is lost with its session, and can guard a write
- * ({@link io.cloudportal.kv.KvTransaction#guardedBy(HeldLock)}).
+ * ({@link io.cloudportal.kv.KvTransaction#guardedBy(HeldLock)}). On ZooKeeper the token is read
+ * from the server the first time it is asked for.
  *
  * <pre>{@code
  * Semaphore slots = portal.semaphore("exports", 2);

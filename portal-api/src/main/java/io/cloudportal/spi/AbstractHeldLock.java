@@ -22,7 +22,9 @@ public abstract class AbstractHeldLock implements HeldLock {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractHeldLock.class);
 
     private final String name;
-    private final FencingToken token;
+    /** Null until read when the driver supplies it lazily. */
+    private volatile FencingToken token;
+    private final java.util.function.Supplier<FencingToken> tokenSource;
     /** Null when the driver has no session deadline to offer. */
     private final LongSupplier validUntil;
     private final List<Runnable> lossCallbacks = new ArrayList<>();
@@ -39,6 +41,7 @@ public abstract class AbstractHeldLock implements HeldLock {
     protected AbstractHeldLock(String name, FencingToken token) {
         this.name = name;
         this.token = token;
+        this.tokenSource = null;
         this.validUntil = null;
     }
 
@@ -53,6 +56,23 @@ public abstract class AbstractHeldLock implements HeldLock {
     protected AbstractHeldLock(String name, FencingToken token, LongSupplier validUntil) {
         this.name = name;
         this.token = token;
+        this.tokenSource = null;
+        this.validUntil = validUntil;
+    }
+
+    /**
+     * Creates a held lock whose token costs a request to learn, read the first time it is asked
+     * for (a holder that never asks pays nothing). The source may throw a {@link io.cloudportal.PortalException}
+     * while the server cannot answer; it is asked again next time.
+     *
+     * @param name the lock's name
+     * @param tokenSource reads the token from the server
+     * @param validUntil as for {@link #AbstractHeldLock(String, FencingToken, LongSupplier)}
+     */
+    protected AbstractHeldLock(String name, java.util.function.Supplier<FencingToken> tokenSource, LongSupplier validUntil) {
+        this.name = name;
+        this.token = null;
+        this.tokenSource = tokenSource;
         this.validUntil = validUntil;
     }
 
@@ -102,7 +122,8 @@ public abstract class AbstractHeldLock implements HeldLock {
             toRun = new ArrayList<>(lossCallbacks);
             lossCallbacks.clear();
         }
-        LOG.warn("Lock '{}' (token {}) lost: {}", name, token.value(), reason);
+        FencingToken known = token;
+        LOG.warn("Lock '{}' (token {}) lost: {}", name, known == null ? "not read" : known.value(), reason);
         toRun.forEach(Runnable::run);
     }
 
@@ -131,7 +152,17 @@ public abstract class AbstractHeldLock implements HeldLock {
 
     @Override
     public final FencingToken fencingToken() {
-        return token;
+        FencingToken known = token;
+        if (known == null) {
+            synchronized (tokenSource) {
+                known = token;
+                if (known == null) {
+                    known = tokenSource.get();
+                    token = known;
+                }
+            }
+        }
+        return known;
     }
 
     /**

@@ -19,11 +19,12 @@ public final class HeldLocks {
      * @throws LockLostException if it was lost or released
      */
     public static void ensureHeld(String name, FencingToken token, String lostBecause, boolean released) {
+        String which = token == null ? "" : " (token " + token.value() + ")";
         if (lostBecause != null) {
-            throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was lost: " + lostBecause);
+            throw new LockLostException("lock '" + name + "'" + which + " was lost: " + lostBecause);
         }
         if (released) {
-            throw new LockLostException("lock '" + name + "' (token " + token.value() + ") was released by its holder");
+            throw new LockLostException("lock '" + name + "'" + which + " was released by its holder");
         }
     }
 }

@@ -46,6 +46,11 @@ final class ZooKeeperLock implements Lock {
     private final int permits;
     /** "lock 'name'" or "semaphore 'name'", for messages. */
     private final String what;
+    /**
+     * Curator's semaphore, one for all acquires through this handle: only the acquire holding its
+     * internal mutex waits on it, the others wait for that mutex, each with a node of its own.
+     */
+    private volatile InterProcessSemaphoreV2 curatorSemaphore;
 
     ZooKeeperLock(ZooKeeperConnection connection, String name) {
         this(connection, name, 0);
@@ -112,9 +117,32 @@ final class ZooKeeperLock implements Lock {
         if (!acquired) {
             return Optional.empty();
         }
-        Held held = new Held(recipe.path(), recipe.czxid());
+        Held held = recipe.held();
         held.watchSession();
         return Optional.of(held);
+    }
+
+    private InterProcessSemaphoreV2 curatorSemaphore() {
+        InterProcessSemaphoreV2 semaphore = curatorSemaphore;
+        if (semaphore == null) {
+            synchronized (this) {
+                semaphore = curatorSemaphore;
+                if (semaphore == null) {
+                    semaphore = new InterProcessSemaphoreV2(connection.client(), "/semaphores/" + name, permits);
+                    curatorSemaphore = semaphore;
+                }
+            }
+        }
+        return semaphore;
+    }
+
+    /**
+     * The czxid of a holding's node. A node already gone went with its session (which marks the
+     * holding lost): 0, older than every holder's token, is what a fenced resource refuses.
+     */
+    private FencingToken readToken(String path) {
+        Stat stat = connection.bounded("reading the fencing token of " + what, () -> connection.client().checkExists().forPath(path));
+        return new FencingToken(stat == null ? 0 : stat.getCzxid());
     }
 
     /** Stops an attempt the caller no longer waits for; if it got the lock meanwhile, its node goes. */
@@ -149,7 +177,8 @@ final class ZooKeeperLock implements Lock {
         /** The holding node's path, once created (also when the wait then timed out). */
         String path();
 
-        long czxid();
+        /** The holding, once acquired. */
+        Held held();
     }
 
     private final class Mutex implements Recipe {
@@ -167,39 +196,28 @@ final class ZooKeeperLock implements Lock {
         }
 
         @Override
-        public long czxid() {
-            return driver.czxid;
+        public Held held() {
+            return new Held(driver.path, driver.czxid);
         }
     }
 
     /**
-     * One permit of Curator's semaphore. Its lease records no stat, so the czxid is read once the
-     * lease is granted; a lease node gone by then (its session ended) is given back and tried again.
+     * One permit of Curator's semaphore. Its lease records no stat, so the token (the lease node's
+     * czxid) is read when first asked for: a request the holder pays only if it wants the token.
      */
     private final class Permit implements Recipe {
         private final String base = "/semaphores/" + name;
-        private final InterProcessSemaphoreV2 semaphore = new InterProcessSemaphoreV2(connection.client(), base, permits);
+        private final InterProcessSemaphoreV2 semaphore = curatorSemaphore();
         private volatile String path;
-        private volatile long czxid;
 
         @Override
         public boolean acquire(long nanos) throws Exception {
-            long deadline = System.nanoTime() + nanos;
-            while (true) {
-                Lease lease = semaphore.acquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (lease == null) {
-                    return false;
-                }
-                String leasePath = ZKPaths.makePath(base, "leases", lease.getNodeName());
-                path = leasePath;
-                Stat stat = connection.client().checkExists().forPath(leasePath);
-                if (stat != null) {
-                    czxid = stat.getCzxid();
-                    return true;
-                }
-                semaphore.returnLease(lease);
-                path = null;
+            Lease lease = semaphore.acquire(nanos, TimeUnit.NANOSECONDS);
+            if (lease == null) {
+                return false;
             }
+            path = ZKPaths.makePath(base, "leases", lease.getNodeName());
+            return true;
         }
 
         @Override
@@ -208,8 +226,8 @@ final class ZooKeeperLock implements Lock {
         }
 
         @Override
-        public long czxid() {
-            return czxid;
+        public Held held() {
+            return new Held(path);
         }
     }
 
@@ -246,6 +264,12 @@ final class ZooKeeperLock implements Lock {
 
         Held(String path, long czxid) {
             super(name, new FencingToken(czxid), connection::sessionValidUntil);
+            this.path = path;
+        }
+
+        /** A holding whose token is read from its node when first asked for. */
+        Held(String path) {
+            super(name, () -> readToken(path), connection::sessionValidUntil);
             this.path = path;
         }
 
