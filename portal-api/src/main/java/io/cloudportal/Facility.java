@@ -8,6 +8,8 @@ public enum Facility {
     LOCK,
     /** Named counting semaphores ({@link io.cloudportal.lock.Semaphore}). */
     SEMAPHORE,
+    /** Named read-write locks ({@link io.cloudportal.lock.ReadWriteLock}). */
+    READ_WRITE_LOCK,
     /** Named leader elections ({@link io.cloudportal.leader.LeaderElection}). */
     LEADER_ELECTION,
     /** Key-value configuration with watches ({@link io.cloudportal.kv.KvStore}). */

@@ -114,6 +114,15 @@ public interface Portal extends AutoCloseable {
     io.cloudportal.lock.Semaphore semaphore(String name, int permits);
 
     /**
+     * A named read-write lock.
+     *
+     * @param name the lock's name; see {@link io.cloudportal.spi.Rules#name}
+     * @return the read-write lock
+     * @throws UnsupportedFacilityException if the driver has no read-write locks
+     */
+    io.cloudportal.lock.ReadWriteLock readWriteLock(String name);
+
+    /**
      * A named leader election.
      *
      * @param name the election's name

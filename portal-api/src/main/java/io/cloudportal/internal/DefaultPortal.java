@@ -101,6 +101,15 @@ final class DefaultPortal implements Portal {
     }
 
     @Override
+    public io.cloudportal.lock.ReadWriteLock readWriteLock(String name) {
+        require(Facility.READ_WRITE_LOCK, "readWriteLock()");
+        Rules.characters("lock name", Rules.name("lock name", name, limits().maxNameLength()), limits());
+        io.cloudportal.spi.ReadWriteLocks driverLock = connection.readWriteLock(name);
+        return new io.cloudportal.spi.ReadWriteLocks(name, new PortableLock(this, driverLock.readLock()),
+                new PortableLock(this, driverLock.writeLock()));
+    }
+
+    @Override
     public LeaderElection leaderElection(String name) {
         require(Facility.LEADER_ELECTION, "leaderElection()");
         Rules.characters("election name", Rules.name("election name", name, limits().maxNameLength()), limits());

@@ -47,6 +47,17 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
+     * A named read-write lock: two of the driver's locks, whose holdings are
+     * {@link AbstractHeldLock}s (so they can guard writes).
+     *
+     * @param name a validated lock name
+     * @return the read-write lock
+     */
+    default ReadWriteLocks readWriteLock(String name) {
+        throw new UnsupportedOperationException("readWriteLock");
+    }
+
+    /**
      * A named election.
      *
      * @param name a validated election name

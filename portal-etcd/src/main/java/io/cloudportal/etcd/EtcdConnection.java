@@ -132,7 +132,12 @@ final class EtcdConnection implements DriverConnection {
 
     @Override
     public Lock semaphore(String name, int permits) {
-        return new EtcdLock(this, name, "semaphores/", permits, "semaphore");
+        return EtcdLock.semaphore(this, name, permits);
+    }
+
+    @Override
+    public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
+        return EtcdLock.readWriteLock(this, name);
     }
 
     @Override

@@ -132,7 +132,7 @@ final class EtcdLeaderElection implements LeaderElection {
                 if (closed || number != campaign) {
                     return;
                 }
-                waiting = queue.awaitTurn(ownKey, created, 1);
+                waiting = queue.awaitTurn(ownKey, created, KeyQueue.Rule.places(1));
                 turn = waiting;
             }
             waiting.whenComplete((first, error) -> {

@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * revision: the queue grants the lock in create-revision order, and revisions never repeat.
  *
  * <p>With more than one permit it is a semaphore under {@code <root>/semaphores/<name>/}: the
- * first {@code permits} keys by create revision hold.
+ * first {@code permits} keys by create revision hold. The sides of a read-write lock share the
+ * queue {@code <root>/rwlocks/<name>/}, readers putting keys under {@code read/}, writers under
+ * {@code write/}, as etcd's {@code recipe.RWMutex} does: a writer holds when no key is older, a
+ * reader when no writer's key is, so readers arriving after a waiting writer wait for it.
  */
 final class EtcdLock implements Lock {
 
@@ -34,23 +37,40 @@ final class EtcdLock implements Lock {
 
     private final EtcdConnection connection;
     private final String name;
-    private final String prefix;
+    /** Where this kind's own keys go: the queue's prefix, or a side's under it. */
+    private final String ownPrefix;
     private final KeyQueue queue;
-    private final int permits;
-    /** "lock 'name'" or "semaphore 'name'", for messages. */
+    /** The keys whose head decides at once whether a new key holds, and how many of them to read. */
+    private final String headPrefix;
+    private final int headLimit;
+    private final KeyQueue.Rule rule;
+    /** "lock 'name'", "semaphore 'name'", "read lock 'name'" …, for messages. */
     private final String what;
 
     EtcdLock(EtcdConnection connection, String name) {
-        this(connection, name, "locks/", 1, "lock");
+        this(connection, name, "locks/", "", 1, "lock");
     }
 
-    EtcdLock(EtcdConnection connection, String name, String kind, int permits, String word) {
+    private EtcdLock(EtcdConnection connection, String name, String kind, String side, int places, String word) {
         this.connection = connection;
         this.name = name;
-        this.prefix = connection.key(kind + name + "/");
+        String prefix = connection.key(kind + name + "/");
+        this.ownPrefix = prefix + side;
         this.queue = connection.queue(prefix);
-        this.permits = permits;
+        boolean reader = side.equals("read/");
+        this.headPrefix = reader ? prefix + "write/" : prefix;
+        this.headLimit = reader ? 1 : places;
+        this.rule = reader ? KeyQueue.Rule.noneUnder(EtcdConnection.bytes(prefix + "write/")) : KeyQueue.Rule.places(places);
         this.what = word + " '" + name + "'";
+    }
+
+    static EtcdLock semaphore(EtcdConnection connection, String name, int permits) {
+        return new EtcdLock(connection, name, "semaphores/", "", permits, "semaphore");
+    }
+
+    static io.cloudportal.spi.ReadWriteLocks readWriteLock(EtcdConnection connection, String name) {
+        return new io.cloudportal.spi.ReadWriteLocks(name, new EtcdLock(connection, name, "rwlocks/", "read/", 1, "read lock"),
+                new EtcdLock(connection, name, "rwlocks/", "write/", 1, "write lock"));
     }
 
     @Override
@@ -65,7 +85,7 @@ final class EtcdLock implements Lock {
         while (true) {
             EtcdSession.Lease lease = connection.session().lease();
             int slot = queue.takeSlot();
-            ByteSequence key = EtcdConnection.bytes(prefix + KeyQueue.keyName(lease, slot));
+            ByteSequence key = EtcdConnection.bytes(ownPrefix + KeyQueue.keyName(lease, slot));
             Queued queued;
             try {
                 queued = enqueue(key, lease, deadline);
@@ -114,19 +134,19 @@ final class EtcdLock implements Lock {
         }
     }
 
-    /** Where an acquisition's key landed: its create revision, and whether it is among the first {@code permits} (null: name taken). */
+    /** Where an acquisition's key landed: its create revision, and whether it holds at once (null: name taken). */
     private record Queued(long created, boolean first) {
     }
 
     /**
-     * Puts this acquisition's key and reads the queue's head in one transaction. The create
-     * revision is read back rather than taken from the response header, in case a retried put
-     * reports a later one.
+     * Puts this acquisition's key and reads the head of the keys that decide in one transaction
+     * (the queue's first places; for a reader, the oldest writer). The create revision is read back
+     * rather than taken from the response header, in case a retried put reports a later one.
      */
     private Queued enqueue(ByteSequence key, EtcdSession.Lease lease, Deadline deadline) {
         GetOption head = GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.CREATE)
-                .withSortOrder(GetOption.SortOrder.ASCEND).withLimit(permits).withKeysOnly(true).build();
-        ByteSequence queue = EtcdConnection.bytes(prefix);
+                .withSortOrder(GetOption.SortOrder.ASCEND).withLimit(headLimit).withKeysOnly(true).build();
+        ByteSequence queue = EtcdConnection.bytes(headPrefix);
         TxnResponse response = EtcdErrors.await("acquiring " + what, connection.client().getKVClient().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(key, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease.id()).build()),
@@ -136,13 +156,18 @@ final class EtcdLock implements Lock {
             return null;
         }
         long created = response.getGetResponses().get(0).getKvs().get(0).getCreateRevision();
-        boolean holds = response.getGetResponses().get(1).getKvs().stream().anyMatch(kv -> kv.getCreateRevision() == created);
-        return new Queued(created, holds);
+        java.util.TreeMap<Long, ByteSequence> older = new java.util.TreeMap<>();
+        for (io.etcd.jetcd.KeyValue kv : response.getGetResponses().get(1).getKvs()) {
+            if (kv.getCreateRevision() < created) {
+                older.put(kv.getCreateRevision(), kv.getKey());
+            }
+        }
+        return new Queued(created, rule.holds(older));
     }
 
     /** True when first, false when the own key went with its lease, null on timeout. */
     private Boolean awaitTurn(ByteSequence key, long created, Deadline deadline) throws InterruptedException {
-        KeyQueue.Turn turn = queue.awaitTurn(key, created, permits);
+        KeyQueue.Turn turn = queue.awaitTurn(key, created, rule);
         try {
             return turn.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {

@@ -124,13 +124,27 @@ final class KeyQueue {
                 .thenApply(response -> response.getKvs().stream().findFirst());
     }
 
+    /** When a contender holds, judged on the keys older than its own (create revision → key). */
+    interface Rule {
+        boolean holds(java.util.SortedMap<Long, ByteSequence> older);
+
+        /** Fewer than {@code places} older keys: a lock or a leader (one place), a semaphore's permits. */
+        static Rule places(int places) {
+            return older -> places == 1 ? older.isEmpty() : older.size() < places;
+        }
+
+        /** No older key under a prefix: a reader, behind no writer. */
+        static Rule noneUnder(ByteSequence prefix) {
+            return older -> older.values().stream().noneMatch(key -> key.startsWith(prefix));
+        }
+    }
+
     /**
-     * Completes with true once fewer than {@code places} keys under the prefix are older than
-     * {@code createRevision} (one place: a lock; more: a semaphore's permits), or with false as
-     * soon as this contender's own key is gone (its lease expired). Cancel the result to stop waiting.
+     * Completes with true once the rule says this contender holds, or with false as soon as its
+     * own key is gone (its lease expired). Cancel the result to stop waiting.
      */
-    Turn awaitTurn(ByteSequence ownKey, long createRevision, int places) {
-        Turn turn = new Turn(ownKey, createRevision, places);
+    Turn awaitTurn(ByteSequence ownKey, long createRevision, Rule rule) {
+        Turn turn = new Turn(ownKey, createRevision, rule);
         synchronized (this) {
             if (idleClose != null) {
                 idleClose.cancel(false);
@@ -282,8 +296,7 @@ final class KeyQueue {
                 Long own = creationOf.get(turn.ownKey);
                 if (own == null || own != turn.createRevision) {
                     gone.add(turn);
-                } else if (turn.places == 1 ? byCreation.firstKey() == turn.createRevision
-                        : byCreation.headMap(turn.createRevision).size() < turn.places) {
+                } else if (turn.rule.holds(byCreation.headMap(turn.createRevision))) {
                     first.add(turn);
                 }
             }
@@ -321,12 +334,12 @@ final class KeyQueue {
     static final class Turn extends CompletableFuture<Boolean> {
         private final ByteSequence ownKey;
         private final long createRevision;
-        private final int places;
+        private final Rule rule;
 
-        private Turn(ByteSequence ownKey, long createRevision, int places) {
+        private Turn(ByteSequence ownKey, long createRevision, Rule rule) {
             this.ownKey = ownKey;
             this.createRevision = createRevision;
-            this.places = places;
+            this.rule = rule;
         }
     }
 }

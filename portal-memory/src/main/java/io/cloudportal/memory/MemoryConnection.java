@@ -61,7 +61,14 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
 
     @Override
     public Lock semaphore(String name, int permits) {
-        return new MemoryLock(this, "semaphore/" + name, name, permits);
+        return new MemoryLock(this, "semaphore/" + name, name, permits, false);
+    }
+
+    @Override
+    public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
+        Lock read = new MemoryLock(this, "rwlock/" + name, name, Integer.MAX_VALUE, false);
+        Lock write = new MemoryLock(this, "rwlock/" + name, name, Integer.MAX_VALUE, true);
+        return new io.cloudportal.spi.ReadWriteLocks(name, read, write);
     }
 
     @Override

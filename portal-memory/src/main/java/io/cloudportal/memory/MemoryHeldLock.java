@@ -14,11 +14,13 @@ final class MemoryHeldLock implements HeldLock {
     private final String name;
     private final FencingToken token;
     private final long sessionId;
+    private final boolean exclusive;
     private final List<Runnable> lossCallbacks = new ArrayList<>();
     private boolean released;
     private String lostBecause;
 
-    MemoryHeldLock(MemoryBackend backend, String key, String name, long token, long sessionId) {
+    MemoryHeldLock(MemoryBackend backend, String key, String name, long token, long sessionId, boolean exclusive) {
+        this.exclusive = exclusive;
         this.backend = backend;
         this.key = key;
         this.name = name;
@@ -33,6 +35,11 @@ final class MemoryHeldLock implements HeldLock {
     /** Where the backend keeps it: {@code lock/<name>} or {@code semaphore/<name>}. */
     String key() {
         return key;
+    }
+
+    /** A writer of a read-write lock. */
+    boolean exclusive() {
+        return exclusive;
     }
 
     long sessionId() {

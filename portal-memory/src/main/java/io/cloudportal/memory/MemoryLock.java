@@ -12,16 +12,24 @@ final class MemoryLock implements Lock {
     private final String key;
     private final String name;
     private final int permits;
+    private final boolean exclusive;
 
     MemoryLock(MemoryConnection connection, String name) {
-        this(connection, "lock/" + name, name, 1);
+        this(connection, "lock/" + name, name, 1, false);
     }
 
-    MemoryLock(MemoryConnection connection, String key, String name, int permits) {
+    /**
+     * A lock on the queue under a key.
+     *
+     * @param permits how many hold at once (a lock 1, a semaphore N, a read lock unbounded)
+     * @param exclusive whether it holds alone (a write lock)
+     */
+    MemoryLock(MemoryConnection connection, String key, String name, int permits, boolean exclusive) {
         this.connection = connection;
         this.key = key;
         this.name = name;
         this.permits = permits;
+        this.exclusive = exclusive;
     }
 
     @Override
@@ -35,7 +43,7 @@ final class MemoryLock implements Lock {
         long deadline = System.nanoTime() + timeout.toNanos();
         backend.lock.lockInterruptibly();
         try {
-            MemoryLockState.Waiter waiter = backend.locks.enqueue(key, name, permits, connection::sessionId);
+            MemoryLockState.Waiter waiter = backend.locks.enqueue(key, name, permits, exclusive, connection::sessionId);
             try {
                 while (waiter.granted == null) {
                     long left = deadline - System.nanoTime();

@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * The shared locks and semaphores of one backend: up to {@code permits} holders and a FIFO queue
- * of waiters per key, as the sequential nodes of Curator's recipes order them (a lock is a
- * semaphore of one permit; keys keep the two kinds apart). Every method runs under the backend lock.
+ * The shared locks, semaphores and read-write locks of one backend: up to {@code permits} holders
+ * and a FIFO queue of waiters per key, as the sequential nodes of Curator's recipes order them (a
+ * lock is a semaphore of one permit; a read-write lock has unbounded readers and exclusive writers;
+ * keys keep the kinds apart). The head of the queue is granted first, so a waiting writer holds
+ * back the readers behind it. Every method runs under the backend lock.
  */
 final class MemoryLockState {
 
@@ -19,10 +21,13 @@ final class MemoryLockState {
     static final class Waiter {
         /** Read at grant time: a waiter whose session expired while it waited holds under its new session. */
         final LongSupplier session;
+        /** A writer of a read-write lock: holds alone. */
+        final boolean exclusive;
         MemoryHeldLock granted;
 
-        Waiter(LongSupplier session) {
+        Waiter(LongSupplier session, boolean exclusive) {
             this.session = session;
+            this.exclusive = exclusive;
         }
     }
 
@@ -49,10 +54,11 @@ final class MemoryLockState {
      * @param key the lock's or semaphore's key ({@code lock/<name>}, {@code semaphore/<name>})
      * @param name its name, for the held lock
      * @param permits how many may hold at once; the first contender's number stays while anyone holds or waits
+     * @param exclusive whether it holds alone whatever the permits (a writer)
      */
-    Waiter enqueue(String key, String name, int permits, LongSupplier session) {
+    Waiter enqueue(String key, String name, int permits, boolean exclusive, LongSupplier session) {
         Named named = locks.computeIfAbsent(key, k -> new Named(permits));
-        Waiter waiter = new Waiter(session);
+        Waiter waiter = new Waiter(session, exclusive);
         named.queue.add(waiter);
         grantNext(key, name, named);
         return waiter;
@@ -101,9 +107,15 @@ final class MemoryLockState {
     }
 
     private void grantNext(String key, String name, Named named) {
-        while (named.holders.size() < named.permits && !named.queue.isEmpty()) {
-            Waiter next = named.queue.poll();
-            MemoryHeldLock held = new MemoryHeldLock(backend, key, name, backend.nextRevision(), next.session.getAsLong());
+        while (!named.queue.isEmpty()) {
+            Waiter next = named.queue.peek();
+            boolean fits = next.exclusive ? named.holders.isEmpty()
+                    : named.holders.size() < named.permits && named.holders.stream().noneMatch(MemoryHeldLock::exclusive);
+            if (!fits) {
+                break;
+            }
+            named.queue.poll();
+            MemoryHeldLock held = new MemoryHeldLock(backend, key, name, backend.nextRevision(), next.session.getAsLong(), next.exclusive);
             named.holders.add(held);
             next.granted = held;
             backend.changed.signalAll();

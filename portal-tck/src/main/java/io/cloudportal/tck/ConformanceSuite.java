@@ -70,6 +70,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** The read-write lock contract. */
+    @Nested
+    class ReadWriteLock extends ReadWriteLockContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The leader election contract. */
     @Nested
     class LeaderElection extends LeaderElectionContract {

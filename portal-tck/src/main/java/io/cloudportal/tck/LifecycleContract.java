@@ -187,6 +187,7 @@ public abstract class LifecycleContract extends ContractSupport {
                     case REGISTRY -> portal.registry();
                     case LOCK -> portal.lock("x");
                     case SEMAPHORE -> portal.semaphore("x", 1);
+                    case READ_WRITE_LOCK -> portal.readWriteLock("x");
                     case LEADER_ELECTION -> portal.leaderElection("x");
                     case KV_STORE -> portal.kvStore();
                     case PUBLISHER -> portal.publisher();

@@ -144,6 +144,11 @@ final class ZooKeeperConnection implements DriverConnection {
     }
 
     @Override
+    public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
+        return ZooKeeperLock.readWriteLock(this, name);
+    }
+
+    @Override
     public LeaderElection leaderElection(String name) {
         return new ZooKeeperLeaderElection(this, name);
     }

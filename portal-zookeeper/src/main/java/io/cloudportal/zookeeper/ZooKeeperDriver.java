@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 public final class ZooKeeperDriver implements PortalDriver {
 
     static final Capabilities CAPABILITIES = new Capabilities(
-            EnumSet.of(Facility.REGISTRY, Facility.LOCK, Facility.SEMAPHORE, Facility.LEADER_ELECTION, Facility.KV_STORE),
+            EnumSet.of(Facility.REGISTRY, Facility.LOCK, Facility.SEMAPHORE, Facility.READ_WRITE_LOCK, Facility.LEADER_ELECTION,
+                    Facility.KV_STORE),
             EnumSet.of(Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_TRANSACTIONS));
 
     /**

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
 import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.framework.recipes.locks.StandardLockInternalsDriver;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A semaphore is the same on Curator's {@link InterProcessSemaphoreV2} at
  * {@code /semaphores/<name>} (its {@code locks/} and {@code leases/} children), so Portal and Curator
- * clients share its permits; a permit's node is its lease node.
+ * clients share its permits; a permit's node is its lease node. The two sides of a read-write
+ * lock are those of Curator's {@link InterProcessReadWriteLock} at {@code /rwlocks/<name>}.
  */
 final class ZooKeeperLock implements Lock {
 
@@ -42,8 +44,10 @@ final class ZooKeeperLock implements Lock {
 
     private final ZooKeeperConnection connection;
     private final String name;
-    /** 0 for a lock; a semaphore's number of permits. */
+    /** 0 for a lock or a side of a read-write lock; a semaphore's number of permits. */
     private final int permits;
+    /** For a side of a read-write lock: whether it is the write side; null otherwise. */
+    private final Boolean writeSide;
     /** "lock 'name'" or "semaphore 'name'", for messages. */
     private final String what;
     /**
@@ -53,18 +57,24 @@ final class ZooKeeperLock implements Lock {
     private volatile InterProcessSemaphoreV2 curatorSemaphore;
 
     ZooKeeperLock(ZooKeeperConnection connection, String name) {
-        this(connection, name, 0);
+        this(connection, name, 0, null);
     }
 
-    private ZooKeeperLock(ZooKeeperConnection connection, String name, int permits) {
+    private ZooKeeperLock(ZooKeeperConnection connection, String name, int permits, Boolean writeSide) {
         this.connection = connection;
         this.name = name;
         this.permits = permits;
-        this.what = (permits == 0 ? "lock '" : "semaphore '") + name + "'";
+        this.writeSide = writeSide;
+        this.what = (writeSide != null ? (writeSide ? "write lock '" : "read lock '") : permits == 0 ? "lock '" : "semaphore '") + name + "'";
     }
 
     static ZooKeeperLock semaphore(ZooKeeperConnection connection, String name, int permits) {
-        return new ZooKeeperLock(connection, name, permits);
+        return new ZooKeeperLock(connection, name, permits, null);
+    }
+
+    static io.cloudportal.spi.ReadWriteLocks readWriteLock(ZooKeeperConnection connection, String name) {
+        return new io.cloudportal.spi.ReadWriteLocks(name, new ZooKeeperLock(connection, name, 0, false),
+                new ZooKeeperLock(connection, name, 0, true));
     }
 
     @Override
@@ -78,7 +88,7 @@ final class ZooKeeperLock implements Lock {
         Recipe recipe;
         try {
             // Curator validates the path here.
-            recipe = permits == 0 ? new Mutex() : new Permit();
+            recipe = writeSide != null ? new Side(writeSide) : permits == 0 ? new Mutex() : new Permit();
         } catch (RuntimeException e) {
             throw ZooKeeperErrors.map("acquiring " + what, e);
         }
@@ -120,6 +130,41 @@ final class ZooKeeperLock implements Lock {
         Held held = recipe.held();
         held.watchSession();
         return Optional.of(held);
+    }
+
+    /**
+     * One side of Curator's read-write lock, a fresh one per acquire (as for the mutex: Curator's is
+     * reentrant per thread, and lets a thread holding the write side read). Readers queue behind an
+     * earlier writer's node, so a waiting writer is not starved.
+     */
+    private final class Side implements Recipe {
+        private final boolean write;
+        private final InterProcessReadWriteLock lock = new InterProcessReadWriteLock(connection.client(), "/rwlocks/" + name);
+        private volatile String path;
+
+        Side(boolean write) {
+            this.write = write;
+        }
+
+        @Override
+        public boolean acquire(long nanos) throws Exception {
+            if (write ? !lock.writeLock().acquire(nanos, TimeUnit.NANOSECONDS) : !lock.readLock().acquire(nanos, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            // Curator keeps the node per thread: read it on the thread that acquired.
+            path = write ? lock.writeLock().getLockPath() : lock.readLock().getLockPath();
+            return true;
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public Held held() {
+            return new Held(path);
+        }
     }
 
     private InterProcessSemaphoreV2 curatorSemaphore() {
@@ -284,7 +329,7 @@ final class ZooKeeperLock implements Lock {
         void watchSession() {
             bindTo(connection.sessionState(), "ZooKeeper", "session");
             if (!connection.isConnected()) {
-                markLost("the connection to ZooKeeper was lost while the " + (permits == 0 ? "lock" : "permit") + " was being acquired");
+                markLost("the connection to ZooKeeper was lost while " + what + " was being acquired");
             }
         }
 

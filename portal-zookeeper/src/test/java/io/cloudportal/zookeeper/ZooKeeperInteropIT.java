@@ -214,4 +214,35 @@ class ZooKeeperInteropIT {
         }
         assertThat(left).as("leases left").isEmpty();
     }
+
+    /** Curator's InterProcessReadWriteLock and Portal's on one name: readers share, writers exclude, both ways. */
+    @Test
+    void aCuratorReadWriteLockAndPortalsShareReadersAndExcludeWriters() throws Exception {
+        String name = unique("catalog");
+        org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock curatorLock =
+                new org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock(curator, "/rwlocks/" + name);
+        io.cloudportal.lock.ReadWriteLock portalLock = portal.readWriteLock(name);
+        assertThat(curatorLock.readLock().acquire(10, TimeUnit.SECONDS)).isTrue();
+        try (HeldLock reading = portalLock.readLock().acquire(PATIENCE)) {
+            assertThat(reading.isHeld()).as("Portal reads beside a Curator reader").isTrue();
+            assertThat(portalLock.writeLock().tryAcquire(Duration.ofMillis(300))).as("Portal writes while Curator reads").isEmpty();
+        }
+        curatorLock.readLock().release();
+        try (HeldLock writing = portalLock.writeLock().acquire(PATIENCE)) {
+            java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                // Curator's lock is reentrant per thread: ask from a thread that holds nothing.
+                assertThat(other.submit(() -> curatorLock.readLock().acquire(300, TimeUnit.MILLISECONDS)).get())
+                        .as("Curator reads while Portal writes").isFalse();
+                assertThat(other.submit(() -> curatorLock.writeLock().acquire(300, TimeUnit.MILLISECONDS)).get())
+                        .as("Curator writes while Portal writes").isFalse();
+            } finally {
+                other.shutdownNow();
+            }
+            assertThat(writing.isHeld()).isTrue();
+        }
+        assertThat(curatorLock.writeLock().acquire(10, TimeUnit.SECONDS)).as("Curator writes once Portal released").isTrue();
+        assertThat(portalLock.readLock().tryAcquire(Duration.ofMillis(300))).as("Portal reads while Curator writes").isEmpty();
+        curatorLock.writeLock().release();
+    }
 }
