@@ -28,6 +28,8 @@ final class PortableKvTransaction implements KvTransaction {
     private final Set<String> written = new HashSet<>();
     private long valueBytes;
     private HeldLock guard;
+    /** The candidacy whose term is the guard, if it is one: its refusal is a lost leadership, not a lost lock. */
+    private io.cloudportal.leader.Candidacy guardingCandidacy;
     private boolean committed;
 
     PortableKvTransaction(DefaultPortal portal, PortableKvStore store, TransactionalKvStore driver) {
@@ -103,6 +105,21 @@ final class PortableKvTransaction implements KvTransaction {
     }
 
     @Override
+    public KvTransaction guardedBy(io.cloudportal.leader.Candidacy leader) {
+        ensureNotCommitted();
+        io.cloudportal.leader.Candidacy driverCandidacy = PortableLeaderElection.driverCandidacyOf(portal, leader, "guard");
+        if (guard != null) {
+            throw Rules.invalid("guard", leader.toString(), "is one too many: a transaction takes one guard");
+        }
+        if (!(driverCandidacy instanceof io.cloudportal.spi.TermGuard terms)) {
+            throw Rules.invalid("guard", leader.toString(), "cannot guard a write: the " + portal.driverName() + " driver has no term guards");
+        }
+        guard = terms.termGuard();
+        guardingCandidacy = leader;
+        return this;
+    }
+
+    @Override
     public KvTransactionResult commit() {
         portal.ensureOpen("commit()");
         ensureNotCommitted();
@@ -111,7 +128,15 @@ final class PortableKvTransaction implements KvTransaction {
         }
         committed = true;
         KvTransactionSpec spec = new KvTransactionSpec(conditions, operations, Optional.ofNullable(guard));
-        return DriverCalls.guard(portal, "commit()", () -> driver.commit(spec));
+        try {
+            return DriverCalls.guard(portal, "commit()", () -> driver.commit(spec));
+        } catch (io.cloudportal.LockLostException refused) {
+            if (guardingCandidacy == null) {
+                throw refused;
+            }
+            throw new io.cloudportal.LeadershipLostException("the transaction wrote nothing: " + guardingCandidacy + " no longer leads in term "
+                    + guard.fencingToken().value() + " on the server", refused);
+        }
     }
 
     private void ensureNotCommitted() {

@@ -43,6 +43,23 @@ final class PortableLeaderElection implements LeaderElection {
         return DriverCalls.guard(portal, "currentLeader()", driver::currentLeader);
     }
 
+    /**
+     * The driver's own candidacy behind one this connection handed out, for a guarded write.
+     *
+     * @throws io.cloudportal.InvalidArgumentException if it is not one this connection handed out, or was closed
+     */
+    static Candidacy driverCandidacyOf(DefaultPortal portal, Candidacy candidacy, String parameter) {
+        Rules.notNull(parameter, candidacy);
+        if (!(candidacy instanceof PortableCandidacy portable) || portable.portal != portal) {
+            throw Rules.invalid(parameter, candidacy.toString(), "must be a candidacy of this connection (" + portal
+                    + "): the server checks its own record of the leader");
+        }
+        if (portable.closed.get()) {
+            throw Rules.invalid(parameter, candidacy.toString(), "was closed; a closed candidacy guards nothing");
+        }
+        return portable.driver;
+    }
+
     private static final class PortableCandidacy implements Candidacy {
         private final DefaultPortal portal;
         private final Candidacy driver;

@@ -80,10 +80,23 @@ public interface KvTransaction {
     KvTransaction guardedBy(HeldLock lock);
 
     /**
+     * Commits only if this candidacy still leads, in the term it leads in now, at the moment the
+     * server commits, checked by the server in the same atomic step: a leader whose term ended
+     * (its session expired while it was paused, its connection cut) writes nothing, also before it
+     * knows. The candidacy must come from the connection this transaction's store belongs to.
+     *
+     * @param leader a candidacy of this connection that leads now
+     * @return this transaction
+     * @throws io.cloudportal.LeadershipLostException if it does not lead now (before any I/O)
+     */
+    KvTransaction guardedBy(io.cloudportal.leader.Candidacy leader);
+
+    /**
      * Commits, or writes nothing. Bounded by the connection's operation timeout.
      *
      * @return whether it committed and, if not, the first condition that did not hold
      * @throws io.cloudportal.LockLostException if the guard's lock is no longer held (nothing was written)
+     * @throws io.cloudportal.LeadershipLostException if the guarding candidacy's term ended (nothing was written)
      * @throws io.cloudportal.InvalidArgumentException if the transaction has no operation
      * @throws io.cloudportal.UnavailableException if the server did not answer in time (the outcome is then unknown)
      * @throws io.cloudportal.ClosedException if the transaction was committed already

@@ -68,7 +68,7 @@ final class EtcdLeaderElection implements LeaderElection {
                 .map(kv -> new Leader(kv.getValue().toString(StandardCharsets.UTF_8), kv.getCreateRevision()));
     }
 
-    private final class EtcdCandidacy implements Candidacy {
+    private final class EtcdCandidacy implements Candidacy, io.cloudportal.spi.TermGuard {
         private final String candidateId;
         private final LeadershipListener listener;
         private final AutoCloseable sessionWatch;
@@ -222,6 +222,16 @@ final class EtcdLeaderElection implements LeaderElection {
             // A leader paused past its lease's TTL knows it on resuming, before any answer (EtcdSession#validUntil).
             return !closed && term >= 0 && connection.session().isLive() && lease != null
                     && System.nanoTime() - connection.session().validUntil(lease) < 0;
+        }
+
+        /** The leader's key as a lock key: it exists with this create revision exactly as long as this term leads. */
+        @Override
+        public synchronized io.cloudportal.lock.HeldLock termGuard() {
+            if (!isLeader()) {
+                throw new io.cloudportal.LeadershipLostException("candidate '" + candidateId + "' does not lead election '" + name
+                        + "' now: only a leader's term guards a write");
+            }
+            return EtcdLock.termGuard(connection, name, key, slot, term, lease);
         }
 
         @Override

@@ -64,6 +64,11 @@ final class EtcdLock implements Lock {
         this.what = word + " '" + name + "'";
     }
 
+    /** A leader's election key as a guard: a held lock on the election's queue that no one releases. */
+    static Held termGuard(EtcdConnection connection, String election, ByteSequence key, int slot, long term, EtcdSession.Lease lease) {
+        return new EtcdLock(connection, election, "elections/", "", 1, "leadership of").new Held(key, slot, term, lease);
+    }
+
     static EtcdLock semaphore(EtcdConnection connection, String name, int permits) {
         return new EtcdLock(connection, name, "semaphores/", "", permits, "semaphore");
     }

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** A candidate of a memory election, bound to its connection's current session. */
-final class MemoryCandidacy implements Candidacy {
+final class MemoryCandidacy implements Candidacy, io.cloudportal.spi.TermGuard {
 
     private final MemoryConnection connection;
     private final String election;
@@ -49,6 +49,58 @@ final class MemoryCandidacy implements Candidacy {
         MemoryBackend backend = connection.backend();
         long term = backend.locked(() -> backend.elections.termOf(this));
         return term < 0 ? Optional.empty() : Optional.of(term);
+    }
+
+    @Override
+    public io.cloudportal.lock.HeldLock termGuard() {
+        long term = term().orElseThrow(() -> new io.cloudportal.LeadershipLostException(
+                "candidate '" + candidateId + "' does not lead election '" + election + "' now: only a leader's term guards a write"));
+        return new Term(term);
+    }
+
+    /** A term as a guard: it holds while this candidacy still leads in it (checked under the backend lock). */
+    final class Term implements io.cloudportal.lock.HeldLock {
+        private final io.cloudportal.lock.FencingToken token;
+
+        private Term(long term) {
+            this.token = new io.cloudportal.lock.FencingToken(term);
+        }
+
+        MemoryBackend backend() {
+            return connection.backend();
+        }
+
+        @Override
+        public String name() {
+            return election;
+        }
+
+        @Override
+        public io.cloudportal.lock.FencingToken fencingToken() {
+            return token;
+        }
+
+        @Override
+        public boolean isHeld() {
+            return connection.backend().locked(() -> connection.backend().elections.termOf(MemoryCandidacy.this) == token.value());
+        }
+
+        @Override
+        public void ensureHeld() {
+            if (!isHeld()) {
+                throw new io.cloudportal.LockLostException("term " + token.value() + " of election '" + election + "' has ended");
+            }
+        }
+
+        @Override
+        public void onLost(Runnable onLost) {
+            // a guard is never watched: the candidacy's listener hears of a revocation
+        }
+
+        @Override
+        public void close() {
+            // a guard holds nothing of its own
+        }
     }
 
     @Override

@@ -69,10 +69,13 @@ final class MemoryKvStore implements KvStore, TransactionalKvStore {
     public KvTransactionResult commit(KvTransactionSpec transaction) {
         return locked(() -> {
             transaction.guard().ifPresent(guard -> {
-                if (!(guard instanceof MemoryHeldLock held) || held.backend() != connection.backend()) {
+                if (guard instanceof MemoryHeldLock held && held.backend() == connection.backend()) {
+                    held.ensureHeld();
+                } else if (guard instanceof MemoryCandidacy.Term term && term.backend() == connection.backend()) {
+                    term.ensureHeld();
+                } else {
                     throw new InvalidArgumentException("guard '" + guard + "' is not a lock of this memory backend");
                 }
-                held.ensureHeld();
             });
             MemoryKvState kv = connection.backend().kv;
             for (KvTransactionSpec.Condition condition : transaction.conditions()) {

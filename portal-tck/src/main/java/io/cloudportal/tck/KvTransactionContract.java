@@ -180,6 +180,76 @@ public abstract class KvTransactionContract extends ContractSupport {
     }
 
     @Test
+    void aLeaderWritesGuardedByItsTermAndAFollowerCannot() throws Exception {
+        Portal first = open();
+        if (!transactional(first.kvStore()) || !first.capabilities().provides(io.cloudportal.Facility.LEADER_ELECTION)) {
+            notApplicable("the driver has no leader election to guard a transaction with");
+            return;
+        }
+        String election = unique("guarded-election");
+        io.cloudportal.leader.Candidacy leader = first.leaderElection(election).join("leader", event -> { });
+        assertThat(leader.awaitLeadership(PATIENCE)).isTrue();
+        Portal second = open();
+        io.cloudportal.leader.Candidacy follower = second.leaderElection(election).join("follower", event -> { });
+        String key = election + "/fenced";
+        assertThat(first.kvStore().transaction().put(key, bytes("leader")).guardedBy(leader).commit().committed()).isTrue();
+        assertThatThrownBy(() -> second.kvStore().transaction().put(key, bytes("follower")).guardedBy(follower))
+                .as("a follower's term guard").isInstanceOf(io.cloudportal.LeadershipLostException.class).hasMessageContaining("follower");
+        assertThatThrownBy(() -> second.kvStore().transaction().put(key, bytes("x")).guardedBy(leader))
+                .as("another connection's candidacy").isInstanceOf(InvalidArgumentException.class);
+        // A guard taken while leading, then leadership passes on before the commit: the server refuses it.
+        io.cloudportal.kv.KvTransaction prepared = first.kvStore().transaction().put(key, bytes("deposed")).guardedBy(leader);
+        leader.close();
+        assertThat(follower.awaitLeadership(PATIENCE)).as("the follower, once the leader stepped down").isTrue();
+        int staleAccepted = 0;
+        try {
+            prepared.commit();
+            staleAccepted = 1;
+        } catch (io.cloudportal.LeadershipLostException refused) {
+            assertThat(refused).hasMessageContaining("no longer leads");
+        }
+        figure("stale writes accepted", staleAccepted);
+        assertThat(staleAccepted).as("writes of a term that ended, accepted").isZero();
+        assertThat(second.kvStore().transaction().put(key, bytes("new leader")).guardedBy(follower).commit().committed()).isTrue();
+        assertThat(first.kvStore().get(key).orElseThrow().valueAsString()).isEqualTo("new leader");
+    }
+
+    @Test
+    void aPausedLeaderWhoseTermEndedWritesNothingWhenItResumes() throws Exception {
+        if (!canInject(Fault.HOLDER_PAUSED)) {
+            return;
+        }
+        Portal observer = open();
+        if (!transactional(observer.kvStore()) || !observer.capabilities().provides(io.cloudportal.Facility.LEADER_ELECTION)) {
+            notApplicable("the driver has no leader election to guard a transaction with");
+            return;
+        }
+        String election = unique("paused-leader");
+        try (PausedHolder leader = PausedHolder.startLeader(harness().url(), election, PATIENCE)) {
+            io.cloudportal.leader.Candidacy next = observer.leaderElection(election).join("next", event -> { });
+            leader.signal("STOP");
+            boolean elected;
+            try {
+                // Not a sleep: the observer is elected once the server ended the paused leader's session.
+                elected = next.awaitLeadership(PATIENCE);
+            } finally {
+                leader.signal("CONT");
+            }
+            assertThat(elected).as("the next leader, once the paused one's session ended").isTrue();
+            assertThat(observer.kvStore().transaction().put(election + "/fenced", bytes("new leader")).guardedBy(next).commit()
+                    .committed()).isTrue();
+            String resumed = leader.next(PATIENCE);
+            String guarded = leader.next(PATIENCE);
+            figure("resumed", resumed);
+            figure("guarded write", guarded);
+            figure("stale writes accepted", "GUARDED accepted".equals(guarded) ? 1 : 0);
+            assertThat(guarded).as("the paused leader's guarded write, on its way when it stalled").startsWith("GUARDED refused");
+            assertThat(observer.kvStore().get(election + "/fenced")).hasValueSatisfying(read ->
+                    assertThat(read.valueAsString()).isEqualTo("new leader"));
+        }
+    }
+
+    @Test
     void aWatcherSeesOneEventPerWriteOfATransactionAndNothingElse() throws Exception {
         KvStore kv = open().kvStore();
         if (!transactional(kv)) {

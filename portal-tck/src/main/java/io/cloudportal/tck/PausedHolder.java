@@ -55,9 +55,24 @@ final class PausedHolder implements AutoCloseable {
      * {@code GUARDED refused <exception>}.
      */
     static PausedHolder start(String url, String lock, Duration patience, boolean guardedWrite) throws Exception {
+        return start(url, lock, patience, Boolean.toString(guardedWrite));
+    }
+
+    /**
+     * Starts a leader in a child JVM: it joins the election of that name, says {@code HELD <term>}
+     * once elected, and builds a transaction writing {@code <election>/fenced} guarded by its term;
+     * on resuming it reports {@code RESUMED <isLeader> <gap ms>} and commits that transaction at
+     * once ({@code GUARDED accepted} or {@code GUARDED refused <exception>}): a write that was on its
+     * way when the leader stalled.
+     */
+    static PausedHolder startLeader(String url, String election, Duration patience) throws Exception {
+        return start(url, election, patience, "leader");
+    }
+
+    private static PausedHolder start(String url, String lock, Duration patience, String mode) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), PausedHolder.class.getName(), url, lock,
-                        Boolean.toString(guardedWrite)))
+                        mode))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         PausedHolder holder = new PausedHolder(process);
         String first = holder.next(patience);
@@ -85,6 +100,39 @@ final class PausedHolder implements AutoCloseable {
         process.destroyForcibly();
     }
 
+    private static void lead(String url, String election) throws Exception {
+        try (Portal portal = Portal.connect(url); io.cloudportal.leader.Candidacy candidacy = portal.leaderElection(election).join("paused", e -> { })) {
+            if (!candidacy.awaitLeadership(Duration.ofSeconds(60))) {
+                System.out.println("NOT ELECTED");
+                System.out.flush();
+                return;
+            }
+            io.cloudportal.kv.KvTransaction inFlight = portal.kvStore().transaction()
+                    .put(election + "/fenced", "stale".getBytes(StandardCharsets.UTF_8)).guardedBy(candidacy);
+            System.out.println("HELD " + candidacy.term().orElse(-1L));
+            System.out.flush();
+            long last = System.nanoTime();
+            while (true) {
+                Thread.sleep(10);
+                long now = System.nanoTime();
+                if (now - last > GAP_NANOS) {
+                    System.out.println("RESUMED " + candidacy.isLeader() + " " + TimeUnit.NANOSECONDS.toMillis(now - last));
+                    String outcome;
+                    try {
+                        inFlight.commit();
+                        outcome = "accepted";
+                    } catch (RuntimeException refused) {
+                        outcome = "refused " + refused.getClass().getSimpleName();
+                    }
+                    System.out.println("GUARDED " + outcome);
+                    System.out.flush();
+                    return;
+                }
+                last = now;
+            }
+        }
+    }
+
     private static String guardedWrite(Portal portal, HeldLock held, String key) {
         try {
             portal.kvStore().transaction().put(key, "stale".getBytes(StandardCharsets.UTF_8)).guardedBy(held).commit();
@@ -101,6 +149,10 @@ final class PausedHolder implements AutoCloseable {
      * @throws Exception if it cannot hold the lock
      */
     public static void main(String[] args) throws Exception {
+        if (args.length > 2 && args[2].equals("leader")) {
+            lead(args[0], args[1]);
+            return;
+        }
         try (Portal portal = Portal.connect(args[0]); HeldLock held = portal.lock(args[1]).acquire(Duration.ofSeconds(60))) {
             System.out.println("HELD " + held.fencingToken().value());
             System.out.flush();

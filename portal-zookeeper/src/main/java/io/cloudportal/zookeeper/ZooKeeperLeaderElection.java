@@ -91,7 +91,7 @@ final class ZooKeeperLeaderElection implements LeaderElection {
         return child.length() >= 10 ? child.substring(child.length() - 10) : child;
     }
 
-    private final class ZooKeeperCandidacy implements Candidacy {
+    private final class ZooKeeperCandidacy implements Candidacy, io.cloudportal.spi.TermGuard {
         private final String candidateId;
         private final LeadershipListener listener;
         private final ExecutorService events;
@@ -251,6 +251,19 @@ final class ZooKeeperLeaderElection implements LeaderElection {
                 term = termOfOurNode(latch);
             }
             return term < 0 || !isLeader() ? Optional.empty() : Optional.of(term);
+        }
+
+        /** The leader's latch node as a lock node: it exists exactly as long as this term leads. */
+        @Override
+        public io.cloudportal.lock.HeldLock termGuard() {
+            LeaderLatch current = latch;
+            String ourPath = current == null ? null : current.getOurPath();
+            Optional<Long> term = term();
+            if (ourPath == null || term.isEmpty() || current != latch) {
+                throw new io.cloudportal.LeadershipLostException("candidate '" + candidateId + "' does not lead election '" + name
+                        + "' now: only a leader's term guards a write");
+            }
+            return new ZooKeeperLock(connection, name).new Held(ourPath, term.get());
         }
 
         @Override
