@@ -1,8 +1,8 @@
 package io.cloudportal.examples;
 
-import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.LockLostException;
 import io.cloudportal.Portal;
+import io.cloudportal.kv.KvTransaction;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Semaphore;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +18,8 @@ import java.util.function.Supplier;
 /**
  * A job runner: three workers share two slots of a semaphore (say, two licences of an export
  * tool), and each writes its job's result guarded by its permit, so the store takes the result
- * only from a worker that still holds a slot. A worker that comes back with a result after it gave
- * its slot up is refused.
+ * only from a worker that still holds a slot. A result that arrives after its worker's slot was
+ * given up is refused by the server.
  *
  * <pre>mvn -q -pl examples exec:java -Dexec.mainClass=io.cloudportal.examples.JobRunnerExample</pre>
  */
@@ -83,11 +83,14 @@ public final class JobRunnerExample {
             }
             out.say("6 jobs ran, at most %d at once in %d slots", mostAtOnce.get(), SLOTS);
 
-            // A late result: worker-1 gives its slot up (its job timed out, say) and worker-2 takes it. When
-            // worker-1's result arrives after all, its write is refused: the slot is no longer its to write with.
-            // Had worker-1 been paused until its session ended, not knowing it lost the slot, the server would
-            // refuse the same write (LockLostException); the conformance kit proves that on a paused process.
+            // A late result: worker-1's result is on its way (its write prepared, guarded by its slot) when its job is
+            // declared timed out and its slot given back; worker-2 takes the slot and stores its own result. When
+            // worker-1's write arrives, the server refuses it: the slot's node or key it names is gone. A worker paused
+            // until its session ended, not knowing it lost the slot, is refused the same way (the conformance kit
+            // proves that on a SIGSTOPped process).
             HeldLock given = workers.get(0).semaphore("exports", SLOTS).acquire(Duration.ofSeconds(30));
+            KvTransaction late = workers.get(0).kvStore().transaction()
+                    .put("jobs/late", "from worker-1".getBytes(StandardCharsets.UTF_8)).guardedBy(given);
             given.close();
             try (HeldLock taken = workers.get(1).semaphore("exports", SLOTS).acquire(Duration.ofSeconds(30))) {
                 workers.get(1).kvStore().transaction().put("jobs/late", "from worker-2".getBytes(StandardCharsets.UTF_8))
@@ -95,11 +98,10 @@ public final class JobRunnerExample {
                 out.say("worker-2 took the slot (token %d) and stored its result", taken.fencingToken().value());
             }
             try {
-                workers.get(0).kvStore().transaction().put("jobs/late", "from worker-1".getBytes(StandardCharsets.UTF_8))
-                        .guardedBy(given).commit();
+                late.commit();
                 out.say("worker-1's late result was accepted: this must not happen");
-            } catch (InvalidArgumentException | LockLostException refused) {
-                out.say("worker-1's late result is refused: %s", refused.getMessage());
+            } catch (LockLostException refused) {
+                out.say("worker-1's late result is refused by the server: %s", refused.getMessage());
             }
             out.say("jobs/late holds '%s'", new String(workers.get(0).kvStore().get("jobs/late").orElseThrow().value(),
                     StandardCharsets.UTF_8));

@@ -33,7 +33,7 @@ class ExamplesIT {
         assertThat(lines).anyMatch(l -> l.startsWith("worker-1 wakes up and writes with its old token") && l.contains("refused"))
                 .noneMatch(l -> l.contains("must not happen"));
         assertThat(lines).anyMatch(l -> l.matches("6 jobs ran, at most [12] at once in 2 slots"))
-                .anyMatch(l -> l.startsWith("worker-1's late result is refused") && l.contains("released"))
+                .anyMatch(l -> l.startsWith("worker-1's late result is refused by the server") && l.contains("no longer held"))
                 .contains("jobs/late holds 'from worker-2'");
 
         String first = match(lines, "everyone sees (node-\\d) leading");

@@ -111,25 +111,30 @@ final class PausedHolder implements AutoCloseable {
                     .put(election + "/fenced", "stale".getBytes(StandardCharsets.UTF_8)).guardedBy(candidacy);
             System.out.println("HELD " + candidacy.term().orElse(-1L));
             System.out.flush();
-            long last = System.nanoTime();
-            while (true) {
-                Thread.sleep(10);
-                long now = System.nanoTime();
-                if (now - last > GAP_NANOS) {
-                    System.out.println("RESUMED " + candidacy.isLeader() + " " + TimeUnit.NANOSECONDS.toMillis(now - last));
-                    String outcome;
-                    try {
-                        inFlight.commit();
-                        outcome = "accepted";
-                    } catch (RuntimeException refused) {
-                        outcome = "refused " + refused.getClass().getSimpleName();
-                    }
-                    System.out.println("GUARDED " + outcome);
-                    System.out.flush();
-                    return;
-                }
-                last = now;
+            long gap = awaitResumed();
+            System.out.println("RESUMED " + candidacy.isLeader() + " " + gap);
+            String outcome;
+            try {
+                inFlight.commit();
+                outcome = "accepted";
+            } catch (RuntimeException refused) {
+                outcome = "refused " + refused.getClass().getSimpleName();
             }
+            System.out.println("GUARDED " + outcome);
+            System.out.flush();
+        }
+    }
+
+    /** Samples its own clock every 10 ms until it jumps by more than a second (the process was stopped); the jump in ms. */
+    private static long awaitResumed() throws InterruptedException {
+        long last = System.nanoTime();
+        while (true) {
+            Thread.sleep(10);
+            long now = System.nanoTime();
+            if (now - last > GAP_NANOS) {
+                return TimeUnit.NANOSECONDS.toMillis(now - last);
+            }
+            last = now;
         }
     }
 
@@ -156,20 +161,14 @@ final class PausedHolder implements AutoCloseable {
         try (Portal portal = Portal.connect(args[0]); HeldLock held = portal.lock(args[1]).acquire(Duration.ofSeconds(60))) {
             System.out.println("HELD " + held.fencingToken().value());
             System.out.flush();
-            long last = System.nanoTime();
             while (true) {
-                Thread.sleep(10);
-                long now = System.nanoTime();
-                if (now - last > GAP_NANOS) {
-                    boolean stillHeld = held.isHeld();
-                    System.out.println("RESUMED " + stillHeld + " " + TimeUnit.NANOSECONDS.toMillis(now - last));
+                long gap = awaitResumed();
+                System.out.println("RESUMED " + held.isHeld() + " " + gap);
+                System.out.flush();
+                if (args.length > 2 && Boolean.parseBoolean(args[2])) {
+                    System.out.println("GUARDED " + guardedWrite(portal, held, args[1] + "/fenced"));
                     System.out.flush();
-                    if (args.length > 2 && Boolean.parseBoolean(args[2])) {
-                        System.out.println("GUARDED " + guardedWrite(portal, held, args[1] + "/fenced"));
-                        System.out.flush();
-                    }
                 }
-                last = now;
             }
         }
     }

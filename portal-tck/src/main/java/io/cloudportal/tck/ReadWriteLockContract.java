@@ -1,13 +1,11 @@
 package io.cloudportal.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cloudportal.Facility;
 import io.cloudportal.Guarantee;
-import io.cloudportal.LockLostException;
 import io.cloudportal.Portal;
 import io.cloudportal.PortalException;
 import io.cloudportal.lock.HeldLock;
@@ -30,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * writer is not starved by arriving readers, tokens increase, a lost holding is known to its holder.
  */
 @Requires(Facility.READ_WRITE_LOCK)
-public abstract class ReadWriteLockContract extends ContractSupport {
+public abstract class ReadWriteLockContract extends HoldingContract {
 
     /** Who is inside the section the lock protects; an overlap is a writer with anyone else. */
     private static final class Section {
@@ -218,50 +216,15 @@ public abstract class ReadWriteLockContract extends ContractSupport {
 
     @Test
     void aLostWriteLockIsKnownToItsHolderBeforeAReaderIsGrantedIt() throws Exception {
-        List<Fault> faults = List.of(Fault.SESSION_EXPIRY, Fault.CONNECTION_CUT, Fault.SERVER_RESTART).stream()
-                .filter(harness().faults()::contains).toList();
+        List<Fault> faults = injectableFaults();
         if (faults.isEmpty()) {
-            canInject(Fault.SESSION_EXPIRY);
             return;
         }
-        int grantedWhileTheWriterBelievedItHeld = 0;
-        for (Fault fault : faults) {
-            String name = unique("rw");
-            Portal victim = open();
-            HeldLock writing = victim.readWriteLock(name).writeLock().acquire(PATIENCE);
-            CountDownLatch told = new CountDownLatch(1);
-            writing.onLost(told::countDown);
-            Lock read = open().readWriteLock(name).readLock();
-            AtomicBoolean writerBelievedItHeld = new AtomicBoolean();
-            CountDownLatch granted = new CountDownLatch(1);
-            Thread reader = new Thread(() -> {
-                long deadline = System.nanoTime() + PATIENCE.toNanos();
-                while (System.nanoTime() - deadline < 0) {
-                    try (HeldLock reading = read.acquire(PATIENCE)) {
-                        writerBelievedItHeld.set(writing.isHeld());
-                        granted.countDown();
-                        return;
-                    } catch (PortalException e) {
-                        // a restart breaks the reader's connection too: it asks again
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "tck-rw-reader");
-            reader.start();
-            harness().inject(fault, victim);
-            assertThat(told.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("writer told of the loss after " + fault).isTrue();
-            assertThatThrownBy(writing::ensureHeld).isInstanceOf(LockLostException.class);
-            assertThatCode(writing::close).doesNotThrowAnyException();
-            assertThat(granted.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("reader granted after " + fault).isTrue();
-            reader.join(PATIENCE.toMillis());
-            if (writerBelievedItHeld.get()) {
-                grantedWhileTheWriterBelievedItHeld++;
-            }
-        }
+        int early = grantedWhileTheLostHolderBelievedItHeld("rw", faults, (portal, name) -> portal.readWriteLock(name).writeLock().acquire(PATIENCE),
+                (portal, name) -> portal.readWriteLock(name).readLock().acquire(PATIENCE));
         figure("faults", faults.toString());
-        figure("grantedWhileTheWriterBelievedItHeld", grantedWhileTheWriterBelievedItHeld);
-        assertThat(grantedWhileTheWriterBelievedItHeld).isZero();
+        figure("grantedWhileTheWriterBelievedItHeld", early);
+        assertThat(early).isZero();
     }
 
     @Test

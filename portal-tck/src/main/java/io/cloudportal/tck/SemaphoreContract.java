@@ -1,12 +1,10 @@
 package io.cloudportal.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cloudportal.Facility;
 import io.cloudportal.InvalidArgumentException;
-import io.cloudportal.LockLostException;
 import io.cloudportal.Portal;
 import io.cloudportal.PortalException;
 import io.cloudportal.PortalTimeoutException;
@@ -17,8 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * anyone else is granted it; timeouts honoured; permits released with their connection.
  */
 @Requires(Facility.SEMAPHORE)
-public abstract class SemaphoreContract extends ContractSupport {
+public abstract class SemaphoreContract extends HoldingContract {
 
     private static final int PERMITS = 3;
     private static final int CLIENTS = 8;
@@ -105,24 +101,18 @@ public abstract class SemaphoreContract extends ContractSupport {
         }
     }
 
-    /** The faults of this contract the fixture can inject; none reports the test as not run. */
-    private List<Fault> injectableFaults() {
-        List<Fault> faults = List.of(Fault.SESSION_EXPIRY, Fault.CONNECTION_CUT, Fault.SERVER_RESTART).stream()
-                .filter(harness().faults()::contains).toList();
-        if (faults.isEmpty()) {
-            canInject(Fault.SESSION_EXPIRY);
-        }
-        return faults;
-    }
-
-    @Test
-    void eightContendingClientsNeverHoldMoreThanThePermitsAtOnce() throws Exception {
-        String name = unique("semaphore");
+    private List<Portal> clients() {
         List<Portal> clients = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
             clients.add(open());
         }
-        Contention contention = new Contention(clients, name);
+        return clients;
+    }
+
+    @Test
+    void eightContendingClientsNeverHoldMoreThanThePermitsAtOnce() throws Exception {
+        List<Portal> clients = clients();
+        Contention contention = new Contention(clients, unique("semaphore"));
         try {
             contention.awaitEntries(200);
         } finally {
@@ -139,12 +129,8 @@ public abstract class SemaphoreContract extends ContractSupport {
         if (faults.isEmpty()) {
             return;
         }
-        String name = unique("semaphore");
-        List<Portal> clients = new ArrayList<>();
-        for (int i = 0; i < CLIENTS; i++) {
-            clients.add(open());
-        }
-        Contention contention = new Contention(clients, name);
+        List<Portal> clients = clients();
+        Contention contention = new Contention(clients, unique("semaphore"));
         try {
             contention.awaitEntries(50);
             for (Fault fault : faults) {
@@ -221,49 +207,11 @@ public abstract class SemaphoreContract extends ContractSupport {
         if (faults.isEmpty()) {
             return;
         }
-        int grantedWhileTheOldHolderBelievedItHeld = 0;
-        for (Fault fault : faults) {
-            String name = unique("semaphore");
-            Portal victim = open();
-            HeldLock lost = victim.semaphore(name, 1).acquire(PATIENCE);
-            CountDownLatch told = new CountDownLatch(1);
-            lost.onLost(told::countDown);
-            Semaphore waiter = open().semaphore(name, 1);
-            AtomicBoolean oldHolderBelievedItHeld = new AtomicBoolean();
-            CountDownLatch granted = new CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicReference<Exception> lastFailure = new java.util.concurrent.atomic.AtomicReference<>();
-            Thread waiting = new Thread(() -> {
-                long deadline = System.nanoTime() + PATIENCE.toNanos();
-                // A restart breaks the waiter's connection too: it asks again, as an application would.
-                while (System.nanoTime() - deadline < 0) {
-                    try (HeldLock next = waiter.acquire(PATIENCE)) {
-                        oldHolderBelievedItHeld.set(lost.isHeld());
-                        granted.countDown();
-                        return;
-                    } catch (PortalException e) {
-                        lastFailure.set(e);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "tck-semaphore-waiter");
-            waiting.start();
-            harness().inject(fault, victim);
-            assertThat(told.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("holder told of the loss after " + fault).isTrue();
-            assertThat(lost.isHeld()).isFalse();
-            assertThatThrownBy(lost::ensureHeld).isInstanceOf(LockLostException.class);
-            // A permit that outlived a cut connection on the server is given back by closing it.
-            assertThatCode(lost::close).doesNotThrowAnyException();
-            assertThat(granted.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("waiter granted after " + fault + " (last failure: "
-                    + lastFailure.get() + ")").isTrue();
-            waiting.join(PATIENCE.toMillis());
-            if (oldHolderBelievedItHeld.get()) {
-                grantedWhileTheOldHolderBelievedItHeld++;
-            }
-        }
+        int early = grantedWhileTheLostHolderBelievedItHeld("semaphore", faults, (portal, name) -> portal.semaphore(name, 1).acquire(PATIENCE),
+                (portal, name) -> portal.semaphore(name, 1).acquire(PATIENCE));
         figure("faults", faults.toString());
-        figure("grantedWhileTheOldHolderBelievedItHeld", grantedWhileTheOldHolderBelievedItHeld);
-        assertThat(grantedWhileTheOldHolderBelievedItHeld).isZero();
+        figure("grantedWhileTheOldHolderBelievedItHeld", early);
+        assertThat(early).isZero();
     }
 
     @Test

@@ -137,10 +137,9 @@ final class ZooKeeperLock implements Lock {
      * reentrant per thread, and lets a thread holding the write side read). Readers queue behind an
      * earlier writer's node, so a waiting writer is not starved.
      */
-    private final class Side implements Recipe {
+    private final class Side extends RecordsNoStat {
         private final boolean write;
         private final InterProcessReadWriteLock lock = new InterProcessReadWriteLock(connection.client(), "/rwlocks/" + name);
-        private volatile String path;
 
         Side(boolean write) {
             this.write = write;
@@ -154,16 +153,6 @@ final class ZooKeeperLock implements Lock {
             // Curator keeps the node per thread: read it on the thread that acquired.
             path = write ? lock.writeLock().getLockPath() : lock.readLock().getLockPath();
             return true;
-        }
-
-        @Override
-        public String path() {
-            return path;
-        }
-
-        @Override
-        public Held held() {
-            return new Held(path);
         }
     }
 
@@ -250,10 +239,9 @@ final class ZooKeeperLock implements Lock {
      * One permit of Curator's semaphore. Its lease records no stat, so the token (the lease node's
      * czxid) is read when first asked for: a request the holder pays only if it wants the token.
      */
-    private final class Permit implements Recipe {
+    private final class Permit extends RecordsNoStat {
         private final String base = "/semaphores/" + name;
         private final InterProcessSemaphoreV2 semaphore = curatorSemaphore();
-        private volatile String path;
 
         @Override
         public boolean acquire(long nanos) throws Exception {
@@ -264,14 +252,19 @@ final class ZooKeeperLock implements Lock {
             path = ZKPaths.makePath(base, "leases", lease.getNodeName());
             return true;
         }
+    }
+
+    /** A recipe that tells only the path of the node it holds: the token is read from it when asked for. */
+    private abstract class RecordsNoStat implements Recipe {
+        protected volatile String path;
 
         @Override
-        public String path() {
+        public final String path() {
             return path;
         }
 
         @Override
-        public Held held() {
+        public final Held held() {
             return new Held(path);
         }
     }
