@@ -11,6 +11,7 @@ import io.cloudportal.spi.KvTransactionSpec.Condition;
 import io.cloudportal.spi.KvTransactionSpec.Operation;
 import io.cloudportal.spi.Rules;
 import io.cloudportal.spi.TransactionalKvStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -65,6 +66,19 @@ final class PortableKvTransaction implements KvTransaction {
 
     @Override
     public KvTransaction put(String key, byte[] value) {
+        return put(key, value, (Duration) null);
+    }
+
+    @Override
+    public KvTransaction put(String key, byte[] value, Duration ttl) {
+        if (ttl != null) {
+            Rules.duration("ttl", ttl, false);
+            if (ttl.compareTo(PortableKvStore.MIN_TTL) < 0) {
+                throw Rules.invalid("ttl", ttl.toString(), "must be at least " + PortableKvStore.MIN_TTL.toSeconds()
+                        + "s (backends count TTLs in seconds)");
+            }
+            portal.requireGuarantee(io.cloudportal.Guarantee.KV_TTL, "a transaction's put() with a ttl");
+        }
         String checked = store.key(key);
         byte[] copy = store.value(value).clone();
         if (valueBytes + copy.length > portal.limits().maxValueBytes()) {
@@ -72,7 +86,7 @@ final class PortableKvTransaction implements KvTransaction {
                     + portal.limits().maxValueBytes() + " bytes together (the backend's limit for one request); "
                     + valueBytes + " are taken");
         }
-        operation(new Operation(checked, copy));
+        operation(new Operation(checked, copy, ttl));
         valueBytes += copy.length;
         return this;
     }

@@ -61,6 +61,18 @@ public interface KvTransaction {
     KvTransaction put(String key, byte[] value);
 
     /**
+     * Writes a key that the server removes when {@code ttl} passes without another write, as
+     * {@link KvStore#put(String, byte[], Duration)} does; needs {@link io.cloudportal.Guarantee#KV_TTL}.
+     *
+     * @param key the key
+     * @param value the value, copied
+     * @param ttl the time to live; at least a second
+     * @return this transaction
+     * @throws io.cloudportal.UnsupportedFacilityException if the driver has no TTL keys (before any I/O)
+     */
+    KvTransaction put(String key, byte[] value, java.time.Duration ttl);
+
+    /**
      * Deletes a key; a key that is absent stays absent.
      *
      * @param key the key

@@ -93,17 +93,29 @@ public record KvTransactionSpec(List<Condition> conditions, List<Operation> oper
      *
      * @param key the key
      * @param value the value to put (owned by the spec), or null to delete the key
+     * @param ttl the put's validated time to live, or null for a key without one (and for a delete)
      */
-    public record Operation(String key, byte[] value) {
+    public record Operation(String key, byte[] value, java.time.Duration ttl) {
 
         /**
          * Checks the key.
          *
          * @param key the key
          * @param value the value, or null for a delete
+         * @param ttl the time to live, or null
          */
         public Operation {
             Objects.requireNonNull(key, "key");
+        }
+
+        /**
+         * A write without a time to live.
+         *
+         * @param key the key
+         * @param value the value, or null for a delete
+         */
+        public Operation(String key, byte[] value) {
+            this(key, value, null);
         }
 
         /**

@@ -76,14 +76,18 @@ final class EtcdKvStore implements KvStore, TransactionalKvStore {
 
     @Override
     public KeyValue put(String key, byte[] value, Duration ttl) {
-        // etcd counts lease TTLs in whole seconds, and raises one below its minimum to that minimum.
-        long seconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
+        long seconds = leaseSeconds(ttl);
         long lease = connection.await("granting a " + seconds + "s lease for key '" + key + "'",
                 connection.client().getLeaseClient().grant(seconds)).getID();
         long revision = connection.await("writing key '" + key + "'",
                 kv().put(etcdKey(key), ByteSequence.from(value), PutOption.builder().withLeaseId(lease).build()))
                 .getHeader().getRevision();
         return new KeyValue(key, value, revision);
+    }
+
+    /** etcd counts lease TTLs in whole seconds, and raises one below its minimum to that minimum. */
+    private static long leaseSeconds(Duration ttl) {
+        return Math.max(1, (ttl.toMillis() + 999) / 1000);
     }
 
     @Override
@@ -114,11 +118,22 @@ final class EtcdKvStore implements KvStore, TransactionalKvStore {
         if (guard != null) {
             compares.add(new Cmp(guard.key(), Cmp.Op.EQUAL, CmpTarget.createRevision(guard.fencingToken().value())));
         }
+        // A TTL key carries a lease of its own, as put does; one lease per TTL, granted before the Txn (a
+        // lease left without keys when the Txn is refused simply expires).
+        java.util.Map<Long, Long> leaseBySeconds = new java.util.HashMap<>();
         List<Op> writes = new ArrayList<>();
         for (KvTransactionSpec.Operation operation : transaction.operations()) {
             ByteSequence key = etcdKey(operation.key());
-            writes.add(operation.isDelete() ? Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT)
-                    : Op.put(key, ByteSequence.from(operation.value()), PutOption.DEFAULT));
+            if (operation.isDelete()) {
+                writes.add(Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT));
+            } else if (operation.ttl() == null) {
+                writes.add(Op.put(key, ByteSequence.from(operation.value()), PutOption.DEFAULT));
+            } else {
+                long seconds = leaseSeconds(operation.ttl());
+                long lease = leaseBySeconds.computeIfAbsent(seconds, s -> connection.await("granting a " + s + "s lease for a transaction",
+                        connection.client().getLeaseClient().grant(s)).getID());
+                writes.add(Op.put(key, ByteSequence.from(operation.value()), PutOption.builder().withLeaseId(lease).build()));
+            }
         }
         TxnResponse response = connection.await("committing a transaction of " + writes.size() + " writes", kv().txn()
                 .If(compares.toArray(Cmp[]::new)).Then(writes.toArray(Op[]::new)).Else(reads.toArray(Op[]::new)).commit());

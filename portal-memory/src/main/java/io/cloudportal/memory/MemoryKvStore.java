@@ -88,7 +88,7 @@ final class MemoryKvStore implements KvStore, TransactionalKvStore {
                 if (operation.isDelete()) {
                     kv.delete(operation.key());
                 } else {
-                    written.add(kv.put(operation.key(), operation.value(), null));
+                    written.add(kv.put(operation.key(), operation.value(), operation.ttl()));
                 }
             }
             return KvTransactionResult.committed(written);

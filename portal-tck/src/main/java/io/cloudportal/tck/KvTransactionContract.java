@@ -249,6 +249,32 @@ public abstract class KvTransactionContract extends ContractSupport {
         }
     }
 
+    /** A transaction's TTL put leaves a key the server removes when its TTL passes, beside keys without one. */
+    @Test
+    void aTransactionPutsKeysWithATimeToLiveBesideKeysWithout() throws Exception {
+        KvStore kv = open().kvStore();
+        if (!transactional(kv)) {
+            return;
+        }
+        String root = unique("tx-ttl");
+        if (!declares(Guarantee.KV_TTL)) {
+            assertThatThrownBy(() -> kv.transaction().put(root + "/short", bytes("x"), Duration.ofSeconds(2)))
+                    .isInstanceOf(UnsupportedFacilityException.class);
+            return;
+        }
+        kv.put(root + "/replaced", bytes("old"));
+        KvTransactionResult result = kv.transaction().requireAbsent(root + "/short")
+                .put(root + "/short", bytes("short"), Duration.ofSeconds(2))
+                .put(root + "/replaced", bytes("short too"), Duration.ofSeconds(2))
+                .put(root + "/kept", bytes("kept")).commit();
+        assertThat(result.committed()).isTrue();
+        assertThat(kv.get(root + "/short")).hasValueSatisfying(read -> assertThat(read.valueAsString()).isEqualTo("short"));
+        long start = System.nanoTime();
+        await().atMost(PATIENCE).until(() -> kv.get(root + "/short").isEmpty() && kv.get(root + "/replaced").isEmpty());
+        figure("ttlGoneAfterMillis", java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        assertThat(kv.get(root + "/kept")).as("the key put without a ttl in the same transaction").isPresent();
+    }
+
     @Test
     void aWatcherSeesOneEventPerWriteOfATransactionAndNothingElse() throws Exception {
         KvStore kv = open().kvStore();
@@ -291,6 +317,8 @@ public abstract class KvTransactionContract extends ContractSupport {
         assertThatThrownBy(() -> kv.transaction().requireVersion(root + "/a", -1)).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("-1");
         assertThatThrownBy(() -> kv.transaction().put("/" + root, bytes("1"))).isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> kv.transaction().put(root + "/a", bytes("1"), Duration.ofMillis(500)))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("ttl").hasMessageContaining("PT0.5S");
         KvTransaction full = kv.transaction();
         for (int i = 0; i < KvTransaction.MAX_STEPS; i++) {
             full.put(root + "/k" + i, bytes("v"));

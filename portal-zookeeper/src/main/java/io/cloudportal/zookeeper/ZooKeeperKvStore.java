@@ -143,11 +143,16 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
                 }
             }
         } catch (KeeperException.UnimplementedException noTtl) {
-            throw new UnsupportedFacilityException("ZooKeeper at " + connection.context().url() + " has TTL nodes switched off;"
-                    + " start it with -Dzookeeper.extendedTypesEnabled=true to write keys with a ttl", noTtl);
+            throw ttlNodesDisabled(connection, noTtl);
         } catch (Exception e) {
             throw ZooKeeperErrors.map("writing key '" + key + "' with a ttl", e);
         }
+    }
+
+    /** What a server with TTL nodes switched off answers a TTL create with (UNIMPLEMENTED), said usefully. */
+    static UnsupportedFacilityException ttlNodesDisabled(ZooKeeperConnection connection, Exception cause) {
+        return new UnsupportedFacilityException("ZooKeeper at " + connection.context().url() + " has TTL nodes switched off;"
+                + " start it with -Dzookeeper.extendedTypesEnabled=true to write keys with a ttl", cause);
     }
 
     /** Deletes and re-creates a node in one transaction; false if it changed meanwhile. */

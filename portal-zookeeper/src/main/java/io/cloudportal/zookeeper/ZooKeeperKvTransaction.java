@@ -18,6 +18,7 @@ import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.curator.RetryLoop;
 import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
@@ -73,6 +74,9 @@ final class ZooKeeperKvTransaction {
                 return committed(results);
             } catch (KeeperException failed) {
                 int step = firstFailedStep(failed);
+                if (failed.code() == KeeperException.Code.UNIMPLEMENTED) {
+                    throw ZooKeeperKvStore.ttlNodesDisabled(connection, failed);
+                }
                 if (step >= 0 && failed.code() == KeeperException.Code.NONODE && steps.get(step).getTypeAndPath().getType() == OperationType.CREATE) {
                     // Nothing was put in this namespace yet: a create under /kv needs /kv.
                     ZooKeeperKvStore.ensureBase(client());
@@ -187,6 +191,15 @@ final class ZooKeeperKvTransaction {
                     proveAbsent(path, createMeans, steps, meaning);
                 }
                 // Deleting a key that is absent writes nothing: the transaction is as if it ran before a create meanwhile.
+            } else if (operation.ttl() != null) {
+                // A TTL key is a TTL node: created, or put in the place of the node there (its TTL is fixed at creation).
+                if (stat != null) {
+                    steps.add(client().transactionOp().delete().withVersion(stat.getVersion()).forPath(path));
+                    meaning.add(PIN);
+                }
+                steps.add(client().transactionOp().create().withTtl(operation.ttl().toMillis()).withMode(CreateMode.PERSISTENT_WITH_TTL)
+                        .forPath(path, operation.value()));
+                meaning.add(stat == null ? createMeans : PIN);
             } else if (stat == null) {
                 steps.add(client().transactionOp().create().forPath(path, operation.value()));
                 meaning.add(createMeans);

@@ -20,10 +20,15 @@ class ZooKeeperTtlDisabledIT {
                 assertThatThrownBy(() -> portal.kvStore().put("ttl-off/key", new byte[] {1}, Duration.ofSeconds(5)))
                         .isInstanceOf(UnsupportedFacilityException.class)
                         .hasMessageContaining("zookeeper.extendedTypesEnabled=true");
+                assertThatThrownBy(() -> portal.kvStore().transaction().put("ttl-off/key", new byte[] {1}, Duration.ofSeconds(5))
+                        .put("ttl-off/other", new byte[] {2}).commit())
+                        .as("a transaction's TTL put").isInstanceOf(UnsupportedFacilityException.class)
+                        .hasMessageContaining("zookeeper.extendedTypesEnabled=true");
             } finally {
                 System.setProperty("zookeeper.extendedTypesEnabled", "true");
             }
             assertThat(portal.kvStore().get("ttl-off/key")).as("nothing written by the failed put").isEmpty();
+            assertThat(portal.kvStore().get("ttl-off/other")).as("nothing written by the failed transaction").isEmpty();
         }
     }
 }
