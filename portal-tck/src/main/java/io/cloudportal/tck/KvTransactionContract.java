@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -247,6 +248,109 @@ public abstract class KvTransactionContract extends ContractSupport {
             assertThat(observer.kvStore().get(election + "/fenced")).hasValueSatisfying(read ->
                     assertThat(read.valueAsString()).isEqualTo("new leader"));
         }
+    }
+
+    /**
+     * Four clients take turns on a lock and increment a shared counter with guarded, version-checked
+     * transactions for 30 s, while the fixture's faults (session expiry, a cut connection, a server
+     * restart, in turn) hit a holder between its read and its write: it writes once the fault has
+     * hit, with a lock it may have lost — the server must refuse that write if another holder could
+     * have had the lock meanwhile. The counter ends at exactly the number of accepted writes, and no
+     * write was accepted with a token older than one accepted before it.
+     */
+    @Test
+    void fourClientsOverAFencedCounterNeverHaveAStaleWriteAcceptedWhileFaultsHitTheHolder() throws Exception {
+        Portal first = open();
+        if (!transactional(first.kvStore())) {
+            return;
+        }
+        List<Fault> faults = List.of(Fault.SESSION_EXPIRY, Fault.CONNECTION_CUT, Fault.SERVER_RESTART).stream()
+                .filter(harness().faults()::contains).toList();
+        String name = unique("fenced-counter");
+        String counter = name + "/value";
+        first.kvStore().put(counter, bytes("0"));
+        // A fault's victim: the next holder to read stops at the gate, says so, and writes once the fault has hit.
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch[]> gate = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Portal> victim = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger staleRefused = new AtomicInteger();
+        AtomicInteger conditionRefused = new AtomicInteger();
+        AtomicInteger staleAccepted = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong newestAccepted = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+        List<Thread> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Portal client = i == 0 ? first : open();
+            Thread thread = new Thread(() -> {
+                while (running.get()) {
+                    try (HeldLock held = client.lock(name).acquire(Duration.ofSeconds(20))) {
+                        KeyValue read = client.kvStore().get(counter).orElseThrow();
+                        java.util.concurrent.CountDownLatch[] stop = gate.getAndSet(null);
+                        if (stop != null) {
+                            victim.set(client);
+                            stop[0].countDown();
+                            stop[1].await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                        }
+                        KvTransactionResult result = client.kvStore().transaction().requireVersion(counter, read.version())
+                                .put(counter, bytes(Long.toString(Long.parseLong(read.valueAsString()) + 1))).guardedBy(held).commit();
+                        if (result.committed()) {
+                            accepted.incrementAndGet();
+                            long token = held.fencingToken().value();
+                            if (newestAccepted.getAndAccumulate(token, Math::max) > token) {
+                                staleAccepted.incrementAndGet();
+                            }
+                        } else {
+                            conditionRefused.incrementAndGet();
+                        }
+                    } catch (LockLostException refused) {
+                        staleRefused.incrementAndGet();
+                    } catch (io.cloudportal.PortalException e) {
+                        failed.incrementAndGet(); // the fault's own effect: the server away, a timeout
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "tck-fenced-counter-" + i);
+            clients.add(thread);
+            thread.start();
+        }
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int injected = 0;
+        try {
+            await().atMost(PATIENCE).until(() -> accepted.get() >= 10);
+            while (System.nanoTime() - end < 0) {
+                if (!faults.isEmpty()) {
+                    java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+                    java.util.concurrent.CountDownLatch hit = new java.util.concurrent.CountDownLatch(1);
+                    gate.set(new java.util.concurrent.CountDownLatch[] {arrived, hit});
+                    assertThat(arrived.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("a holder at the gate").isTrue();
+                    try {
+                        harness().inject(faults.get(injected % faults.size()), victim.get());
+                    } finally {
+                        hit.countDown();
+                    }
+                    injected++;
+                }
+                int before = accepted.get();
+                // Between faults the clients must make progress again.
+                await().atMost(PATIENCE).until(() -> accepted.get() >= before + 10 || System.nanoTime() - end >= 0);
+            }
+        } finally {
+            running.set(false);
+            for (Thread thread : clients) {
+                thread.join(PATIENCE.toMillis());
+            }
+        }
+        long value = Long.parseLong(first.kvStore().get(counter).orElseThrow().valueAsString());
+        figure("faults injected", injected);
+        figure("acquisitions", accepted.get() + staleRefused.get() + conditionRefused.get());
+        figure("writes accepted", accepted.get());
+        figure("stale writes refused", staleRefused.get() + conditionRefused.get());
+        figure("stale writes accepted", staleAccepted.get());
+        figure("failed calls", failed.get());
+        assertThat(value).as("the counter against the accepted writes").isEqualTo(accepted.get());
+        assertThat(staleAccepted.get()).as("writes accepted with a token older than an accepted one").isZero();
     }
 
     /** A transaction's TTL put leaves a key the server removes when its TTL passes, beside keys without one. */
