@@ -11,7 +11,6 @@ import io.cloudportal.Guarantee;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.LockLostException;
 import io.cloudportal.Portal;
-import io.cloudportal.UnavailableException;
 import io.cloudportal.UnsupportedFacilityException;
 import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
@@ -446,11 +445,14 @@ public abstract class KvTransactionContract extends ContractSupport {
     }
 
     /**
-     * Four clients move amounts between ten keys with version-conditioned transactions, a
-     * connection cut in the middle where the fixture can cut one: the sum never changes.
+     * Eight clients move amounts between ten keys with version-conditioned transactions for 20 s,
+     * with a connection cut after a third and a server restart after two thirds where the fixture
+     * can inject them. An observer reads all ten keys and proves each read a snapshot by committing
+     * a transaction that requires every version it read: the sum is the same in every such
+     * snapshot and at the end.
      */
     @Test
-    void transfersBetweenKeysKeepTheSumThroughAConnectionCut() throws Exception {
+    void transfersBetweenKeysKeepTheSumAtEverySnapshotThroughACutAndARestart() throws Exception {
         KvStore setup = open().kvStore();
         if (!transactional(setup)) {
             return;
@@ -460,12 +462,19 @@ public abstract class KvTransactionContract extends ContractSupport {
         for (int i = 0; i < accounts; i++) {
             setup.put(root + "/" + i, bytes("100"));
         }
-        List<Portal> clients = List.of(open(), open(), open(), open());
+        List<Portal> clients = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            clients.add(open());
+        }
         AtomicInteger committed = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         AtomicInteger unavailable = new AtomicInteger();
-        long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-        ExecutorService pool = Executors.newFixedThreadPool(clients.size());
+        AtomicInteger snapshots = new AtomicInteger();
+        AtomicInteger wrongSnapshots = new AtomicInteger();
+        long start = System.nanoTime();
+        long until = start + Duration.ofSeconds(20).toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(clients.size() + 1);
+        List<String> injected = new ArrayList<>();
         try {
             List<Future<?>> running = new ArrayList<>();
             for (Portal client : clients) {
@@ -476,12 +485,22 @@ public abstract class KvTransactionContract extends ContractSupport {
                     return null;
                 }));
             }
-            // The sum is checked either way; a fixture that cannot cut a connection runs the transfers without the cut.
-            boolean cut = harness().faults().contains(Fault.CONNECTION_CUT);
-            if (cut) {
-                harness().inject(Fault.CONNECTION_CUT, clients.get(0));
+            KvStore observer = open().kvStore();
+            running.add(pool.submit(() -> {
+                while (System.nanoTime() < until) {
+                    snapshot(observer, root, accounts, snapshots, wrongSnapshots);
+                }
+                return null;
+            }));
+            // The sum is checked either way; a fixture that cannot inject a fault runs the transfers without it.
+            for (Fault fault : List.of(Fault.CONNECTION_CUT, Fault.SERVER_RESTART)) {
+                long at = start + Duration.ofSeconds(fault == Fault.CONNECTION_CUT ? 7 : 13).toNanos();
+                await().atMost(PATIENCE).until(() -> System.nanoTime() >= at);
+                if (harness().faults().contains(fault)) {
+                    harness().inject(fault, clients.get(0));
+                    injected.add(fault.name());
+                }
             }
-            figure("connection cut", cut ? "yes" : "not injectable here");
             for (Future<?> client : running) {
                 client.get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             }
@@ -489,11 +508,39 @@ public abstract class KvTransactionContract extends ContractSupport {
             pool.shutdownNow();
         }
         long sum = open().kvStore().list(root).stream().mapToLong(kv -> Long.parseLong(kv.valueAsString())).sum();
+        figure("faults", injected.isEmpty() ? "none injectable here" : String.join("+", injected));
         figure("committed", committed.get());
         figure("refused", refused.get());
         figure("unavailable", unavailable.get());
+        figure("snapshots", snapshots.get());
+        figure("snapshots with another sum", wrongSnapshots.get());
         assertThat(sum).as("the sum of the accounts after %d transfers", committed.get()).isEqualTo(100L * accounts);
+        assertThat(wrongSnapshots.get()).as("snapshots whose sum was not %d", 100 * accounts).isZero();
         assertThat(committed.get()).isPositive();
+        assertThat(snapshots.get()).isPositive();
+    }
+
+    /** Reads every account; the read is a snapshot if no version changed before a transaction requiring them all committed. */
+    private static void snapshot(KvStore kv, String root, int accounts, AtomicInteger snapshots, AtomicInteger wrong) {
+        try {
+            List<KeyValue> read = kv.list(root + "/");
+            if (read.size() != accounts) {
+                wrong.incrementAndGet();
+                return;
+            }
+            KvTransaction proof = kv.transaction();
+            for (KeyValue account : read) {
+                proof.requireVersion(account.key(), account.version());
+            }
+            if (proof.put("snapshots-of-" + root, bytes(Integer.toString(snapshots.get()))).commit().committed()) {
+                snapshots.incrementAndGet();
+                if (read.stream().mapToLong(account -> Long.parseLong(account.valueAsString())).sum() != 100L * accounts) {
+                    wrong.incrementAndGet();
+                }
+            }
+        } catch (io.cloudportal.PortalException notNow) {
+            // the server away or the keys busy: no snapshot this time
+        }
     }
 
     private static void transfer(KvStore kv, String root, int accounts, AtomicInteger committed, AtomicInteger refused,
@@ -511,8 +558,10 @@ public abstract class KvTransactionContract extends ContractSupport {
                     .put(target.key(), bytes(Long.toString(Long.parseLong(target.valueAsString()) + amount)))
                     .commit();
             (result.committed() ? committed : refused).incrementAndGet();
-        } catch (UnavailableException outcomeUnknown) {
-            // Applied or not, the versions it named decide: a retry reads them again.
+        } catch (io.cloudportal.ConflictException busy) {
+            refused.incrementAndGet(); // nothing was written
+        } catch (io.cloudportal.PortalException outcomeUnknown) {
+            // The server away or slow: applied or not, the versions it named decide, and a retry reads them again.
             unavailable.incrementAndGet();
         }
     }
