@@ -104,7 +104,7 @@ final class EtcdLock implements Lock {
                 continue; // the name was taken (a delete still on its way): it stays marked, the next one is tried
             }
             long created = queued.created();
-            if (queued.first()) {
+            if (queued.holds()) {
                 // The put and the read of the queue's head were one transaction: too few are ahead, and the
                 // put on the lease proves the lease was alive at that revision.
                 Held held = new Held(key, slot, created, lease);
@@ -140,7 +140,7 @@ final class EtcdLock implements Lock {
     }
 
     /** Where an acquisition's key landed: its create revision, and whether it holds at once (null: name taken). */
-    private record Queued(long created, boolean first) {
+    private record Queued(long created, boolean holds) {
     }
 
     /**

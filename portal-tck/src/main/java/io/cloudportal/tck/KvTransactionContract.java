@@ -167,14 +167,7 @@ public abstract class KvTransactionContract extends ContractSupport {
             assertThat(taken).as("the lock, once the paused holder's session ended").isPresent();
             assertThat(observer.kvStore().transaction().put(name + "/fenced", bytes("new holder")).guardedBy(taken.get()).commit()
                     .committed()).isTrue();
-            String resumed = holder.next(PATIENCE);
-            String guarded = holder.next(PATIENCE);
-            figure("resumed", resumed);
-            figure("guarded write", guarded);
-            figure("stale writes accepted", "GUARDED accepted".equals(guarded) ? 1 : 0);
-            assertThat(guarded).as("the paused holder's guarded write").startsWith("GUARDED refused");
-            assertThat(observer.kvStore().get(name + "/fenced")).hasValueSatisfying(read ->
-                    assertThat(read.valueAsString()).isEqualTo("new holder"));
+            staleWriteRefusedOnResuming(holder, observer.kvStore(), name + "/fenced", "new holder");
             taken.get().close();
         }
     }
@@ -238,15 +231,22 @@ public abstract class KvTransactionContract extends ContractSupport {
             assertThat(elected).as("the next leader, once the paused one's session ended").isTrue();
             assertThat(observer.kvStore().transaction().put(election + "/fenced", bytes("new leader")).guardedBy(next).commit()
                     .committed()).isTrue();
-            String resumed = leader.next(PATIENCE);
-            String guarded = leader.next(PATIENCE);
-            figure("resumed", resumed);
-            figure("guarded write", guarded);
-            figure("stale writes accepted", "GUARDED accepted".equals(guarded) ? 1 : 0);
-            assertThat(guarded).as("the paused leader's guarded write, on its way when it stalled").startsWith("GUARDED refused");
-            assertThat(observer.kvStore().get(election + "/fenced")).hasValueSatisfying(read ->
-                    assertThat(read.valueAsString()).isEqualTo("new leader"));
+            staleWriteRefusedOnResuming(leader, observer.kvStore(), election + "/fenced", "new leader");
         }
+    }
+
+    /**
+     * Reads what the resumed child reported and checks its guarded write was refused: the figures,
+     * and the value the new holder or leader wrote still in place.
+     */
+    private void staleWriteRefusedOnResuming(PausedHolder child, KvStore kv, String key, String newValue) throws InterruptedException {
+        String resumed = child.next(PATIENCE);
+        String guarded = child.next(PATIENCE);
+        figure("resumed", resumed);
+        figure("guarded write", guarded);
+        figure("stale writes accepted", "GUARDED accepted".equals(guarded) ? 1 : 0);
+        assertThat(guarded).as("the paused child's guarded write").startsWith("GUARDED refused");
+        assertThat(kv.get(key)).hasValueSatisfying(read -> assertThat(read.valueAsString()).isEqualTo(newValue));
     }
 
     /**
