@@ -3,10 +3,13 @@ package io.cloudportal.internal;
 import io.cloudportal.Guarantee;
 import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Watch;
+import io.cloudportal.kv.GuardedWrites;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvListener;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.kv.KvTransaction;
+import io.cloudportal.leader.Candidacy;
+import io.cloudportal.lock.HeldLock;
 import io.cloudportal.spi.TransactionalKvStore;
 import io.cloudportal.spi.Rules;
 import java.time.Duration;
@@ -93,11 +96,29 @@ final class PortableKvStore implements KvStore {
     @Override
     public KvTransaction transaction() {
         portal.ensureOpen("transaction()");
-        portal.requireGuarantee(Guarantee.KV_TRANSACTIONS, "transaction()");
+        return transaction("commit()");
+    }
+
+    PortableKvTransaction transaction(String operation) {
+        portal.requireGuarantee(Guarantee.KV_TRANSACTIONS, operation.equals("commit()") ? "transaction()" : "a guarded " + operation);
         if (!(driver instanceof TransactionalKvStore transactional)) {
             throw new IllegalStateException("the driver declares KV_TRANSACTIONS but its KV store is no TransactionalKvStore");
         }
-        return new PortableKvTransaction(portal, this, transactional);
+        return new PortableKvTransaction(portal, this, transactional, operation);
+    }
+
+    @Override
+    public GuardedWrites guardedBy(HeldLock lock) {
+        portal.ensureOpen("guardedBy()");
+        portal.requireGuarantee(Guarantee.KV_TRANSACTIONS, "guardedBy()");
+        return new PortableGuardedWrites(this, WriteGuard.of(portal, lock));
+    }
+
+    @Override
+    public GuardedWrites guardedBy(Candidacy leader) {
+        portal.ensureOpen("guardedBy()");
+        portal.requireGuarantee(Guarantee.KV_TRANSACTIONS, "guardedBy()");
+        return new PortableGuardedWrites(this, WriteGuard.of(portal, leader));
     }
 
     String key(String key) {

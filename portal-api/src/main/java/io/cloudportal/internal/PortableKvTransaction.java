@@ -22,25 +22,26 @@ import java.util.Set;
 final class PortableKvTransaction implements KvTransaction {
 
     private final DefaultPortal portal;
+    /** What the user called, for errors: commit(), or a guarded put() made of this transaction. */
+    private final String operation;
     private final PortableKvStore store;
     private final TransactionalKvStore driver;
     private final List<Condition> conditions = new ArrayList<>();
     private final List<Operation> operations = new ArrayList<>();
     private final Set<String> written = new HashSet<>();
     private long valueBytes;
-    private HeldLock guard;
-    /** The candidacy whose term is the guard, if it is one: its refusal is a lost leadership, not a lost lock. */
-    private io.cloudportal.leader.Candidacy guardingCandidacy;
+    private WriteGuard guard;
     private boolean committed;
 
-    PortableKvTransaction(DefaultPortal portal, PortableKvStore store, TransactionalKvStore driver) {
+    PortableKvTransaction(DefaultPortal portal, PortableKvStore store, TransactionalKvStore driver, String operation) {
         this.portal = portal;
+        this.operation = operation;
         this.store = store;
         this.driver = driver;
     }
 
     @Override
-    public KvTransaction requireVersion(String key, long version) {
+    public PortableKvTransaction requireVersion(String key, long version) {
         if (version < 0) {
             throw Rules.invalid("version", Long.toString(version), "must be 0 (absent) or a version read before");
         }
@@ -48,16 +49,16 @@ final class PortableKvTransaction implements KvTransaction {
     }
 
     @Override
-    public KvTransaction requireAbsent(String key) {
+    public PortableKvTransaction requireAbsent(String key) {
         return condition(new Condition(store.key(key), Check.ABSENT, 0));
     }
 
     @Override
-    public KvTransaction requirePresent(String key) {
+    public PortableKvTransaction requirePresent(String key) {
         return condition(new Condition(store.key(key), Check.PRESENT, 0));
     }
 
-    private KvTransaction condition(Condition condition) {
+    private PortableKvTransaction condition(Condition condition) {
         ensureNotCommitted();
         roomForAnotherStep();
         conditions.add(condition);
@@ -65,12 +66,12 @@ final class PortableKvTransaction implements KvTransaction {
     }
 
     @Override
-    public KvTransaction put(String key, byte[] value) {
+    public PortableKvTransaction put(String key, byte[] value) {
         return put(key, value, (Duration) null);
     }
 
     @Override
-    public KvTransaction put(String key, byte[] value, Duration ttl) {
+    public PortableKvTransaction put(String key, byte[] value, Duration ttl) {
         if (ttl != null) {
             Rules.duration("ttl", ttl, false);
             if (ttl.compareTo(PortableKvStore.MIN_TTL) < 0) {
@@ -92,11 +93,11 @@ final class PortableKvTransaction implements KvTransaction {
     }
 
     @Override
-    public KvTransaction delete(String key) {
+    public PortableKvTransaction delete(String key) {
         return operation(new Operation(store.key(key), null));
     }
 
-    private KvTransaction operation(Operation operation) {
+    private PortableKvTransaction operation(Operation operation) {
         ensureNotCommitted();
         roomForAnotherStep();
         if (!written.add(operation.key())) {
@@ -110,46 +111,37 @@ final class PortableKvTransaction implements KvTransaction {
     @Override
     public KvTransaction guardedBy(HeldLock lock) {
         ensureNotCommitted();
-        HeldLock driverLock = PortableLock.driverLockOf(portal, lock, "guard");
-        if (guard != null) {
-            throw Rules.invalid("guard", lock.toString(), "is one too many: a transaction takes one guard");
-        }
-        guard = driverLock;
-        return this;
+        return guard(WriteGuard.of(portal, lock));
     }
 
     @Override
     public KvTransaction guardedBy(io.cloudportal.leader.Candidacy leader) {
         ensureNotCommitted();
-        io.cloudportal.leader.Candidacy driverCandidacy = PortableLeaderElection.driverCandidacyOf(portal, leader, "guard");
+        return guard(WriteGuard.of(portal, leader));
+    }
+
+    PortableKvTransaction guard(WriteGuard writeGuard) {
+        ensureNotCommitted();
         if (guard != null) {
-            throw Rules.invalid("guard", leader.toString(), "is one too many: a transaction takes one guard");
+            throw Rules.invalid("guard", writeGuard.toString(), "is one too many: a transaction takes one guard");
         }
-        if (!(driverCandidacy instanceof io.cloudportal.spi.TermGuard terms)) {
-            throw Rules.invalid("guard", leader.toString(), "cannot guard a write: the " + portal.driverName() + " driver has no term guards");
-        }
-        guard = terms.termGuard();
-        guardingCandidacy = leader;
+        guard = writeGuard;
         return this;
     }
 
     @Override
     public KvTransactionResult commit() {
-        portal.ensureOpen("commit()");
+        portal.ensureOpen(operation);
         ensureNotCommitted();
         if (operations.isEmpty()) {
             throw new InvalidArgumentException("the transaction has no operation to commit; add a put or a delete");
         }
         committed = true;
-        KvTransactionSpec spec = new KvTransactionSpec(conditions, operations, Optional.ofNullable(guard));
+        KvTransactionSpec spec = new KvTransactionSpec(conditions, operations, Optional.ofNullable(guard).map(WriteGuard::driverLock));
         try {
-            return DriverCalls.guard(portal, "commit()", () -> driver.commit(spec));
+            return DriverCalls.guard(portal, operation, () -> driver.commit(spec));
         } catch (io.cloudportal.LockLostException refused) {
-            if (guardingCandidacy == null) {
-                throw refused;
-            }
-            throw new io.cloudportal.LeadershipLostException("the transaction wrote nothing: " + guardingCandidacy + " no longer leads in term "
-                    + guard.fencingToken().value() + " on the server", refused);
+            throw guard == null ? refused : guard.refused(refused);
         }
     }
 

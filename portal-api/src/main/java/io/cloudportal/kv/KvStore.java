@@ -68,6 +68,33 @@ public interface KvStore {
     }
 
     /**
+     * Single-key writes guarded by a held lock or permit of this connection: the server refuses
+     * each once the lock is no longer held by this holder (see {@link GuardedWrites}).
+     *
+     * @param lock a held lock, permit, read or write lock of this connection
+     * @return a view whose writes carry the guard
+     * @throws io.cloudportal.InvalidArgumentException if the lock is from another connection or was released (before any I/O)
+     * @throws io.cloudportal.UnsupportedFacilityException if the driver does not give {@link io.cloudportal.Guarantee#KV_TRANSACTIONS}
+     */
+    default GuardedWrites guardedBy(io.cloudportal.lock.HeldLock lock) {
+        throw new io.cloudportal.UnsupportedFacilityException("guarded writes need KV_TRANSACTIONS, which this KV store does not give");
+    }
+
+    /**
+     * Single-key writes guarded by the term this candidacy leads in now: the server refuses each
+     * once that term has ended, also if the candidacy leads again later (get a new view then).
+     *
+     * @param leader a candidacy of this connection that leads now
+     * @return a view whose writes carry the guard
+     * @throws io.cloudportal.LeadershipLostException if it does not lead now (before any I/O)
+     * @throws io.cloudportal.InvalidArgumentException if the candidacy is from another connection or was closed
+     * @throws io.cloudportal.UnsupportedFacilityException if the driver does not give {@link io.cloudportal.Guarantee#KV_TRANSACTIONS}
+     */
+    default GuardedWrites guardedBy(io.cloudportal.leader.Candidacy leader) {
+        throw new io.cloudportal.UnsupportedFacilityException("guarded writes need KV_TRANSACTIONS, which this KV store does not give");
+    }
+
+    /**
      * Deletes a key.
      *
      * @param key the key

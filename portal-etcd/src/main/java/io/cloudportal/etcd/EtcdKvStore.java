@@ -117,6 +117,8 @@ final class EtcdKvStore implements KvStore, TransactionalKvStore {
         EtcdLock.Held guard = transaction.guard().map(this::ownLock).orElse(null);
         if (guard != null) {
             compares.add(new Cmp(guard.key(), Cmp.Op.EQUAL, CmpTarget.createRevision(guard.fencingToken().value())));
+            // Read first when refused: a lost guard is the answer before any condition (GuardedWrites' rule).
+            reads.add(0, Op.get(guard.key(), GetOption.DEFAULT));
         }
         // A TTL key carries a lease of its own, as put does; one lease per TTL, granted before the Txn (a
         // lease left without keys when the Txn is refused simply expires).
@@ -143,16 +145,27 @@ final class EtcdKvStore implements KvStore, TransactionalKvStore {
                     .map(operation -> new KeyValue(operation.key(), operation.value(), revision)).toList());
         }
         List<GetResponse> read = response.getGetResponses();
+        int first = 0;
+        if (guard != null) {
+            long created = read.get(0).getKvs().stream().findFirst().map(io.etcd.jetcd.KeyValue::getCreateRevision).orElse(0L);
+            if (created != guard.fencingToken().value()) {
+                throw refused(guard);
+            }
+            first = 1;
+        }
         for (int i = 0; i < transaction.conditions().size(); i++) {
             KvTransactionSpec.Condition condition = transaction.conditions().get(i);
-            long version = read.get(i).getKvs().stream().findFirst().map(io.etcd.jetcd.KeyValue::getModRevision).orElse(0L);
+            long version = read.get(first + i).getKvs().stream().findFirst().map(io.etcd.jetcd.KeyValue::getModRevision).orElse(0L);
             if (!condition.heldBy(version)) {
                 return KvTransactionResult.refused(condition.describe());
             }
         }
-        // Every condition held at the revision the Txn saw: the guard's comparison is the one that failed.
+        throw new IllegalStateException("etcd refused a transaction whose guard and conditions all held at the revision it read");
+    }
+
+    private static LockLostException refused(EtcdLock.Held guard) {
         guard.refusedByTheServer("etcd");
-        throw new LockLostException("the transaction wrote nothing: lock '" + guard.name() + "' (token " + guard.fencingToken().value()
+        return new LockLostException("nothing was written: lock '" + guard.name() + "' (token " + guard.fencingToken().value()
                 + ") is no longer held by this holder on the server");
     }
 

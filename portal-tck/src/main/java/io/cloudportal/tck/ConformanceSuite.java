@@ -106,6 +106,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** Single-key writes guarded by a lock, a permit or a leader's term. */
+    @Nested
+    class GuardedWrites extends GuardedWritesContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The messaging contract, with the redelivery contract nested in it. */
     @Nested
     class Messaging extends MessagingContract {

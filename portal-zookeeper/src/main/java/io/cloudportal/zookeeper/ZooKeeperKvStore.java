@@ -36,6 +36,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
 
     private final ZooKeeperConnection connection;
     private final List<ZooKeeperKvWatch> watches = new CopyOnWriteArrayList<>();
+    private final PlainKeys plainKeys = new PlainKeys();
 
     ZooKeeperKvStore(ZooKeeperConnection connection) {
         this.connection = connection;
@@ -62,8 +63,10 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
         try {
             Stat stat = new Stat();
             byte[] value = client().getData().storingStatIn(stat).forPath(path(key));
+            plainKeys.saw(key, stat);
             return Optional.of(new KeyValue(key, value, stat.getMzxid()));
         } catch (KeeperException.NoNodeException absent) {
+            plainKeys.forget(key);
             return Optional.empty();
         } catch (Exception e) {
             throw ZooKeeperErrors.map("reading key '" + key + "'", e);
@@ -82,6 +85,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
                 try {
                     Stat stat = client().setData().forPath(path, value);
                     if (EphemeralType.get(stat.getEphemeralOwner()) != EphemeralType.TTL) {
+                        plainKeys.sawPlain(key);
                         return new KeyValue(key, value, stat.getMzxid());
                     }
                     // A plain put makes the key permanent again: replace the TTL node atomically.
@@ -92,6 +96,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
                     Stat stat = new Stat();
                     try {
                         client().create().storingStatIn(stat).creatingParentsIfNeeded().forPath(path, value);
+                        plainKeys.sawPlain(key);
                         return new KeyValue(key, value, stat.getMzxid());
                     } catch (KeeperException.NodeExistsException createdMeanwhile) {
                         // Another writer won the create: write over it.
@@ -109,6 +114,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
     }
 
     private KeyValue putNow(String key, byte[] value, Duration ttl) {
+        plainKeys.forget(key);
         String path = path(key);
         long ttlMillis = ttl.toMillis();
         try {
@@ -156,7 +162,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
     }
 
     /** Deletes and re-creates a node in one transaction; false if it changed meanwhile. */
-    private boolean replace(String path, int version, byte[] value, CreateMode mode, long ttlMillis) throws Exception {
+    boolean replace(String path, int version, byte[] value, CreateMode mode, long ttlMillis) throws Exception {
         try {
             var create = client().transactionOp().create();
             var op = mode == CreateMode.PERSISTENT_WITH_TTL
@@ -181,6 +187,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
                 Stat stat = new Stat();
                 try {
                     client().create().storingStatIn(stat).creatingParentsIfNeeded().forPath(path, value);
+                    plainKeys.sawPlain(key);
                     return Optional.of(new KeyValue(key, value, stat.getMzxid()));
                 } catch (KeeperException.NodeExistsException exists) {
                     return Optional.empty();
@@ -194,6 +201,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
             // the node we compared. A delete and re-create that reached the same data version in
             // the moment between these two calls would not be noticed (see docs/decisions/0008).
             Stat written = client().setData().withVersion(current.getVersion()).forPath(path, value);
+            plainKeys.saw(key, written);
             return Optional.of(new KeyValue(key, value, written.getMzxid()));
         } catch (KeeperException.BadVersionException | KeeperException.NoNodeException changed) {
             return Optional.empty();
@@ -205,7 +213,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
     @Override
     public KvTransactionResult commit(KvTransactionSpec transaction) {
         return connection.bounded("committing a transaction of " + transaction.operations().size() + " writes",
-                () -> new ZooKeeperKvTransaction(connection, transaction).commit());
+                () -> new ZooKeeperKvTransaction(connection, this, transaction).commit());
     }
 
     @Override
@@ -215,6 +223,7 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
 
     private boolean deleteNow(String key) {
         try {
+            plainKeys.forget(key);
             client().delete().forPath(path(key));
             return true;
         } catch (KeeperException.NoNodeException absent) {
@@ -287,6 +296,10 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
 
     private void ensureBase() throws Exception {
         ensureBase(client());
+    }
+
+    PlainKeys plainKeys() {
+        return plainKeys;
     }
 
     void forget(ZooKeeperKvWatch watch) {

@@ -36,6 +36,12 @@ import org.apache.zookeeper.server.EphemeralType;
  * {@code check} that the holder's lock node still exists. When the
  * multi fails on a step that only pinned what was read (a key created or deleted meanwhile), the
  * transaction is planned again; when it fails on a condition or the guard, that is the answer.
+ * A lost guard is the answer before a failed condition: the read includes the guard's node.
+ *
+ * <p>A transaction of unconditioned puts (without TTL) and deletes of keys this connection last
+ * saw as plain nodes skips the read, as a raw multi would: the guard's {@code check} and one
+ * {@code setData} or {@code delete} per key, whose results carry the versions. If a key is not
+ * there, that multi writes nothing and the transaction is planned on a read.
  */
 final class ZooKeeperKvTransaction {
 
@@ -43,6 +49,8 @@ final class ZooKeeperKvTransaction {
     private static final int ATTEMPTS = 5;
 
     private final ZooKeeperConnection connection;
+    private final PlainKeys plainKeys;
+    private final ZooKeeperKvStore store;
     private final KvTransactionSpec transaction;
 
     /** What each step of the multi stands for: a condition's index, the guard, or a pin of what was read (-1). */
@@ -52,15 +60,23 @@ final class ZooKeeperKvTransaction {
     /** The node whose set reports a multi's zxid; made by the first transaction that needs it. */
     static final String CLOCK = "/kv-transactions";
 
-    ZooKeeperKvTransaction(ZooKeeperConnection connection, KvTransactionSpec transaction) {
+    ZooKeeperKvTransaction(ZooKeeperConnection connection, ZooKeeperKvStore store, KvTransactionSpec transaction) {
         this.connection = connection;
+        this.store = store;
+        this.plainKeys = store.plainKeys();
         this.transaction = transaction;
     }
 
     KvTransactionResult commit() throws Exception {
         ZooKeeperLock.Held guard = transaction.guard().map(this::ownLock).orElse(null);
+        if (writesOnlyKnownPlainKeys()) {
+            KvTransactionResult unread = commitUnread(guard);
+            if (unread != null) {
+                return unread;
+            }
+        }
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Map<String, Stat> read = read();
+            Map<String, Stat> read = read(guard);
             for (Condition condition : transaction.conditions()) {
                 if (!condition.heldBy(version(read.get(condition.key())))) {
                     return KvTransactionResult.refused(condition.describe());
@@ -71,6 +87,7 @@ final class ZooKeeperKvTransaction {
             plan(read, guard, steps, meaning);
             try {
                 List<CuratorTransactionResult> results = client().transaction().forOperations(steps);
+                remember();
                 return committed(results);
             } catch (KeeperException failed) {
                 int step = firstFailedStep(failed);
@@ -84,9 +101,7 @@ final class ZooKeeperKvTransaction {
                 }
                 int means = step < 0 ? PIN : meaning.get(step);
                 if (means == GUARD) {
-                    guard.refusedByTheServer("ZooKeeper");
-                    throw new LockLostException("the transaction wrote nothing: lock '" + guard.name() + "' (token "
-                            + guard.fencingToken().value() + ") is no longer held by this holder on the server");
+                    throw lost(guard);
                 }
                 if (means >= 0) {
                     return KvTransactionResult.refused(transaction.conditions().get(means).describe());
@@ -102,6 +117,89 @@ final class ZooKeeperKvTransaction {
             }
         }
         throw new ConflictException("the transaction's keys changed under each of " + ATTEMPTS + " attempts to commit it; try again");
+    }
+
+    private static LockLostException lost(ZooKeeperLock.Held guard) {
+        guard.refusedByTheServer("ZooKeeper");
+        return new LockLostException("nothing was written: lock '" + guard.name() + "' (token " + guard.fencingToken().value()
+                + ") is no longer held by this holder on the server");
+    }
+
+    private boolean writesOnlyKnownPlainKeys() {
+        return transaction.conditions().isEmpty() && transaction.operations().stream().allMatch(operation -> operation.ttl() == null)
+                && plainKeys.containAll(transaction.operations().stream().map(Operation::key).toList());
+    }
+
+    /** The multi without a read; null if a key was not there (nothing was written). */
+    private KvTransactionResult commitUnread(ZooKeeperLock.Held guard) throws Exception {
+        List<CuratorOp> steps = new ArrayList<>();
+        if (guard != null) {
+            steps.add(client().transactionOp().check().forPath(guard.path()));
+        }
+        int first = steps.size();
+        for (Operation operation : transaction.operations()) {
+            String path = ZooKeeperKvStore.path(operation.key());
+            steps.add(operation.isDelete() ? client().transactionOp().delete().forPath(path)
+                    : client().transactionOp().setData().forPath(path, operation.value()));
+        }
+        List<CuratorTransactionResult> results;
+        try {
+            results = client().transaction().forOperations(steps);
+        } catch (KeeperException failed) {
+            int step = firstFailedStep(failed);
+            if (guard != null && step == 0) {
+                throw lost(guard);
+            }
+            if (failed.code() == KeeperException.Code.NONODE && step >= first) {
+                plainKeys.forget(transaction.operations().get(step - first).key());
+                return null;
+            }
+            throw failed;
+        }
+        List<KeyValue> written = new ArrayList<>();
+        for (int i = 0; i < transaction.operations().size(); i++) {
+            Operation operation = transaction.operations().get(i);
+            if (operation.isDelete()) {
+                plainKeys.forget(operation.key());
+                continue;
+            }
+            Stat stat = results.get(first + i).getResultStat();
+            if (EphemeralType.get(stat.getEphemeralOwner()) == EphemeralType.TTL) {
+                written.add(madePermanent(operation, stat));
+            } else {
+                written.add(new KeyValue(operation.key(), operation.value(), stat.getMzxid()));
+            }
+        }
+        return KvTransactionResult.committed(written);
+    }
+
+    /**
+     * Another client replaced the key by a TTL node since this connection saw it, and the multi set
+     * its value: a put without TTL makes a key permanent, so the node is put in its place as
+     * {@link ZooKeeperKvStore#put} does. If it was written again meanwhile, that later write stands.
+     */
+    private KeyValue madePermanent(Operation operation, Stat stat) throws Exception {
+        String path = ZooKeeperKvStore.path(operation.key());
+        if (store.replace(path, stat.getVersion(), operation.value(), CreateMode.PERSISTENT, 0)) {
+            Stat replaced = client().checkExists().forPath(path);
+            if (replaced != null) {
+                plainKeys.saw(operation.key(), replaced);
+                return new KeyValue(operation.key(), operation.value(), replaced.getMzxid());
+            }
+        }
+        plainKeys.forget(operation.key());
+        return new KeyValue(operation.key(), operation.value(), stat.getMzxid());
+    }
+
+    /** What a committed multi planned on a read leaves: plain puts are plain nodes now, the rest are not. */
+    private void remember() {
+        for (Operation operation : transaction.operations()) {
+            if (operation.isDelete() || operation.ttl() != null) {
+                plainKeys.forget(operation.key());
+            } else {
+                plainKeys.sawPlain(operation.key());
+            }
+        }
     }
 
     private void createClock() throws Exception {
@@ -123,8 +221,11 @@ final class ZooKeeperKvTransaction {
         throw new InvalidArgumentException("guard '" + lock + "' is not a lock of this ZooKeeper connection");
     }
 
-    /** The stat of every key the transaction names, in one read-only multi (one round trip, whatever the count). */
-    private Map<String, Stat> read() throws Exception {
+    /**
+     * The stat of every key the transaction names, in one read-only multi (one round trip, whatever
+     * the count), which also reads the guard's node: a guard already lost is the answer.
+     */
+    private Map<String, Stat> read(ZooKeeperLock.Held guard) throws Exception {
         List<String> keys = new ArrayList<>();
         for (Condition condition : transaction.conditions()) {
             if (!keys.contains(condition.key())) {
@@ -140,6 +241,9 @@ final class ZooKeeperKvTransaction {
         for (String key : keys) {
             reads.add(Op.getData(ZKPaths.fixForNamespace(client().getNamespace(), ZooKeeperKvStore.path(key))));
         }
+        if (guard != null) {
+            reads.add(Op.getData(ZKPaths.fixForNamespace(client().getNamespace(), guard.path())));
+        }
         // Curator has no read multi; its retry loop still waits for a connection and retries a lost one, as its own reads do.
         List<OpResult> results = RetryLoop.callWithRetry(client().getZookeeperClient(),
                 () -> client().getZookeeperClient().getZooKeeper().multi(reads));
@@ -149,7 +253,15 @@ final class ZooKeeperKvTransaction {
             if (result instanceof OpResult.ErrorResult error && error.getErr() != KeeperException.Code.NONODE.intValue()) {
                 throw KeeperException.create(KeeperException.Code.get(error.getErr()), ZooKeeperKvStore.path(keys.get(i)));
             }
-            read.put(keys.get(i), result instanceof OpResult.GetDataResult data ? data.getStat() : null);
+            Stat stat = result instanceof OpResult.GetDataResult data ? data.getStat() : null;
+            read.put(keys.get(i), stat);
+            plainKeys.saw(keys.get(i), stat);
+        }
+        if (guard != null && results.get(keys.size()) instanceof OpResult.ErrorResult error) {
+            if (error.getErr() == KeeperException.Code.NONODE.intValue()) {
+                throw lost(guard);
+            }
+            throw KeeperException.create(KeeperException.Code.get(error.getErr()), guard.path());
         }
         return read;
     }

@@ -61,6 +61,35 @@ class ZooKeeperInteropIT {
         return discovery;
     }
 
+    /**
+     * A transaction of plain puts to keys Portal saw as plain nodes goes out without reading them:
+     * a key that a Curator client deleted meanwhile is created all the same, and one it replaced by
+     * a TTL node ends as a plain node holding the transaction's value, as a put leaves it.
+     */
+    @Test
+    void anUnreadTransactionStillCreatesADeletedKeyAndMakesATtlNodePlainAgain() throws Exception {
+        String deleted = unique("deleted");
+        String ttl = unique("ttl");
+        portal.kvStore().put(deleted, "before".getBytes(StandardCharsets.UTF_8));
+        portal.kvStore().put(ttl, "before".getBytes(StandardCharsets.UTF_8));
+        curator.delete().forPath("/kv/" + deleted);
+        curator.delete().forPath("/kv/" + ttl);
+        curator.create().withTtl(60_000).withMode(org.apache.zookeeper.CreateMode.PERSISTENT_WITH_TTL)
+                .forPath("/kv/" + ttl, "curator".getBytes(StandardCharsets.UTF_8));
+
+        var result = portal.kvStore().transaction().put(deleted, "tx".getBytes(StandardCharsets.UTF_8)).commit();
+        assertThat(result.committed()).isTrue();
+        assertThat(new String(curator.getData().forPath("/kv/" + deleted), StandardCharsets.UTF_8)).isEqualTo("tx");
+
+        result = portal.kvStore().transaction().put(ttl, "tx".getBytes(StandardCharsets.UTF_8)).commit();
+        org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+        assertThat(new String(curator.getData().storingStatIn(stat).forPath("/kv/" + ttl), StandardCharsets.UTF_8)).isEqualTo("tx");
+        assertThat(org.apache.zookeeper.server.EphemeralType.get(stat.getEphemeralOwner()))
+                .as("the node a plain put in a transaction leaves").isEqualTo(org.apache.zookeeper.server.EphemeralType.VOID);
+        assertThat(result.written().get(0).version()).isEqualTo(stat.getMzxid());
+        assertThat(portal.kvStore().get(ttl).orElseThrow().version()).isEqualTo(stat.getMzxid());
+    }
+
     @Test
     void portalFindsAnInstanceACuratorServiceDiscoveryRegistered() throws Exception {
         String service = unique("orders");
