@@ -132,7 +132,7 @@ public class EtcdBenchmark {
     /** A put the server makes only while the lock is held: compare the lock key's create revision, then put. */
     @Benchmark
     public Object portalKvGuardedPut() {
-        return kv.transaction().put("bench", VALUE).guardedBy(guard).commit();
+        return kv.guardedBy(guard).put("bench", VALUE);
     }
 
     @Benchmark
