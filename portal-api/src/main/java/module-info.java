@@ -6,6 +6,7 @@ module io.cloudportal.api {
     requires org.slf4j;
 
     exports io.cloudportal;
+    exports io.cloudportal.coordination;
     exports io.cloudportal.kv;
     exports io.cloudportal.leader;
     exports io.cloudportal.lock;

@@ -12,6 +12,8 @@ public enum Facility {
     READ_WRITE_LOCK,
     /** Named leader elections ({@link io.cloudportal.leader.LeaderElection}). */
     LEADER_ELECTION,
+    /** Named counters on the server ({@link io.cloudportal.coordination.Counter}). */
+    COUNTER,
     /** Key-value configuration with watches ({@link io.cloudportal.kv.KvStore}). */
     KV_STORE,
     /** Publishing messages to topics ({@link io.cloudportal.messaging.Publisher}). */

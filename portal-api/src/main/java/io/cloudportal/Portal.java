@@ -123,6 +123,15 @@ public interface Portal extends AutoCloseable {
     io.cloudportal.lock.ReadWriteLock readWriteLock(String name);
 
     /**
+     * A named counter on the server, starting at 0; every client of the name shares it.
+     *
+     * @param name the counter's name; see {@link io.cloudportal.spi.Rules#name}
+     * @return the counter
+     * @throws UnsupportedFacilityException if the driver has no counters
+     */
+    io.cloudportal.coordination.Counter counter(String name);
+
+    /**
      * A named leader election.
      *
      * @param name the election's name

@@ -101,6 +101,13 @@ final class DefaultPortal implements Portal {
     }
 
     @Override
+    public io.cloudportal.coordination.Counter counter(String name) {
+        require(Facility.COUNTER, "counter()");
+        Rules.characters("counter name", Rules.name("counter name", name, limits().maxNameLength()), limits());
+        return new PortableCounter(this, name, connection.counter(name));
+    }
+
+    @Override
     public io.cloudportal.lock.ReadWriteLock readWriteLock(String name) {
         require(Facility.READ_WRITE_LOCK, "readWriteLock()");
         Rules.characters("lock name", Rules.name("lock name", name, limits().maxNameLength()), limits());

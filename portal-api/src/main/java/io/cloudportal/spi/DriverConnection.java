@@ -47,6 +47,16 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
+     * A named counter's storage; the portable layer runs the update loop over it.
+     *
+     * @param name a validated counter name
+     * @return the counter's cell
+     */
+    default CounterCell counter(String name) {
+        throw new UnsupportedOperationException("counter");
+    }
+
+    /**
      * A named read-write lock: two of the driver's locks, whose holdings are
      * {@link AbstractHeldLock}s (so they can guard writes).
      *

@@ -136,6 +136,11 @@ final class EtcdConnection implements DriverConnection {
     }
 
     @Override
+    public io.cloudportal.spi.CounterCell counter(String name) {
+        return new EtcdCounter(this, name);
+    }
+
+    @Override
     public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
         return EtcdLock.readWriteLock(this, name);
     }

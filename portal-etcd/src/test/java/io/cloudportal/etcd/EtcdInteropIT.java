@@ -71,6 +71,22 @@ class EtcdInteropIT {
         return lines;
     }
 
+    /** A counter is a decimal at <root>/counters/<name>: etcdctl reads what Portal counted, and Portal counts on from what etcdctl put. */
+    @Test
+    void etcdctlReadsAndSetsAPortalCounter() throws Exception {
+        String name = "count-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String etcdKey = "/tck/counters/" + name;
+        try (var portal = HARNESS.connect()) {
+            io.cloudportal.coordination.Counter counter = portal.counter(name);
+            assertThat(counter.addAndGet(41)).isEqualTo(41);
+            List<String> read = etcdctl("get", "--print-value-only", etcdKey);
+            await().atMost(PATIENCE).until(() -> read.contains("41"));
+            List<String> put = etcdctl("put", etcdKey, "100");
+            await().atMost(PATIENCE).until(() -> put.contains("OK"));
+            assertThat(counter.incrementAndGet()).as("an increment after etcdctl put 100").isEqualTo(101);
+        }
+    }
+
     @Test
     void etcdctlLockAndPortalLockExcludeEachOther() throws Exception {
         String name = "interop-" + UUID.randomUUID().toString().substring(0, 8);

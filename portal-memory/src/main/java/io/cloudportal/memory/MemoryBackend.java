@@ -27,6 +27,7 @@ final class MemoryBackend {
     final MemoryLockState locks = new MemoryLockState(this);
     final MemoryElectionState elections = new MemoryElectionState(this);
     final MemoryTopics topics = new MemoryTopics(this);
+    final MemoryCounter.State counters = new MemoryCounter.State();
     /** Open connections, for a restart that interrupts them all. Guarded by {@link #lock}. */
     final java.util.List<MemoryConnection> connected = new java.util.ArrayList<>();
     private long revision;

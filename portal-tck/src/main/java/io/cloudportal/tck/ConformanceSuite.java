@@ -115,6 +115,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** The counter contract. */
+    @Nested
+    class Counter extends CounterContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The messaging contract, with the redelivery contract nested in it. */
     @Nested
     class Messaging extends MessagingContract {

@@ -144,6 +144,11 @@ final class ZooKeeperConnection implements DriverConnection {
     }
 
     @Override
+    public io.cloudportal.spi.CounterCell counter(String name) {
+        return new ZooKeeperCounter(this, name);
+    }
+
+    @Override
     public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
         return ZooKeeperLock.readWriteLock(this, name);
     }

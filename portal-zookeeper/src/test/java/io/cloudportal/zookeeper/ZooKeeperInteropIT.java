@@ -90,6 +90,35 @@ class ZooKeeperInteropIT {
         assertThat(portal.kvStore().get(ttl).orElseThrow().version()).isEqualTo(stat.getMzxid());
     }
 
+    /** Portal's counter is Curator's DistributedAtomicLong at /counters/<name>: both count the same value, together. */
+    @Test
+    void aCuratorDistributedAtomicLongAndAPortalCounterCountTogether() throws Exception {
+        String name = unique("count");
+        var curatorCounter = new org.apache.curator.framework.recipes.atomic.DistributedAtomicLong(curator, "/counters/" + name,
+                new org.apache.curator.retry.RetryNTimes(1_000, 1));
+        io.cloudportal.coordination.Counter portalCounter = portal.counter(name);
+        assertThat(portalCounter.addAndGet(40)).isEqualTo(40);
+        assertThat(curatorCounter.get().postValue()).isEqualTo(40);
+        assertThat(curatorCounter.increment().succeeded()).isTrue();
+        assertThat(portalCounter.get()).isEqualTo(41);
+        Thread curatorSide = new Thread(() -> {
+            for (int i = 0; i < 200; i++) {
+                try {
+                    assertThat(curatorCounter.increment().succeeded()).isTrue();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        curatorSide.start();
+        for (int i = 0; i < 200; i++) {
+            portalCounter.incrementAndGet();
+        }
+        curatorSide.join(PATIENCE.toMillis());
+        assertThat(portalCounter.get()).as("after 200 increments on each side").isEqualTo(441);
+        assertThat(curatorCounter.get().postValue()).isEqualTo(441);
+    }
+
     @Test
     void portalFindsAnInstanceACuratorServiceDiscoveryRegistered() throws Exception {
         String service = unique("orders");
