@@ -49,6 +49,8 @@ public class EtcdBenchmark {
     private ByteSequence rawGuardKey;
     private long rawGuardRevision;
     private ByteSequence rawTxA;
+    private io.cloudportal.coordination.Counter counter;
+    private ByteSequence rawCounterKey;
     private ByteSequence rawTxB;
 
     @Setup(Level.Trial)
@@ -74,6 +76,10 @@ public class EtcdBenchmark {
                 .get(10, TimeUnit.SECONDS).getKey();
         rawGuardRevision = raw.getKVClient().get(rawGuardKey).get(10, TimeUnit.SECONDS).getKvs().get(0).getCreateRevision();
         rawTxA = ByteSequence.from("/bench/kv/tx/a", StandardCharsets.UTF_8);
+        counter = portal.counter("bench");
+        counter.incrementAndGet();
+        rawCounterKey = ByteSequence.from("/bench/counters/raw-bench", StandardCharsets.UTF_8);
+        rawCounterIncrement();
         rawTxB = ByteSequence.from("/bench/kv/tx/b", StandardCharsets.UTF_8);
     }
 
@@ -82,6 +88,30 @@ public class EtcdBenchmark {
         raw.close();
         portal.close();
         server.close();
+    }
+
+    /** One uncontended increment: Portal's loop against a hand-written jetcd CAS loop (get, then a Txn on the mod revision). */
+    @Benchmark
+    public long portalCounterIncrement() {
+        return counter.incrementAndGet();
+    }
+
+    @Benchmark
+    public long rawCounterIncrement() throws Exception {
+        while (true) {
+            var read = raw.getKVClient().get(rawCounterKey).get(10, TimeUnit.SECONDS).getKvs();
+            long value = read.isEmpty() ? 0 : Long.parseLong(read.get(0).getValue().toString(StandardCharsets.UTF_8));
+            long revision = read.isEmpty() ? 0 : read.get(0).getModRevision();
+            long next = value + 1;
+            boolean done = raw.getKVClient().txn()
+                    .If(new io.etcd.jetcd.op.Cmp(rawCounterKey, io.etcd.jetcd.op.Cmp.Op.EQUAL, io.etcd.jetcd.op.CmpTarget.modRevision(revision)))
+                    .Then(io.etcd.jetcd.op.Op.put(rawCounterKey, ByteSequence.from(Long.toString(next), StandardCharsets.UTF_8),
+                            io.etcd.jetcd.options.PutOption.DEFAULT))
+                    .commit().get(10, TimeUnit.SECONDS).isSucceeded();
+            if (done) {
+                return next;
+            }
+        }
     }
 
     @Benchmark

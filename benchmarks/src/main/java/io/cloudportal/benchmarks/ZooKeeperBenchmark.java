@@ -48,6 +48,8 @@ public class ZooKeeperBenchmark {
     private ServiceDiscovery<Map> rawDiscovery;
     private HeldLock guard;
     private String rawGuardNode;
+    private io.cloudportal.coordination.Counter counter;
+    private org.apache.curator.framework.recipes.atomic.DistributedAtomicLong rawCounter;
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -66,6 +68,11 @@ public class ZooKeeperBenchmark {
         raw.blockUntilConnected();
         rawMutex = new InterProcessMutex(raw, "/locks/raw-bench");
         semaphore = portal.semaphore("bench", 3);
+        counter = portal.counter("bench");
+        counter.incrementAndGet();
+        rawCounter = new org.apache.curator.framework.recipes.atomic.DistributedAtomicLong(raw, "/counters/raw-bench",
+                new org.apache.curator.retry.RetryNTimes(10, 1));
+        rawCounter.increment();
         rawSemaphore = new org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2(raw, "/semaphores/raw-bench", 3);
         rawDiscovery = ServiceDiscoveryBuilder.builder(Map.class).client(raw).basePath("/services")
                 .serializer(new JsonInstanceSerializer<>(Map.class)).build();
@@ -150,6 +157,17 @@ public class ZooKeeperBenchmark {
     public Object rawKvTransaction() throws Exception {
         return raw.transaction().forOperations(raw.transactionOp().setData().forPath("/kv/raw-a", VALUE),
                 raw.transactionOp().setData().forPath("/kv/raw-b", VALUE));
+    }
+
+    /** One uncontended increment: a read and a versioned set on either side. */
+    @Benchmark
+    public long portalCounterIncrement() {
+        return counter.incrementAndGet();
+    }
+
+    @Benchmark
+    public Object rawCounterIncrement() throws Exception {
+        return rawCounter.increment().postValue();
     }
 
     /** A put the server makes only while the lock is held: check the lock node, then set. */
