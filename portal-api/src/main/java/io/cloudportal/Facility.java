@@ -14,6 +14,8 @@ public enum Facility {
     LEADER_ELECTION,
     /** Named counters on the server ({@link io.cloudportal.coordination.Counter}). */
     COUNTER,
+    /** Named count-down latches on the server ({@link io.cloudportal.coordination.CountDownLatch}). */
+    COUNT_DOWN_LATCH,
     /** Key-value configuration with watches ({@link io.cloudportal.kv.KvStore}). */
     KV_STORE,
     /** Publishing messages to topics ({@link io.cloudportal.messaging.Publisher}). */

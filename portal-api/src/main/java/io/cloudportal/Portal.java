@@ -132,6 +132,15 @@ public interface Portal extends AutoCloseable {
     io.cloudportal.coordination.Counter counter(String name);
 
     /**
+     * A named count-down latch on the server; every client of the name shares it.
+     *
+     * @param name the latch's name; see {@link io.cloudportal.spi.Rules#name}
+     * @return the latch
+     * @throws UnsupportedFacilityException if the driver has no latches
+     */
+    io.cloudportal.coordination.CountDownLatch countDownLatch(String name);
+
+    /**
      * A named leader election.
      *
      * @param name the election's name

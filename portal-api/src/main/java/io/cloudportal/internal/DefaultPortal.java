@@ -108,6 +108,13 @@ final class DefaultPortal implements Portal {
     }
 
     @Override
+    public io.cloudportal.coordination.CountDownLatch countDownLatch(String name) {
+        require(Facility.COUNT_DOWN_LATCH, "countDownLatch()");
+        Rules.characters("latch name", Rules.name("latch name", name, limits().maxNameLength()), limits());
+        return new PortableCountDownLatch(this, name, connection.countDownLatch(name));
+    }
+
+    @Override
     public io.cloudportal.lock.ReadWriteLock readWriteLock(String name) {
         require(Facility.READ_WRITE_LOCK, "readWriteLock()");
         Rules.characters("lock name", Rules.name("lock name", name, limits().maxNameLength()), limits());

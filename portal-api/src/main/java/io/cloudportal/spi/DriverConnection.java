@@ -57,6 +57,16 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
+     * A named count-down latch's storage; the portable layer makes count-downs idempotent over it.
+     *
+     * @param name a validated latch name
+     * @return the latch's cell
+     */
+    default LatchCell countDownLatch(String name) {
+        throw new UnsupportedOperationException("countDownLatch");
+    }
+
+    /**
      * A named read-write lock: two of the driver's locks, whose holdings are
      * {@link AbstractHeldLock}s (so they can guard writes).
      *

@@ -141,6 +141,11 @@ final class EtcdConnection implements DriverConnection {
     }
 
     @Override
+    public io.cloudportal.spi.LatchCell countDownLatch(String name) {
+        return new EtcdCountDownLatch(this, name);
+    }
+
+    @Override
     public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
         return EtcdLock.readWriteLock(this, name);
     }

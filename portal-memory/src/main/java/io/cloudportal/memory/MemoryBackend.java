@@ -28,6 +28,7 @@ final class MemoryBackend {
     final MemoryElectionState elections = new MemoryElectionState(this);
     final MemoryTopics topics = new MemoryTopics(this);
     final MemoryCounter.State counters = new MemoryCounter.State();
+    final MemoryCountDownLatch.State latches = new MemoryCountDownLatch.State();
     /** Open connections, for a restart that interrupts them all. Guarded by {@link #lock}. */
     final java.util.List<MemoryConnection> connected = new java.util.ArrayList<>();
     private long revision;

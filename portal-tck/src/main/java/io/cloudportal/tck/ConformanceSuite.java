@@ -124,6 +124,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** The count-down latch contract. */
+    @Nested
+    class CountDownLatch extends CountDownLatchContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The messaging contract, with the redelivery contract nested in it. */
     @Nested
     class Messaging extends MessagingContract {

@@ -189,6 +189,7 @@ public abstract class LifecycleContract extends ContractSupport {
                     case SEMAPHORE -> portal.semaphore("x", 1);
                     case READ_WRITE_LOCK -> portal.readWriteLock("x");
                     case COUNTER -> portal.counter("x");
+                    case COUNT_DOWN_LATCH -> portal.countDownLatch("x");
                     case LEADER_ELECTION -> portal.leaderElection("x");
                     case KV_STORE -> portal.kvStore();
                     case PUBLISHER -> portal.publisher();

@@ -149,6 +149,11 @@ final class ZooKeeperConnection implements DriverConnection {
     }
 
     @Override
+    public io.cloudportal.spi.LatchCell countDownLatch(String name) {
+        return new ZooKeeperCountDownLatch(this, name);
+    }
+
+    @Override
     public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
         return ZooKeeperLock.readWriteLock(this, name);
     }
