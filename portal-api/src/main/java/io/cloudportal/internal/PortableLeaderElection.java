@@ -4,6 +4,7 @@ import io.cloudportal.leader.Candidacy;
 import io.cloudportal.leader.LeaderElection;
 import io.cloudportal.leader.LeadershipListener;
 import io.cloudportal.leader.Leader;
+import io.cloudportal.spi.ObservableElection;
 import io.cloudportal.spi.Rules;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Validates election calls, runs leadership listeners on Portal's executor and tracks candidacies. */
 final class PortableLeaderElection implements LeaderElection {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PortableLeaderElection.class);
 
     private final DefaultPortal portal;
     private final LeaderElection driver;
@@ -41,6 +44,63 @@ final class PortableLeaderElection implements LeaderElection {
     public Optional<Leader> currentLeader() {
         portal.ensureOpen("currentLeader()");
         return DriverCalls.guard(portal, "currentLeader()", driver::currentLeader);
+    }
+
+    @Override
+    public java.util.List<String> participants() {
+        portal.ensureOpen("participants()");
+        return DriverCalls.guard(portal, "participants()", () -> java.util.List.copyOf(observable("participants()").participants()));
+    }
+
+    @Override
+    public io.cloudportal.Watch observe(io.cloudportal.leader.LeaderObserver observer) {
+        portal.ensureOpen("observe()");
+        Rules.notNull("observer", observer);
+        ObservableElection observable = observable("observe()");
+        Executor lane = portal.lane("leader observer of '" + driver.name() + "'");
+        AtomicBoolean closed = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Optional<Leader>> told = new java.util.concurrent.atomic.AtomicReference<>();
+        // Each signal reads the leader on the observer's lane, so reads and calls keep their order; only a change is told.
+        Runnable check = () -> lane.execute(() -> {
+            if (closed.get()) {
+                return;
+            }
+            Optional<Leader> now;
+            try {
+                now = driver.currentLeader();
+            } catch (io.cloudportal.PortalException unreadable) {
+                LOG.debug("Reading the leader of '{}' for an observer failed; the next change or reconnect reads again: {}",
+                        driver.name(), unreadable.toString());
+                return;
+            }
+            Optional<Leader> before = told.get();
+            if (before == null || !before.equals(now) && !older(now, before)) {
+                told.set(now);
+                observer.leaderChanged(now);
+            }
+        });
+        AutoCloseable signals = DriverCalls.guard(portal, "observe()", () -> observable.onChange(check));
+        check.run();
+        return portal.track(new OnceWatch(portal, () -> {
+            closed.set(true);
+            try {
+                signals.close();
+            } catch (Exception e) {
+                LOG.debug("Stopping an observer of '{}' failed: {}", driver.name(), e.toString());
+            }
+        }));
+    }
+
+    /** A leader of an earlier term than one told already (a read that was overtaken): never told after it. */
+    private static boolean older(Optional<Leader> now, Optional<Leader> before) {
+        return now.isPresent() && before.isPresent() && now.get().term() < before.get().term();
+    }
+
+    private ObservableElection observable(String operation) {
+        if (driver instanceof ObservableElection observable) {
+            return observable;
+        }
+        throw new io.cloudportal.UnsupportedFacilityException(operation + ": the " + portal.driverName() + " driver's elections cannot be observed");
     }
 
     /**

@@ -39,4 +39,27 @@ public interface LeaderElection {
      * @throws io.cloudportal.UnavailableException if the servers cannot be reached in time
      */
     Optional<Leader> currentLeader();
+
+    /**
+     * The candidates now, in election order, the leader first; anyone may ask, candidate or not.
+     *
+     * @return the candidate ids (the same id twice if two candidates joined with it)
+     * @throws io.cloudportal.UnavailableException if the servers cannot be reached in time
+     */
+    default java.util.List<String> participants() {
+        throw new io.cloudportal.UnsupportedFacilityException("this election lists no participants");
+    }
+
+    /**
+     * Follows the leader without joining: the observer hears the leader at once, then each change
+     * (a new leader, or none), in order, on Portal's listener executor. A leader whose term ended
+     * before the change could be read (shorter than a round trip) may be passed over; terms seen
+     * always increase.
+     *
+     * @param observer called with the leader now and after every change
+     * @return the watch; close it to stop
+     */
+    default io.cloudportal.Watch observe(LeaderObserver observer) {
+        throw new io.cloudportal.UnsupportedFacilityException("this election cannot be observed");
+    }
 }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * expire and another candidate be elected; the candidate then queues again with a new key once
  * the session is back, so a regained leadership has a newer term.
  */
-final class EtcdLeaderElection implements LeaderElection {
+final class EtcdLeaderElection implements LeaderElection, io.cloudportal.spi.ObservableElection {
 
     private static final Logger LOG = LoggerFactory.getLogger(EtcdLeaderElection.class);
 
@@ -66,6 +66,24 @@ final class EtcdLeaderElection implements LeaderElection {
     public Optional<Leader> currentLeader() {
         return connection.await("reading the leader of election '" + name + "'", queue.first())
                 .map(kv -> new Leader(kv.getValue().toString(StandardCharsets.UTF_8), kv.getCreateRevision()));
+    }
+
+    /** The queue's keys by create revision, as {@code etcdctl elect} orders them: the leader first. */
+    @Override
+    public java.util.List<String> participants() {
+        return connection.await("listing the candidates of election '" + name + "'", connection.client().getKVClient()
+                .get(EtcdConnection.bytes(prefix), GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.CREATE)
+                        .withSortOrder(GetOption.SortOrder.ASCEND).build()))
+                .getKvs().stream().map(kv -> kv.getValue().toString(StandardCharsets.UTF_8)).toList();
+    }
+
+    /** A watch of the queue's prefix signals each put and delete, and its re-creation after a reconnect. */
+    @Override
+    public AutoCloseable onChange(Runnable changed) {
+        io.etcd.jetcd.Watch.Watcher watcher = connection.client().getWatchClient().watch(EtcdConnection.bytes(prefix),
+                io.etcd.jetcd.options.WatchOption.builder().isPrefix(true).withCreateNotify(true).build(),
+                response -> changed.run(), error -> changed.run());
+        return watcher::close;
     }
 
     private final class EtcdCandidacy implements Candidacy, io.cloudportal.spi.TermGuard {

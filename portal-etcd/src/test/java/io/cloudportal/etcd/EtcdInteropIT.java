@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -118,12 +119,18 @@ class EtcdInteropIT {
             List<String> observed = etcdctl("elect", "--listen", "/tck/elections/" + name);
             await().atMost(PATIENCE).until(() -> observed.contains("portal-node-1"));
             // And an etcdctl candidate queues behind Portal's leader until it steps down.
+            List<Optional<io.cloudportal.leader.Leader>> heard = new CopyOnWriteArrayList<>();
+            portal.leaderElection(name).observe(heard::add);
             List<String> candidate = etcdctl("elect", "/tck/elections/" + name, "etcdctl-node");
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !candidate.contains("etcdctl-node"));
+            await().atMost(PATIENCE).until(() -> portal.leaderElection(name).participants().equals(List.of("portal-node-1", "etcdctl-node")));
             candidacy.close();
             await().atMost(PATIENCE).until(() -> candidate.contains("etcdctl-node"));
             assertThat(portal.leaderElection(name).currentLeader()).hasValueSatisfying(
                     leader -> assertThat(leader.candidateId()).isEqualTo("etcdctl-node"));
+            // A Portal observer followed the hand-over to the etcdctl candidate.
+            await().atMost(PATIENCE).until(() -> heard.stream().flatMap(Optional::stream).map(io.cloudportal.leader.Leader::candidateId)
+                    .toList().equals(List.of("portal-node-1", "etcdctl-node")));
         }
     }
 }

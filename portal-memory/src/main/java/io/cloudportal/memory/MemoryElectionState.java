@@ -16,6 +16,7 @@ final class MemoryElectionState {
 
     private static final class Election {
         final List<MemoryCandidacy> candidates = new ArrayList<>();
+        final List<Runnable> observers = new ArrayList<>();
         MemoryCandidacy leader;
         long term;
     }
@@ -31,6 +32,32 @@ final class MemoryElectionState {
         Election election = elections.computeIfAbsent(candidacy.election(), e -> new Election());
         election.candidates.add(candidacy);
         electIfVacant(candidacy.election(), election);
+        changed(election);
+    }
+
+    /** The candidates' ids, the leader first. */
+    List<String> participants(String name) {
+        Election election = elections.get(name);
+        if (election == null) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>();
+        if (election.leader != null) {
+            ids.add(election.leader.candidateId());
+        }
+        election.candidates.stream().filter(candidacy -> candidacy != election.leader).forEach(candidacy -> ids.add(candidacy.candidateId()));
+        return ids;
+    }
+
+    /** Registers a signal of every change of the election; the signal only hands on (it runs under the backend lock). */
+    Runnable observe(String name, Runnable signal) {
+        Election election = elections.computeIfAbsent(name, e -> new Election());
+        election.observers.add(signal);
+        return () -> election.observers.remove(signal);
+    }
+
+    private static void changed(Election election) {
+        election.observers.forEach(Runnable::run);
     }
 
     void leave(MemoryCandidacy candidacy) {
@@ -42,6 +69,7 @@ final class MemoryElectionState {
             revoke(candidacy.election(), election);
         }
         electIfVacant(candidacy.election(), election);
+        changed(election);
     }
 
     /**
@@ -61,6 +89,7 @@ final class MemoryElectionState {
             }
         }
         elections.forEach(this::electIfVacant);
+        elections.values().forEach(MemoryElectionState::changed);
     }
 
     Optional<Leader> leader(String name) {

@@ -7,7 +7,7 @@ import io.cloudportal.leader.LeadershipListener;
 import java.util.Optional;
 
 /** A named election seen through a memory connection. */
-final class MemoryLeaderElection implements LeaderElection {
+final class MemoryLeaderElection implements LeaderElection, io.cloudportal.spi.ObservableElection {
 
     private final MemoryConnection connection;
     private final String name;
@@ -34,5 +34,18 @@ final class MemoryLeaderElection implements LeaderElection {
     public Optional<Leader> currentLeader() {
         MemoryBackend backend = connection.backend();
         return backend.locked(() -> backend.elections.leader(name));
+    }
+
+    @Override
+    public java.util.List<String> participants() {
+        MemoryBackend backend = connection.backend();
+        return backend.locked(() -> backend.elections.participants(name));
+    }
+
+    @Override
+    public AutoCloseable onChange(Runnable changed) {
+        MemoryBackend backend = connection.backend();
+        Runnable stop = backend.locked(() -> backend.elections.observe(name, changed));
+        return () -> backend.locked(stop);
     }
 }

@@ -133,6 +133,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** Following an election without joining it. */
+    @Nested
+    class ElectionObserver extends ElectionObserverContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The messaging contract, with the redelivery contract nested in it. */
     @Nested
     class Messaging extends MessagingContract {

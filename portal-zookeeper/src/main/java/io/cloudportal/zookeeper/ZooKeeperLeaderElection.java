@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * reaps the empty parent and sequence numbers start again. A latch whose node Curator gave up
  * creating, because the server reaped a parent container in the middle, is joined again.
  */
-final class ZooKeeperLeaderElection implements LeaderElection {
+final class ZooKeeperLeaderElection implements LeaderElection, io.cloudportal.spi.ObservableElection {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperLeaderElection.class);
 
@@ -84,6 +84,51 @@ final class ZooKeeperLeaderElection implements LeaderElection {
         } catch (Exception e) {
             throw ZooKeeperErrors.map("reading the leader of election '" + name + "'", e);
         }
+    }
+
+    /** Curator's {@code LeaderLatch.getParticipants} order: by the sequence of each candidate's node. */
+    @Override
+    public List<String> participants() {
+        return connection.bounded("listing the candidates of election '" + name + "'", () -> {
+            try {
+                List<String> children;
+                try {
+                    children = connection.client().getChildren().forPath(path);
+                } catch (KeeperException.NoNodeException none) {
+                    return List.<String>of();
+                }
+                List<String> ids = new java.util.ArrayList<>();
+                for (String child : children.stream().sorted(Comparator.comparing(ZooKeeperLeaderElection::sequence)).toList()) {
+                    try {
+                        ids.add(new String(connection.client().getData().forPath(path + "/" + child), StandardCharsets.UTF_8));
+                    } catch (KeeperException.NoNodeException leftMeanwhile) {
+                        // no longer a candidate
+                    }
+                }
+                return ids;
+            } catch (Exception e) {
+                throw ZooKeeperErrors.map("listing the candidates of election '" + name + "'", e);
+            }
+        });
+    }
+
+    /** A Curator cache of the election's nodes signals every join and leave, and resynchronises after a reconnect. */
+    @Override
+    public AutoCloseable onChange(Runnable changed) {
+        org.apache.curator.framework.recipes.cache.CuratorCache cache =
+                org.apache.curator.framework.recipes.cache.CuratorCache.build(connection.client(), path);
+        cache.listenable().addListener((type, before, after) -> changed.run());
+        org.apache.curator.framework.state.ConnectionStateListener reconnected = (client, state) -> {
+            if (state == org.apache.curator.framework.state.ConnectionState.RECONNECTED) {
+                changed.run();
+            }
+        };
+        connection.client().getConnectionStateListenable().addListener(reconnected);
+        cache.start();
+        return () -> {
+            connection.client().getConnectionStateListenable().removeListener(reconnected);
+            cache.close();
+        };
     }
 
     /** The sequence suffix ZooKeeper appended, which orders the candidates. */

@@ -119,6 +119,27 @@ class ZooKeeperInteropIT {
         assertThat(curatorCounter.get().postValue()).isEqualTo(441);
     }
 
+    /** A Curator LeaderLatch on Portal's election path is a candidate like Portal's: listed, observed, elected after it. */
+    @Test
+    void portalListsAndObservesACuratorLeaderLatchInItsElection() throws Exception {
+        String name = unique("latch-election");
+        try (io.cloudportal.leader.Candidacy first = portal.leaderElection(name).join("portal-1", event -> { })) {
+            assertThat(first.awaitLeadership(PATIENCE)).isTrue();
+            java.util.List<java.util.Optional<io.cloudportal.leader.Leader>> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            portal.leaderElection(name).observe(heard::add);
+            try (var latch = new org.apache.curator.framework.recipes.leader.LeaderLatch(curator, "/elections/" + name, "curator-1")) {
+                latch.start();
+                await().atMost(PATIENCE).until(() -> portal.leaderElection(name).participants().equals(java.util.List.of("portal-1", "curator-1")));
+                assertThat(latch.getParticipants()).extracting(org.apache.curator.framework.recipes.leader.Participant::getId)
+                        .containsExactly("portal-1", "curator-1");
+                first.close();
+                assertThat(latch.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+                await().atMost(PATIENCE).until(() -> heard.stream().flatMap(java.util.Optional::stream)
+                        .map(io.cloudportal.leader.Leader::candidateId).toList().equals(java.util.List.of("portal-1", "curator-1")));
+            }
+        }
+    }
+
     @Test
     void portalFindsAnInstanceACuratorServiceDiscoveryRegistered() throws Exception {
         String service = unique("orders");
