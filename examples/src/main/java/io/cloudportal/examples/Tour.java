@@ -36,6 +36,8 @@ public final class Tour {
             LockExample.run(coordination::connect, out);
             out.section("Jobs: three workers, two slots of a semaphore, results guarded by the permit");
             JobRunnerExample.run(coordination::connect, out);
+            out.section("Batch: five workers count down a latch and tally their rows in a counter");
+            BatchJobExample.run(coordination::connect, out);
             out.section("Leader: three candidates, the leader stops, another takes over");
             LeaderExample.run(coordination::connect, out);
             out.section("Config: an application reacting to a changed setting");
