@@ -314,7 +314,9 @@ public abstract class KvTransactionContract extends ContractSupport {
             clients.add(thread);
             thread.start();
         }
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Duration soak = harness().soak(Duration.ofSeconds(30));
+        figure("seconds", soak.toSeconds());
+        long end = System.nanoTime() + soak.toNanos();
         int injected = 0;
         try {
             await().atMost(PATIENCE).until(() -> accepted.get() >= 10);
@@ -475,7 +477,9 @@ public abstract class KvTransactionContract extends ContractSupport {
         java.util.concurrent.atomic.AtomicBoolean lull = new java.util.concurrent.atomic.AtomicBoolean();
         AtomicInteger wrongSnapshots = new AtomicInteger();
         long start = System.nanoTime();
-        long until = start + Duration.ofSeconds(20).toNanos();
+        Duration soak = harness().soak(Duration.ofSeconds(20));
+        long until = start + soak.toNanos();
+        figure("seconds", soak.toSeconds());
         ExecutorService pool = Executors.newFixedThreadPool(clients.size() + 1);
         List<String> injected = new ArrayList<>();
         try {
@@ -521,7 +525,7 @@ public abstract class KvTransactionContract extends ContractSupport {
             }));
             // The sum is checked either way; a fixture that cannot inject a fault runs the transfers without it.
             for (Fault fault : List.of(Fault.CONNECTION_CUT, Fault.SERVER_RESTART)) {
-                long at = start + Duration.ofSeconds(fault == Fault.CONNECTION_CUT ? 7 : 13).toNanos();
+                long at = start + soak.toNanos() * (fault == Fault.CONNECTION_CUT ? 7 : 13) / 20;
                 await().atMost(PATIENCE).until(() -> System.nanoTime() >= at);
                 if (harness().faults().contains(fault)) {
                     harness().inject(fault, clients.get(0));

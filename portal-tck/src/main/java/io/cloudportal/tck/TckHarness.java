@@ -43,6 +43,18 @@ public interface TckHarness {
     }
 
     /**
+     * How long a soak that runs for {@code onARealServer} against a server runs on this fixture.
+     * A fixture without a server (the memory driver, in process) makes in a few seconds as many
+     * attempts and faults as a server makes in the full time, and may shorten it.
+     *
+     * @param onARealServer the soak's length against a real server
+     * @return the length here; the same unless the fixture has no server
+     */
+    default java.time.Duration soak(java.time.Duration onARealServer) {
+        return onARealServer;
+    }
+
+    /**
      * The faults this fixture can inject.
      *
      * @return the injectable faults; empty if none
