@@ -14,9 +14,12 @@ public interface HeldLock extends AutoCloseable {
     String name();
 
     /**
-     * The fencing token of this holding; greater than the token of every earlier holder.
+     * The fencing token of this holding; greater than the token of every earlier holder. Some
+     * holdings read it from the server on first use (a ZooKeeper permit's node), so the first call
+     * may do I/O and fail as reads do; later calls return the same token.
      *
      * @return the token
+     * @throws io.cloudportal.UnavailableException if the token had to be read and the server could not be reached
      */
     FencingToken fencingToken();
 

@@ -123,7 +123,8 @@ public abstract class AbstractHeldLock implements HeldLock {
             lossCallbacks.clear();
         }
         FencingToken known = token;
-        LOG.warn("Lock '{}' (token {}) lost: {}", name, known == null ? "not read" : known.value(), reason);
+        // Locks, permits and read or write holdings all end here: the message names none of them by kind.
+        LOG.warn("Holding of '{}' (token {}) lost: {}", name, known == null ? "not read" : known.value(), reason);
         toRun.forEach(Runnable::run);
     }
 
