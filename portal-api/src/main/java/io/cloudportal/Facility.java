@@ -16,6 +16,8 @@ public enum Facility {
     COUNTER,
     /** Named count-down latches on the server ({@link io.cloudportal.coordination.CountDownLatch}). */
     COUNT_DOWN_LATCH,
+    /** Named barriers on the server ({@link io.cloudportal.coordination.Barrier}). */
+    BARRIER,
     /** Key-value configuration with watches ({@link io.cloudportal.kv.KvStore}). */
     KV_STORE,
     /** Publishing messages to topics ({@link io.cloudportal.messaging.Publisher}). */

@@ -141,6 +141,15 @@ public interface Portal extends AutoCloseable {
     io.cloudportal.coordination.CountDownLatch countDownLatch(String name);
 
     /**
+     * A named barrier on the server; every client of the name shares it.
+     *
+     * @param name the barrier's name; see {@link io.cloudportal.spi.Rules#name}
+     * @return the barrier
+     * @throws UnsupportedFacilityException if the driver has no barriers
+     */
+    io.cloudportal.coordination.Barrier barrier(String name);
+
+    /**
      * A named leader election.
      *
      * @param name the election's name

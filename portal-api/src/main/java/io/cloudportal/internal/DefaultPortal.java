@@ -115,6 +115,13 @@ final class DefaultPortal implements Portal {
     }
 
     @Override
+    public io.cloudportal.coordination.Barrier barrier(String name) {
+        require(Facility.BARRIER, "barrier()");
+        Rules.characters("barrier name", Rules.name("barrier name", name, limits().maxNameLength()), limits());
+        return new PortableBarrier(this, name, connection.barrier(name));
+    }
+
+    @Override
     public io.cloudportal.lock.ReadWriteLock readWriteLock(String name) {
         require(Facility.READ_WRITE_LOCK, "readWriteLock()");
         Rules.characters("lock name", Rules.name("lock name", name, limits().maxNameLength()), limits());

@@ -12,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 /** Checks input and asks a count-down again, under the same identity, while its answer is lost. */
 final class PortableCountDownLatch implements CountDownLatch {
 
-    /** A pause between asking again, so a restarting server is not hammered. */
-    private static final long PAUSE_MILLIS = 100;
 
     private final DefaultPortal portal;
     private final String name;
@@ -67,7 +65,7 @@ final class PortableCountDownLatch implements CountDownLatch {
 
     private void pause() {
         try {
-            TimeUnit.MILLISECONDS.sleep(PAUSE_MILLIS);
+            TimeUnit.MILLISECONDS.sleep(OutageTolerantWait.PAUSE_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnavailableException("countDown() of latch '" + name + "' was interrupted while asking again", e);
@@ -78,19 +76,7 @@ final class PortableCountDownLatch implements CountDownLatch {
     public boolean await(Duration timeout) throws InterruptedException {
         portal.ensureOpen("await()");
         Rules.duration("timeout", timeout, true);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            try {
-                return DriverCalls.guard(portal, "await()", () -> cell.awaitZero(Duration.ofNanos(left)));
-            } catch (UnavailableException outage) {
-                // A waiter waits through an outage (a restart, a cut) for as long as it was told to.
-                if (deadline - System.nanoTime() <= 0) {
-                    throw outage;
-                }
-                TimeUnit.MILLISECONDS.sleep(PAUSE_MILLIS);
-            }
-        }
+        return OutageTolerantWait.await(portal, "await()", timeout, cell::awaitZero);
     }
 
     @Override

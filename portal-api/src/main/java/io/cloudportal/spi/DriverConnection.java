@@ -67,6 +67,16 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
+     * A named barrier's storage.
+     *
+     * @param name a validated barrier name
+     * @return the barrier's cell
+     */
+    default BarrierCell barrier(String name) {
+        throw new UnsupportedOperationException("barrier");
+    }
+
+    /**
      * A named read-write lock: two of the driver's locks, whose holdings are
      * {@link AbstractHeldLock}s (so they can guard writes).
      *

@@ -146,6 +146,11 @@ final class EtcdConnection implements DriverConnection {
     }
 
     @Override
+    public io.cloudportal.spi.BarrierCell barrier(String name) {
+        return new EtcdBarrier(this, name);
+    }
+
+    @Override
     public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
         return EtcdLock.readWriteLock(this, name);
     }

@@ -29,6 +29,7 @@ final class MemoryBackend {
     final MemoryTopics topics = new MemoryTopics(this);
     final MemoryCounter.State counters = new MemoryCounter.State();
     final MemoryCountDownLatch.State latches = new MemoryCountDownLatch.State();
+    final MemoryBarrier.State barriers = new MemoryBarrier.State();
     /** Open connections, for a restart that interrupts them all. Guarded by {@link #lock}. */
     final java.util.List<MemoryConnection> connected = new java.util.ArrayList<>();
     private long revision;

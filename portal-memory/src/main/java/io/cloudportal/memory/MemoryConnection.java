@@ -75,6 +75,11 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
     }
 
     @Override
+    public io.cloudportal.spi.BarrierCell barrier(String name) {
+        return new MemoryBarrier(this, name);
+    }
+
+    @Override
     public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
         Lock read = new MemoryLock(this, "rwlock/" + name, name, Integer.MAX_VALUE, false);
         Lock write = new MemoryLock(this, "rwlock/" + name, name, Integer.MAX_VALUE, true);

@@ -142,6 +142,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** The barrier contract. */
+    @Nested
+    class Barrier extends BarrierContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The messaging contract, with the redelivery contract nested in it. */
     @Nested
     class Messaging extends MessagingContract {

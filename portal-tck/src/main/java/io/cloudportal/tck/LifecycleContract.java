@@ -190,6 +190,7 @@ public abstract class LifecycleContract extends ContractSupport {
                     case READ_WRITE_LOCK -> portal.readWriteLock("x");
                     case COUNTER -> portal.counter("x");
                     case COUNT_DOWN_LATCH -> portal.countDownLatch("x");
+                    case BARRIER -> portal.barrier("x");
                     case LEADER_ELECTION -> portal.leaderElection("x");
                     case KV_STORE -> portal.kvStore();
                     case PUBLISHER -> portal.publisher();

@@ -154,6 +154,11 @@ final class ZooKeeperConnection implements DriverConnection {
     }
 
     @Override
+    public io.cloudportal.spi.BarrierCell barrier(String name) {
+        return new ZooKeeperBarrier(this, name);
+    }
+
+    @Override
     public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
         return ZooKeeperLock.readWriteLock(this, name);
     }

@@ -25,7 +25,7 @@ public final class ZooKeeperDriver implements PortalDriver {
 
     static final Capabilities CAPABILITIES = new Capabilities(
             EnumSet.of(Facility.REGISTRY, Facility.LOCK, Facility.SEMAPHORE, Facility.READ_WRITE_LOCK, Facility.LEADER_ELECTION,
-                    Facility.KV_STORE, Facility.COUNTER, Facility.COUNT_DOWN_LATCH),
+                    Facility.KV_STORE, Facility.COUNTER, Facility.COUNT_DOWN_LATCH, Facility.BARRIER),
             EnumSet.of(Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_TRANSACTIONS));
 
     /**

@@ -140,6 +140,21 @@ class ZooKeeperInteropIT {
         }
     }
 
+    /** Portal's barrier is Curator's DistributedBarrier node: set by Curator, seen and removed by Portal, Curator's waiter passes. */
+    @Test
+    void aCuratorDistributedBarrierAndAPortalBarrierAreOne() throws Exception {
+        String name = unique("barrier");
+        var curatorBarrier = new org.apache.curator.framework.recipes.barriers.DistributedBarrier(curator, "/barriers/" + name);
+        curatorBarrier.setBarrier();
+        io.cloudportal.coordination.Barrier barrier = portal.barrier(name);
+        assertThat(barrier.isSet()).isTrue();
+        assertThat(barrier.await(Duration.ofMillis(100))).as("Portal waiting on Curator's barrier").isFalse();
+        assertThat(curatorBarrier.waitOnBarrier(100, TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(barrier.remove()).isTrue();
+        assertThat(curatorBarrier.waitOnBarrier(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("Curator's waiter after Portal removed it")
+                .isTrue();
+    }
+
     @Test
     void portalFindsAnInstanceACuratorServiceDiscoveryRegistered() throws Exception {
         String service = unique("orders");
