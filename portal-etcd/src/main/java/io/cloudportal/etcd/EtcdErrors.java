@@ -72,8 +72,17 @@ final class EtcdErrors {
             case INVALID_ARGUMENT -> said.contains("authentication failed")
                     ? new AccessDeniedException(operation + " failed: etcd refused the credentials (" + said + "); check the etcd user and password", e)
                     : new InvalidArgumentException(operation + " failed: etcd refused the request (" + said + ")");
+            // gRPC says UNKNOWN when the channel closed under a call (a cut connection): an outage, the outcome unknown.
+            case UNKNOWN -> transportLost(said)
+                    ? new UnavailableException(operation + " failed: the connection to etcd was lost during the request (" + said + ")", e)
+                    : new PortalException(operation + " failed: etcd said " + said, e);
             default -> new PortalException(operation + " failed: etcd said " + said, e);
         };
+    }
+
+    private static boolean transportLost(String said) {
+        String lower = said.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("channel closed") || lower.contains("connection reset") || lower.contains("connection closed");
     }
 
     /** jetcd fails with its own EtcdException or with gRPC's exceptions, sometimes wrapped; both carry a gRPC status. */

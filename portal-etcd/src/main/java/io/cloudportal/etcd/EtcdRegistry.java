@@ -96,34 +96,42 @@ final class EtcdRegistry implements Registry {
      * the put after the call gave up (a server paused while the request sat in its socket), and the
      * instance would then live as long as the session's lease, held by nobody. Done at once (it
      * reaches the server behind the put) and once more after the operation timeout, each deleting
-     * the key only if this session's lease holds it and no registration of the id was made since.
+     * the key only if this session's lease holds it and no registration of the id was made since;
+     * a try that itself fails (the server still frozen) is tried again, up to {@value #TAKE_BACK_TRIES} times.
      */
     private void takeBack(ServiceInstance instance) {
-        String id = instance.service() + "/" + instance.id();
         long lease = connection.session().lease().id();
-        Runnable delete = () -> {
-            if (registrations.containsKey(id)) {
-                return;
+        takeBack(instance, lease, TAKE_BACK_TRIES);
+        connection.schedule(() -> takeBack(instance, lease, TAKE_BACK_TRIES), connection.timeout().toMillis());
+    }
+
+    private static final int TAKE_BACK_TRIES = 10;
+
+    private void takeBack(ServiceInstance instance, long lease, int triesLeft) {
+        String id = instance.service() + "/" + instance.id();
+        if (registrations.containsKey(id) || connection.session().lease().id() != lease) {
+            // Registered again since, or the lease is gone (and the key with it).
+            return;
+        }
+        ByteSequence key = key(instance);
+        connection.client().getKVClient().get(key).thenCompose(found -> {
+            List<KeyValue> kvs = found.getKvs();
+            if (kvs.isEmpty() || kvs.get(0).getLease() != lease) {
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
             }
-            ByteSequence key = key(instance);
-            connection.client().getKVClient().get(key).thenCompose(found -> {
-                List<KeyValue> kvs = found.getKvs();
-                if (kvs.isEmpty() || kvs.get(0).getLease() != lease) {
-                    return java.util.concurrent.CompletableFuture.completedFuture(null);
+            // Deleted only as read: a registration of the id made meanwhile writes a new revision.
+            return connection.client().getKVClient().txn()
+                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(kvs.get(0).getModRevision())))
+                    .Then(Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT))
+                    .commit();
+        }).whenComplete((done, error) -> {
+            if (error != null) {
+                LOG.debug("Taking back the failed registration of {} ({} tries left): {}", id, triesLeft - 1, error.toString());
+                if (triesLeft > 1) {
+                    connection.schedule(() -> takeBack(instance, lease, triesLeft - 1), connection.timeout().toMillis());
                 }
-                // Deleted only as read: a registration of the id made meanwhile writes a new revision.
-                return connection.client().getKVClient().txn()
-                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(kvs.get(0).getModRevision())))
-                        .Then(Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT))
-                        .commit();
-            }).whenComplete((done, error) -> {
-                if (error != null) {
-                    LOG.debug("Taking back the failed registration of {}: {}", id, error.toString());
-                }
-            });
-        };
-        delete.run();
-        connection.schedule(delete, connection.timeout().toMillis());
+            }
+        });
     }
 
     @Override

@@ -21,6 +21,11 @@ class EtcdErrorsTest {
         assertThat(EtcdErrors.map("put", new CompletionException(raw))).isInstanceOf(UnavailableException.class);
         assertThat(EtcdErrors.map("put", new ExecutionException(new RuntimeException("wrapped", raw)))).isInstanceOf(UnavailableException.class);
         assertThat(EtcdErrors.map("put", Status.DEADLINE_EXCEEDED.asException())).isInstanceOf(UnavailableException.class);
+        // What the full run met when a connection was cut under a Txn.
+        assertThat(EtcdErrors.map("updating counter 'c'", Status.UNKNOWN.withDescription("channel closed").asRuntimeException()))
+                .isInstanceOf(UnavailableException.class).hasMessageContaining("lost during the request");
+        assertThat(EtcdErrors.map("put", Status.UNKNOWN.withDescription("something else").asRuntimeException()))
+                .isNotInstanceOf(UnavailableException.class);
     }
 
     @Test
