@@ -3,16 +3,13 @@ package io.cloudportal.etcd;
 import io.cloudportal.spi.BarrierCell;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A barrier as the key {@code <root>/barriers/<name>}, as etcd's own {@code recipe.Barrier} keeps
@@ -69,12 +66,7 @@ final class EtcdBarrier implements BarrierCell {
             if (left <= 0) {
                 return false;
             }
-            java.util.concurrent.CountDownLatch changed = new java.util.concurrent.CountDownLatch(1);
-            try (Watch.Watcher ignored = connection.client().getWatchClient().watch(key,
-                    WatchOption.builder().withRevision(now.getHeader().getRevision() + 1).build(), response -> changed.countDown(),
-                    error -> changed.countDown())) {
-                changed.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
-            }
+            connection.awaitChange(key, now.getHeader().getRevision(), left);
         }
     }
 }

@@ -116,6 +116,19 @@ final class EtcdConnection implements DriverConnection {
         return queues.computeIfAbsent(prefix, p -> new KeyQueue(this, p));
     }
 
+    /**
+     * Waits until a key changes after a revision already read, or {@code maxNanos} pass (at most a
+     * second, so a watch a reconnect dropped costs little); the caller reads again either way.
+     */
+    void awaitChange(ByteSequence key, long readAtRevision, long maxNanos) throws InterruptedException {
+        java.util.concurrent.CountDownLatch changed = new java.util.concurrent.CountDownLatch(1);
+        try (io.etcd.jetcd.Watch.Watcher ignored = client().getWatchClient().watch(key,
+                io.etcd.jetcd.options.WatchOption.builder().withRevision(readAtRevision + 1).build(), response -> changed.countDown(),
+                error -> changed.countDown())) {
+            changed.await(Math.min(maxNanos, java.util.concurrent.TimeUnit.SECONDS.toNanos(1)), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
     <T> T await(String operation, CompletableFuture<T> call) {
         return EtcdErrors.await(operation, call, timeout());
     }

@@ -4,7 +4,6 @@ import io.cloudportal.ConflictException;
 import io.cloudportal.spi.LatchCell;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -13,10 +12,8 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A latch as the key {@code <root>/latches/<name>} holding the count in decimal, and one key per
@@ -128,13 +125,8 @@ final class EtcdCountDownLatch implements LatchCell {
             if (left <= 0) {
                 return false;
             }
-            java.util.concurrent.CountDownLatch changed = new java.util.concurrent.CountDownLatch(1);
             // From the revision after the read: a change between the read and the watch is delivered too.
-            try (Watch.Watcher ignored = connection.client().getWatchClient().watch(key,
-                    WatchOption.builder().withRevision(now.headerRevision() + 1).build(), response -> changed.countDown(),
-                    error -> changed.countDown())) {
-                changed.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
-            }
+            connection.awaitChange(key, now.headerRevision(), left);
         }
     }
 
