@@ -7,7 +7,8 @@ import io.cloudportal.coordination.Counter;
 import io.cloudportal.spi.CounterCell;
 import io.cloudportal.spi.Rules;
 import java.util.Optional;
-import java.util.function.LongUnaryOperator;
+import java.util.OptionalLong;
+import java.util.function.LongFunction;
 
 /**
  * The counter's read-modify-write loop, once for every driver: read the cell, compute, swap at the
@@ -51,39 +52,32 @@ final class PortableCounter implements Counter {
                 throw Rules.invalid("delta", Long.toString(delta), "must keep counter '" + name + "' (now " + value
                         + ") within the range of a long");
             }
-            return sum;
-        });
+            return OptionalLong.of(sum);
+        }).getAsLong();
     }
 
     @Override
     public boolean compareAndSet(long expected, long update) {
         portal.ensureOpen("compareAndSet()");
-        String call = "compareAndSet(" + expected + ", " + update + ")";
-        return DriverCalls.guard(portal, call, () -> {
-            long deadline = System.nanoTime() + portal.context().operationTimeout().toNanos();
-            CounterCell.Reading read = cell.read();
-            while (true) {
-                if (read.value() != expected) {
-                    return false;
-                }
-                Optional<CounterCell.Reading> moved = swap(call, read, update);
-                if (moved.isEmpty()) {
-                    return true;
-                }
-                // Moved since the read, possibly back to the expected value: compare again, within the bound.
-                ensureTime(call, deadline);
-                read = now(moved.get());
-            }
-        });
+        // A value moved away and back to the expected one is compared again, within the bound.
+        return update("compareAndSet(" + expected + ", " + update + ")",
+                value -> value == expected ? OptionalLong.of(update) : OptionalLong.empty()).isPresent();
     }
 
-    private long update(String call, LongUnaryOperator next) {
+    /**
+     * Reads, computes the next value (empty: write nothing and stop), swaps at the version read, and
+     * computes again on what a refused swap says is there now, until the operation timeout.
+     */
+    private OptionalLong update(String call, LongFunction<OptionalLong> next) {
         return DriverCalls.guard(portal, call, () -> {
             long deadline = System.nanoTime() + portal.context().operationTimeout().toNanos();
             CounterCell.Reading read = cell.read();
             while (true) {
-                long value = next.applyAsLong(read.value());
-                Optional<CounterCell.Reading> moved = swap(call, read, value);
+                OptionalLong value = next.apply(read.value());
+                if (value.isEmpty()) {
+                    return value;
+                }
+                Optional<CounterCell.Reading> moved = swap(call, read, value.getAsLong());
                 if (moved.isEmpty()) {
                     return value;
                 }

@@ -1,6 +1,5 @@
 package io.cloudportal.etcd;
 
-import io.cloudportal.ConflictException;
 import io.cloudportal.spi.LatchCell;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
@@ -53,11 +52,7 @@ final class EtcdCountDownLatch implements LatchCell {
     }
 
     private long decode(String text) {
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException notANumber) {
-            throw new ConflictException("latch '" + name + "' does not hold a decimal count", notANumber);
-        }
+        return EtcdCounter.decode(text, "latch '" + name + "'");
     }
 
     @Override

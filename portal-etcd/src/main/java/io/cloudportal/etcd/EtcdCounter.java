@@ -59,10 +59,15 @@ final class EtcdCounter implements CounterCell {
     }
 
     private long decode(String text) {
+        return decode(text, "counter '" + name + "'");
+    }
+
+    /** A value in decimal, as a counter's and a latch's key hold it (so etcdctl shows and sets it). */
+    static long decode(String text, String what) {
         try {
             return Long.parseLong(text.trim());
         } catch (NumberFormatException notANumber) {
-            throw new ConflictException("counter '" + name + "' holds '" + (text.length() > 40 ? text.substring(0, 40) + "…" : text)
+            throw new ConflictException(what + " holds '" + (text.length() > 40 ? text.substring(0, 40) + "…" : text)
                     + "', not a decimal long (Portal writes the value in decimal)", notANumber);
         }
     }

@@ -1,8 +1,6 @@
 package io.cloudportal.zookeeper;
 
-import io.cloudportal.ConflictException;
 import io.cloudportal.spi.LatchCell;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,14 +35,11 @@ final class ZooKeeperCountDownLatch implements LatchCell {
     }
 
     private static byte[] encode(long count) {
-        return ByteBuffer.allocate(Long.BYTES).putLong(count).array();
+        return ZooKeeperCounter.encode(count);
     }
 
     private long decode(byte[] bytes) {
-        if (bytes == null || bytes.length != Long.BYTES) {
-            throw new ConflictException("latch '" + name + "' at " + path + " does not hold the 8-byte count Portal writes");
-        }
-        return ByteBuffer.wrap(bytes).getLong();
+        return ZooKeeperCounter.decode(bytes, "latch '" + name + "' at " + path);
     }
 
     @Override

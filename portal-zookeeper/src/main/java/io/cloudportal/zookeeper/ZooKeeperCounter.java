@@ -53,7 +53,7 @@ final class ZooKeeperCounter implements CounterCell {
     @Override
     public Optional<Reading> swap(long version, long value) {
         boolean written = connection.bounded("updating counter '" + name + "'", () -> {
-            byte[] bytes = ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+            byte[] bytes = encode(value);
             try {
                 if (version == 0 && !createdAtZero()) {
                     return false;
@@ -86,8 +86,17 @@ final class ZooKeeperCounter implements CounterCell {
     }
 
     private long decode(byte[] bytes) {
+        return decode(bytes, "counter '" + name + "' at " + path);
+    }
+
+    /** The 8-byte big-endian long of Curator's DistributedAtomicLong, which latches keep their count in too. */
+    static byte[] encode(long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+    }
+
+    static long decode(byte[] bytes, String what) {
         if (bytes == null || bytes.length != Long.BYTES) {
-            throw new ConflictException("counter '" + name + "' at " + path + " holds " + (bytes == null ? "no data" : bytes.length + " bytes")
+            throw new ConflictException(what + " holds " + (bytes == null ? "no data" : bytes.length + " bytes")
                     + ", not the 8-byte big-endian long that Portal and Curator's DistributedAtomicLong write");
         }
         return ByteBuffer.wrap(bytes).getLong();
