@@ -72,7 +72,8 @@ final class EtcdErrors {
             case INVALID_ARGUMENT -> said.contains("authentication failed")
                     ? new AccessDeniedException(operation + " failed: etcd refused the credentials (" + said + "); check the etcd user and password", e)
                     : new InvalidArgumentException(operation + " failed: etcd refused the request (" + said + ")");
-            // gRPC says UNKNOWN when the channel closed under a call (a cut connection): an outage, the outcome unknown.
+            // gRPC says UNKNOWN when the channel closed under a call (a cut connection), and etcd when it was stopping
+            // ("raft: stopped", a restart): an outage, the outcome unknown.
             case UNKNOWN -> transportLost(said)
                     ? new UnavailableException(operation + " failed: the connection to etcd was lost during the request (" + said + ")", e)
                     : new PortalException(operation + " failed: etcd said " + said, e);
@@ -82,7 +83,8 @@ final class EtcdErrors {
 
     private static boolean transportLost(String said) {
         String lower = said.toLowerCase(java.util.Locale.ROOT);
-        return lower.contains("channel closed") || lower.contains("connection reset") || lower.contains("connection closed");
+        return lower.contains("channel closed") || lower.contains("connection reset") || lower.contains("connection closed")
+                || lower.contains("raft: stopped") || lower.contains("server stopped");
     }
 
     /** jetcd fails with its own EtcdException or with gRPC's exceptions, sometimes wrapped; both carry a gRPC status. */

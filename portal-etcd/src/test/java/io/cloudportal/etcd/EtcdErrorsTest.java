@@ -24,6 +24,8 @@ class EtcdErrorsTest {
         // What the full run met when a connection was cut under a Txn.
         assertThat(EtcdErrors.map("updating counter 'c'", Status.UNKNOWN.withDescription("channel closed").asRuntimeException()))
                 .isInstanceOf(UnavailableException.class).hasMessageContaining("lost during the request");
+        assertThat(EtcdErrors.map("updating counter 'c'", Status.UNKNOWN.withDescription("raft: stopped").asRuntimeException()))
+                .isInstanceOf(UnavailableException.class);
         assertThat(EtcdErrors.map("put", Status.UNKNOWN.withDescription("something else").asRuntimeException()))
                 .isNotInstanceOf(UnavailableException.class);
     }
