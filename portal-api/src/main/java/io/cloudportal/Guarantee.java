@@ -19,6 +19,13 @@ public enum Guarantee {
      */
     KV_WATCH_VALUES,
     /**
+     * A KV watch from a revision ({@link io.cloudportal.kv.KvStore#watch(String, long, io.cloudportal.kv.KvListener)})
+     * replays the history after it: one event per change, in order, each with the value it wrote,
+     * or a RESYNC first where that history was compacted. Without it (a backend that keeps no
+     * history, such as ZooKeeper) the catch-up is each changed key's state now, one event per key.
+     */
+    KV_WATCH_HISTORY,
+    /**
      * {@link io.cloudportal.kv.KvStore#transaction()}: conditions and writes on several keys committed
      * atomically by the server, optionally guarded by a held lock that the server checks in the
      * same step.

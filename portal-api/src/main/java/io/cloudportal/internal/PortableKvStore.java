@@ -6,6 +6,7 @@ import io.cloudportal.Watch;
 import io.cloudportal.kv.GuardedWrites;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvListener;
+import io.cloudportal.kv.KvSnapshot;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.kv.KvTransaction;
 import io.cloudportal.leader.Candidacy;
@@ -80,17 +81,42 @@ final class PortableKvStore implements KvStore {
     @Override
     public List<KeyValue> list(String prefix) {
         portal.ensureOpen("list()");
-        return driver.list(Rules.characters("prefix", Rules.prefix(prefix, portal.limits().maxKeyLength()), portal.limits()));
+        return driver.list(prefix(prefix));
+    }
+
+    @Override
+    public KvSnapshot snapshot(String prefix) {
+        portal.ensureOpen("snapshot()");
+        String checked = prefix(prefix);
+        return DriverCalls.guard(portal, "snapshot()", () -> driver.snapshot(checked));
     }
 
     @Override
     public Watch watch(String prefix, KvListener listener) {
         portal.ensureOpen("watch()");
-        Rules.characters("prefix", Rules.prefix(prefix, portal.limits().maxKeyLength()), portal.limits());
+        prefix(prefix);
         Rules.notNull("listener", listener);
         Executor lane = portal.lane("KV listener of prefix '" + prefix + "'");
         Watch watch = driver.watch(prefix, event -> lane.execute(() -> listener.changed(event)));
         return portal.track(new OnceWatch(portal, watch::close));
+    }
+
+    @Override
+    public Watch watch(String prefix, long afterRevision, KvListener listener) {
+        portal.ensureOpen("watch()");
+        prefix(prefix);
+        if (afterRevision < 0) {
+            throw Rules.invalid("afterRevision", Long.toString(afterRevision), "must be 0 (from the start of the history) or a revision read before");
+        }
+        Rules.notNull("listener", listener);
+        Executor lane = portal.lane("KV listener of prefix '" + prefix + "'");
+        Watch watch = DriverCalls.guard(portal, "watch()",
+                () -> driver.watch(prefix, afterRevision, event -> lane.execute(() -> listener.changed(event))));
+        return portal.track(new OnceWatch(portal, watch::close));
+    }
+
+    private String prefix(String prefix) {
+        return Rules.characters("prefix", Rules.prefix(prefix, portal.limits().maxKeyLength()), portal.limits());
     }
 
     @Override

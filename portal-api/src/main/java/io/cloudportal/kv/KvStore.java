@@ -111,6 +111,38 @@ public interface KvStore {
     List<KeyValue> list(String prefix);
 
     /**
+     * Reads the keys that start with a prefix at one point, and which point that was: the entries
+     * are what the keys held at the returned revision, all of them at once, however many writers
+     * change them meanwhile (unlike {@link #list(String)}, which promises order, not one instant).
+     *
+     * @param prefix a key prefix; empty reads everything in the namespace
+     * @return the entries, sorted by key, and the revision they were read at
+     */
+    KvSnapshot snapshot(String prefix);
+
+    /**
+     * Watches the keys that start with a prefix from a revision on: the first events bring the
+     * keys up from their state at {@code afterRevision} (typically a {@link KvSnapshot}'s) to now,
+     * and changes follow as {@link #watch(String, KvListener)} delivers them, so that the state at
+     * that revision plus the events is the state now, nothing missed and nothing already in the
+     * snapshot repeated.
+     *
+     * <p>Where the driver gives {@link io.cloudportal.Guarantee#KV_WATCH_HISTORY} the catch-up is
+     * the history itself, one event per change with the value it wrote; a revision whose history
+     * the server no longer keeps (an etcd compaction) starts with a {@link KvEvent.Type#RESYNC}.
+     * Without it (ZooKeeper keeps no history) the catch-up is one PUT per key changed since, with
+     * its value now, and a DELETE per key gone; it starts with a RESYNC when the driver cannot
+     * tell which keys were deleted meanwhile (a revision that was not one of this connection's
+     * recent snapshots of that prefix, while keys were created or deleted since).
+     *
+     * @param prefix a key prefix; empty watches everything in the namespace
+     * @param afterRevision the revision whose changes are already known; events come for later ones
+     * @param listener called on Portal's listener executor, never concurrently with itself
+     * @return the watch; close it to stop
+     */
+    Watch watch(String prefix, long afterRevision, KvListener listener);
+
+    /**
      * Watches the keys that start with a prefix. Changes made after this returns are delivered,
      * in revision order, without loss; after a reconnect the watch resumes where it was, or
      * delivers a {@link KvEvent.Type#RESYNC} if it cannot.

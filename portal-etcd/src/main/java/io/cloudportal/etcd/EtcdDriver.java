@@ -24,7 +24,7 @@ public final class EtcdDriver implements PortalDriver {
     static final Capabilities CAPABILITIES = new Capabilities(
             EnumSet.of(Facility.REGISTRY, Facility.LOCK, Facility.SEMAPHORE, Facility.READ_WRITE_LOCK, Facility.LEADER_ELECTION,
                     Facility.KV_STORE, Facility.COUNTER, Facility.COUNT_DOWN_LATCH, Facility.BARRIER),
-            EnumSet.of(Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_WATCH_VALUES,
+            EnumSet.of(Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_WATCH_VALUES, Guarantee.KV_WATCH_HISTORY,
                     Guarantee.KV_TRANSACTIONS));
 
     /**

@@ -6,6 +6,7 @@ import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvEvent;
 import io.cloudportal.kv.KvListener;
+import io.cloudportal.kv.KvSnapshot;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.kv.KvTransactionResult;
 import io.cloudportal.spi.KvTransactionSpec;
@@ -183,10 +184,16 @@ final class EtcdKvStore implements KvStore, TransactionalKvStore {
 
     @Override
     public List<KeyValue> list(String prefix) {
+        return snapshot(prefix).entries();
+    }
+
+    /** One range read: etcd serves it at a single revision, which its header names. */
+    @Override
+    public KvSnapshot snapshot(String prefix) {
         GetOption sorted = GetOption.builder().isPrefix(true)
                 .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
-        GetResponse response = connection.await("listing prefix '" + prefix + "'", kv().get(etcdKey(prefix), sorted));
-        return response.getKvs().stream().map(this::toKeyValue).toList();
+        GetResponse response = connection.await("reading a snapshot of prefix '" + prefix + "'", kv().get(etcdKey(prefix), sorted));
+        return new KvSnapshot(prefix, response.getKvs().stream().map(this::toKeyValue).toList(), response.getHeader().getRevision());
     }
 
     @Override
@@ -194,7 +201,13 @@ final class EtcdKvStore implements KvStore, TransactionalKvStore {
         // The revision etcd is at now: every change after this call returns comes after it.
         long revision = connection.await("starting a watch on prefix '" + prefix + "'",
                 kv().get(etcdKey(prefix), GetOption.builder().isPrefix(true).withCountOnly(true).build())).getHeader().getRevision();
-        EtcdWatcher watcher = EtcdWatcher.start(connection, etcdKey(prefix), revision + 1, new EtcdWatcher.Sink() {
+        return watch(prefix, revision, listener);
+    }
+
+    /** etcd's own watch from the next revision; a compacted one is re-listed and reported as a RESYNC by {@link EtcdWatcher}. */
+    @Override
+    public Watch watch(String prefix, long afterRevision, KvListener listener) {
+        EtcdWatcher watcher = EtcdWatcher.start(connection, etcdKey(prefix), afterRevision + 1, new EtcdWatcher.Sink() {
             @Override
             public void events(List<WatchEvent> events) {
                 for (WatchEvent event : events) {

@@ -88,6 +88,39 @@ class EtcdInteropIT {
         }
     }
 
+    /**
+     * A snapshot's revision is etcd's own: {@code etcdctl watch --rev} from the next one sees the
+     * same changes as Portal's watch from it. Once {@code etcdctl compact} has removed that
+     * history, a Portal watch from the snapshot starts with a RESYNC, never a silent gap.
+     */
+    @Test
+    void aSnapshotRevisionIsEtcdsOwnAndAWatchFromACompactedOneSaysResync() throws Exception {
+        String prefix = "snap-" + UUID.randomUUID().toString().substring(0, 8) + "/";
+        try (Portal portal = HARNESS.connect()) {
+            var kv = portal.kvStore();
+            kv.put(prefix + "a", "1".getBytes(StandardCharsets.UTF_8));
+            var snapshot = kv.snapshot(prefix);
+            kv.put(prefix + "a", "2".getBytes(StandardCharsets.UTF_8));
+            kv.put(prefix + "b", "3".getBytes(StandardCharsets.UTF_8));
+            List<String> watched = etcdctl("watch", "--prefix", "--rev=" + (snapshot.revision() + 1), "/tck/kv/" + prefix);
+            await().atMost(PATIENCE).until(() -> watched.contains("3"));
+            assertThat(watched).containsSubsequence("PUT", "/tck/kv/" + prefix + "a", "2", "PUT", "/tck/kv/" + prefix + "b", "3");
+            long now = kv.put(prefix + "c", "4".getBytes(StandardCharsets.UTF_8)).version();
+            List<String> compacted = etcdctl("compact", Long.toString(now));
+            await().atMost(PATIENCE).until(() -> compacted.stream().anyMatch(line -> line.contains("compacted revision " + now)));
+            List<io.cloudportal.kv.KvEvent> events = new CopyOnWriteArrayList<>();
+            try (var watch = kv.watch(prefix, snapshot.revision(), events::add)) {
+                await().atMost(PATIENCE).until(() -> !events.isEmpty());
+                assertThat(events.get(0).type()).as("the first event of a watch from compacted history")
+                        .isEqualTo(io.cloudportal.kv.KvEvent.Type.RESYNC);
+                assertThat(events.get(0).revision()).isGreaterThanOrEqualTo(now);
+                // The RESYNC's listing is the state then; the changes after it follow as events.
+                long later = kv.put(prefix + "d", "5".getBytes(StandardCharsets.UTF_8)).version();
+                await().atMost(PATIENCE).until(() -> events.stream().anyMatch(e -> e.revision() == later && e.key().equals(prefix + "d")));
+            }
+        }
+    }
+
     @Test
     void etcdctlLockAndPortalLockExcludeEachOther() throws Exception {
         String name = "interop-" + UUID.randomUUID().toString().substring(0, 8);

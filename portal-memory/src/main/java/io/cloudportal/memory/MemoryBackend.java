@@ -67,6 +67,11 @@ final class MemoryBackend {
         return ++revision;
     }
 
+    /** The latest store-wide revision. Call under {@link #lock}. */
+    long revision() {
+        return revision;
+    }
+
     long newSessionId() {
         return locked(() -> ++sessions);
     }

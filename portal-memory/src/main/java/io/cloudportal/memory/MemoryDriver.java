@@ -19,7 +19,7 @@ import java.util.Set;
 public final class MemoryDriver implements PortalDriver {
 
     static final Capabilities CAPABILITIES = new Capabilities(EnumSet.allOf(Facility.class), EnumSet.of(
-            Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_WATCH_VALUES, Guarantee.KV_TRANSACTIONS, Guarantee.ORDER_PER_KEY,
+            Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_WATCH_VALUES, Guarantee.KV_WATCH_HISTORY, Guarantee.KV_TRANSACTIONS, Guarantee.ORDER_PER_KEY,
             Guarantee.PERSISTENCE, Guarantee.CONSUMER_GROUPS, Guarantee.BROADCAST, Guarantee.REDELIVERY,
             Guarantee.DEAD_LETTER, Guarantee.TOPIC_AUTO_CREATE));
 

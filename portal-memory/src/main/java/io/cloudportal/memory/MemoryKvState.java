@@ -4,6 +4,8 @@ import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvEvent;
 import io.cloudportal.kv.KvListener;
 import java.time.Duration;
+import io.cloudportal.kv.KvSnapshot;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +24,15 @@ final class MemoryKvState {
     record Watcher(String prefix, KvListener listener) {
     }
 
+    static final int HISTORY = 10_000;
+
     private final MemoryBackend backend;
     private final TreeMap<String, Entry> entries = new TreeMap<>();
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+    /** The latest changes, oldest first, for watches from a revision; older ones are compacted away as etcd would. */
+    private final ArrayDeque<KvEvent> history = new ArrayDeque<>();
+    /** The revision of the newest change no longer in {@link #history}. */
+    private long compactedThrough;
 
     MemoryKvState(MemoryBackend backend) {
         this.backend = backend;
@@ -87,6 +95,24 @@ final class MemoryKvState {
         return watcher;
     }
 
+    /** Replays the retained changes after a revision, or a RESYNC if some were compacted, then watches. */
+    Watcher watch(String prefix, long afterRevision, KvListener listener) {
+        if (afterRevision < compactedThrough) {
+            listener.changed(new KvEvent(KvEvent.Type.RESYNC, prefix, Optional.empty(), backend.revision()));
+        } else {
+            for (KvEvent event : history) {
+                if (event.revision() > afterRevision && event.key().startsWith(prefix)) {
+                    listener.changed(event);
+                }
+            }
+        }
+        return watch(prefix, listener);
+    }
+
+    KvSnapshot snapshot(String prefix) {
+        return new KvSnapshot(prefix, list(prefix), backend.revision());
+    }
+
     void unwatch(Watcher watcher) {
         watchers.remove(watcher);
     }
@@ -105,6 +131,10 @@ final class MemoryKvState {
 
     /** Runs under the backend lock, so every watcher sees changes in revision order. */
     private void notify(KvEvent event) {
+        history.addLast(event);
+        if (history.size() > HISTORY) {
+            compactedThrough = history.removeFirst().revision();
+        }
         for (Watcher watcher : watchers) {
             if (event.key().startsWith(watcher.prefix)) {
                 watcher.listener.changed(event);

@@ -4,6 +4,7 @@ import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvListener;
+import io.cloudportal.kv.KvSnapshot;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.kv.KvTransactionResult;
 import io.cloudportal.spi.KvTransactionSpec;
@@ -57,7 +58,20 @@ final class MemoryKvStore implements KvStore, TransactionalKvStore {
 
     @Override
     public Watch watch(String prefix, KvListener listener) {
-        MemoryKvState.Watcher watcher = locked(() -> connection.backend().kv.watch(prefix, listener));
+        return tracked(locked(() -> connection.backend().kv.watch(prefix, listener)));
+    }
+
+    @Override
+    public KvSnapshot snapshot(String prefix) {
+        return locked(() -> connection.backend().kv.snapshot(prefix));
+    }
+
+    @Override
+    public Watch watch(String prefix, long afterRevision, KvListener listener) {
+        return tracked(locked(() -> connection.backend().kv.watch(prefix, afterRevision, listener)));
+    }
+
+    private Watch tracked(MemoryKvState.Watcher watcher) {
         watchers.add(watcher);
         return () -> {
             watchers.remove(watcher);

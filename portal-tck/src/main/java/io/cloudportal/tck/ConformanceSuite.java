@@ -97,6 +97,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** Snapshots of a prefix and watches from their revision. */
+    @Nested
+    class KvSnapshots extends KvSnapshotContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** KV transactions and writes guarded by a held lock. */
     @Nested
     class KvTransactions extends KvTransactionContract {

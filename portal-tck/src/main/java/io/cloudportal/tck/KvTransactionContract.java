@@ -314,7 +314,7 @@ public abstract class KvTransactionContract extends ContractSupport {
             clients.add(thread);
             thread.start();
         }
-        Duration soak = harness().soak(Duration.ofSeconds(30));
+        Duration soak = harness().soak(Duration.ofSeconds(20));
         figure("seconds", soak.toSeconds());
         long end = System.nanoTime() + soak.toNanos();
         int injected = 0;

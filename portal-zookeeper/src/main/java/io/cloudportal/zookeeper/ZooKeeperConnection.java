@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ZKConfig;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -70,6 +72,7 @@ final class ZooKeeperConnection implements DriverConnection {
                 .retryPolicy(new ExponentialBackoffRetry((int) settings.retryBaseSleep().toMillis(), settings.maxRetries(),
                         (int) settings.retryMaxSleep().toMillis()))
                 .threadFactory(context.threadFactory("curator"));
+        builder.zkClientConfig(clientConfig());
         java.util.concurrent.ExecutorService runSafe = java.util.concurrent.Executors.newSingleThreadExecutor(
                 context.threadFactory("curator-safe"));
         builder.runSafeService(runSafe);
@@ -96,6 +99,23 @@ final class ZooKeeperConnection implements DriverConnection {
             throw new UnavailableException("interrupted while connecting to ZooKeeper at " + context.url(), e);
         }
         return new ZooKeeperConnection(client, runSafe, context, settings);
+    }
+
+    /** A KV snapshot is one reply of at most this many bytes; ZooKeeper's client refuses larger ones by dropping the connection. */
+    static final int MIN_REPLY_BYTES = 64 * 1024 * 1024;
+
+    /**
+     * ZooKeeper's own client configuration (system properties included, as without one), with room
+     * for a KV snapshot's reply: one read-only multi of many keys of up to 1 MiB each, which the
+     * default {@code jute.maxbuffer} of 1 MiB would cut. It bounds what this client accepts, not
+     * what it allocates, nor what the server accepts.
+     */
+    private static ZKClientConfig clientConfig() {
+        ZKClientConfig config = new ZKClientConfig();
+        if (config.getInt(ZKConfig.JUTE_MAXBUFFER, ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT) < MIN_REPLY_BYTES) {
+            config.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(MIN_REPLY_BYTES));
+        }
+        return config;
     }
 
     CuratorFramework client() {

@@ -1,9 +1,11 @@
 package io.cloudportal.zookeeper;
 
+import io.cloudportal.UnavailableException;
 import io.cloudportal.UnsupportedFacilityException;
 import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvListener;
+import io.cloudportal.kv.KvSnapshot;
 import io.cloudportal.kv.KvStore;
 import io.cloudportal.kv.KvTransactionResult;
 import io.cloudportal.spi.KvTransactionSpec;
@@ -14,9 +16,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 import org.apache.zookeeper.server.EphemeralType;
 import org.slf4j.Logger;
@@ -37,6 +43,9 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
     private final ZooKeeperConnection connection;
     private final List<ZooKeeperKvWatch> watches = new CopyOnWriteArrayList<>();
     private final PlainKeys plainKeys = new PlainKeys();
+    private final RecentSnapshots snapshots = new RecentSnapshots();
+    /** Each read adds the keys created since the one before; with a bounded set of keys a few dozen reads take them all in. */
+    private static final int MAX_SNAPSHOT_READS = 100;
 
     ZooKeeperKvStore(ZooKeeperConnection connection) {
         this.connection = connection;
@@ -238,51 +247,135 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
         return connection.bounded("listing keys under '" + prefix + "'", () -> listNow(prefix));
     }
 
+    /**
+     * One read per key rather than {@link #read}'s one multi: a listing promises key order, not one
+     * instant, and so is not bounded by the size of one reply.
+     */
     private List<KeyValue> listNow(String prefix) {
         try {
-            return snapshot(prefix);
+            List<String> children;
+            try {
+                children = client().getChildren().forPath(BASE);
+            } catch (KeeperException.NoNodeException none) {
+                return List.of();
+            }
+            List<KeyValue> values = new ArrayList<>();
+            for (String child : children) {
+                String key = key(child);
+                if (key.startsWith(prefix)) {
+                    Stat stat = new Stat();
+                    try {
+                        byte[] value = client().getData().storingStatIn(stat).forPath(BASE + "/" + child);
+                        values.add(new KeyValue(key, value, stat.getMzxid()));
+                    } catch (KeeperException.NoNodeException deletedMeanwhile) {
+                        // gone between the listing and the read
+                    }
+                }
+            }
+            values.sort(Comparator.comparing(KeyValue::key));
+            return values;
         } catch (Exception e) {
             throw ZooKeeperErrors.map("listing keys under '" + prefix + "'", e);
         }
     }
 
-    /** The keys under a prefix now, in key order. */
-    List<KeyValue> snapshot(String prefix) throws Exception {
-        List<String> children;
+    @Override
+    public KvSnapshot snapshot(String prefix) {
+        return connection.bounded("reading a snapshot of keys under '" + prefix + "'", () -> {
+            try {
+                KvSnapshot snapshot = read(prefix);
+                snapshots.remember(snapshot);
+                return snapshot;
+            } catch (Exception e) {
+                throw ZooKeeperErrors.map("reading a snapshot of keys under '" + prefix + "'", e);
+            }
+        });
+    }
+
+    /**
+     * The keys under a prefix at one point: {@code /kv}, its children and each key's data in one
+     * read-only multi, which the server answers between two writes. Its revision is the newest zxid
+     * that touched them ({@code /kv}'s pzxid for creates and deletes, a key's mzxid for writes),
+     * so no later change can be in it and none up to it is missing. A child created after the
+     * listing that chose what to read makes it read again, with that child added.
+     */
+    KvSnapshot read(String prefix) throws Exception {
+        String base = ZKPaths.fixForNamespace(client().getNamespace(), BASE);
+        List<String> wanted = new ArrayList<>();
         try {
-            children = client().getChildren().forPath(BASE);
+            for (String child : client().getChildren().forPath(BASE)) {
+                if (key(child).startsWith(prefix)) {
+                    wanted.add(child);
+                }
+            }
         } catch (KeeperException.NoNodeException none) {
-            return List.of();
+            ensureBase();
         }
-        List<KeyValue> values = new ArrayList<>();
-        for (String child : children) {
-            String key = key(child);
-            if (!key.startsWith(prefix)) {
+        for (int attempt = 1; ; attempt++) {
+            List<Op> reads = new ArrayList<>();
+            reads.add(Op.getData(base));
+            reads.add(Op.getChildren(base));
+            for (String child : wanted) {
+                reads.add(Op.getData(base + "/" + child));
+            }
+            List<OpResult> results = RetryLoop.callWithRetry(client().getZookeeperClient(),
+                    () -> client().getZookeeperClient().getZooKeeper().multi(reads));
+            List<String> present = new ArrayList<>();
+            if (results.get(1) instanceof OpResult.GetChildrenResult listing) {
+                for (String child : listing.getChildren()) {
+                    if (key(child).startsWith(prefix)) {
+                        present.add(child);
+                    }
+                }
+            }
+            boolean complete = results.get(0) instanceof OpResult.GetDataResult && wanted.containsAll(present);
+            if (!complete) {
+                if (attempt == MAX_SNAPSHOT_READS) {
+                    throw new UnavailableException("the keys under '" + prefix + "' were created faster than " + MAX_SNAPSHOT_READS
+                            + " reads could take them in; try again");
+                }
+                if (results.get(0) instanceof OpResult.ErrorResult) {
+                    ensureBase(); // deleted by hand meanwhile
+                }
+                // Read the ones missed too, and keep those gone since: a key absent in the multi is simply not in it.
+                for (String child : present) {
+                    if (!wanted.contains(child)) {
+                        wanted.add(child);
+                    }
+                }
                 continue;
             }
-            Stat stat = new Stat();
-            try {
-                byte[] value = client().getData().storingStatIn(stat).forPath(BASE + "/" + child);
-                values.add(new KeyValue(key, value, stat.getMzxid()));
-            } catch (KeeperException.NoNodeException deletedMeanwhile) {
-                // gone between the listing and the read
+            long revision = ((OpResult.GetDataResult) results.get(0)).getStat().getPzxid();
+            List<KeyValue> values = new ArrayList<>();
+            for (int i = 0; i < wanted.size(); i++) {
+                if (results.get(i + 2) instanceof OpResult.GetDataResult data) {
+                    values.add(new KeyValue(key(wanted.get(i)), data.getData(), data.getStat().getMzxid()));
+                    revision = Math.max(revision, data.getStat().getMzxid());
+                }
             }
+            values.sort(Comparator.comparing(KeyValue::key));
+            return new KvSnapshot(prefix, values, revision);
         }
-        values.sort(Comparator.comparing(KeyValue::key));
-        return values;
     }
 
     @Override
     public Watch watch(String prefix, KvListener listener) {
-        try {
-            ensureBase();
-            ZooKeeperKvWatch watch = new ZooKeeperKvWatch(connection, this, prefix, listener);
-            watch.start();
-            watches.add(watch);
-            return watch;
-        } catch (Exception e) {
-            throw ZooKeeperErrors.map("watching keys under '" + prefix + "'", e);
-        }
+        return watch(prefix, -1, listener);
+    }
+
+    @Override
+    public Watch watch(String prefix, long afterRevision, KvListener listener) {
+        return connection.bounded("watching keys under '" + prefix + "'", () -> {
+            try {
+                ensureBase();
+                ZooKeeperKvWatch watch = new ZooKeeperKvWatch(connection, this, prefix, listener);
+                watch.start(afterRevision);
+                watches.add(watch);
+                return watch;
+            } catch (Exception e) {
+                throw ZooKeeperErrors.map("watching keys under '" + prefix + "'", e);
+            }
+        });
     }
 
     /** Creates {@code /kv} if it is not there yet (a namespace no key was put in). */
@@ -296,6 +389,10 @@ final class ZooKeeperKvStore implements KvStore, TransactionalKvStore {
 
     private void ensureBase() throws Exception {
         ensureBase(client());
+    }
+
+    RecentSnapshots snapshots() {
+        return snapshots;
     }
 
     PlainKeys plainKeys() {

@@ -5,6 +5,7 @@ import io.cloudportal.Watch;
 import io.cloudportal.kv.KeyValue;
 import io.cloudportal.kv.KvEvent;
 import io.cloudportal.kv.KvListener;
+import io.cloudportal.kv.KvSnapshot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,6 +42,11 @@ final class ZooKeeperKvWatch implements Watch, Watcher {
     private String createdAndGone;
     /** Key to the revision last reported for it; only touched on the events thread. */
     private final Map<String, Long> known = new HashMap<>();
+    /**
+     * Keys a catch-up delivered, to the version it gave (0: deleted); the watch's own events for
+     * changes the catch-up already covered are dropped. Only touched on the events thread.
+     */
+    private final Map<String, Long> caughtUp = new HashMap<>();
     /** The revision of the last event delivered; only touched on the events thread. */
     private long lastDelivered;
     private AutoCloseable stateReaction;
@@ -54,16 +60,69 @@ final class ZooKeeperKvWatch implements Watch, Watcher {
         this.events = Executors.newSingleThreadExecutor(connection.context().threadFactory("kv-watch"));
     }
 
-    void start() throws Exception {
-        // Watch first, then list: a change between the two is seen by both.
-        addWatch();
-        List<KeyValue> initial = store.snapshot(prefix);
-        submit(() -> initial.forEach(kv -> known.put(kv.key(), kv.version())));
+    /**
+     * Arms the watch, then reads the prefix, both on the events thread, so every event the watch
+     * sends is handled after that read. From a revision ({@code afterRevision >= 0}) the read
+     * brings the listener up from that revision first ({@link #catchUp}).
+     */
+    void start(long afterRevision) throws Exception {
+        java.util.concurrent.CompletableFuture<Void> started = new java.util.concurrent.CompletableFuture<>();
+        submit(() -> {
+            try {
+                addWatch();
+                KvSnapshot now = store.read(prefix);
+                now.entries().forEach(kv -> known.put(kv.key(), kv.version()));
+                if (afterRevision >= 0) {
+                    catchUp(afterRevision, now);
+                }
+                started.complete(null);
+            } catch (Exception e) {
+                started.completeExceptionally(e);
+            }
+        });
+        try {
+            started.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            close();
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (InterruptedException e) {
+            close();
+            throw e;
+        }
         stateReaction = connection.onState(state -> {
             if (state == ConnectionState.RECONNECTED) {
                 submit(this::resync);
             }
         });
+    }
+
+    /**
+     * From the state at {@code afterRevision} to {@code now}: a PUT per key written since, with its
+     * value now, and a DELETE per key gone, which only a snapshot this connection took at that
+     * revision can name; without one, a create or delete since (the base's pzxid) may hide a
+     * delete, and a RESYNC comes first. Events the watch sends for the changes this covered are
+     * dropped as they come ({@link #caughtUp}).
+     */
+    private void catchUp(long afterRevision, KvSnapshot now) {
+        Optional<Map<String, Long>> then = store.snapshots().versionsAt(prefix, afterRevision);
+        List<KvEvent> changes = new ArrayList<>();
+        for (KeyValue kv : now.entries()) {
+            Long before = then.map(versions -> versions.get(kv.key())).orElse(null);
+            boolean changed = then.isPresent() ? before == null || before != kv.version() : kv.version() > afterRevision;
+            if (changed) {
+                changes.add(new KvEvent(KvEvent.Type.PUT, kv.key(), Optional.of(kv), kv.version()));
+                caughtUp.put(kv.key(), kv.version());
+            }
+        }
+        then.ifPresent(versions -> versions.keySet().stream().filter(key -> now.get(key).isEmpty()).sorted().forEach(key -> {
+            changes.add(new KvEvent(KvEvent.Type.DELETE, key, Optional.empty(), now.revision()));
+            caughtUp.put(key, 0L);
+        }));
+        if (then.isEmpty() && now.revision() > afterRevision && childChangeRevision() > afterRevision) {
+            deliver(new KvEvent(KvEvent.Type.RESYNC, prefix, Optional.empty(), afterRevision + 1));
+        }
+        changes.sort(Comparator.comparingLong(KvEvent::revision));
+        changes.forEach(this::deliver);
     }
 
     /** Idempotent: the client keeps one registration per watcher and path. */
@@ -114,6 +173,9 @@ final class ZooKeeperKvWatch implements Watch, Watcher {
             }
             deliver(new KvEvent(KvEvent.Type.PUT, gone, Optional.empty(), lastDelivered));
         }
+        if (!caughtUp.isEmpty() && coveredByCatchUp(event.getType(), key)) {
+            return;
+        }
         switch (event.getType()) {
             case NodeCreated, NodeDataChanged -> {
                 Optional<KeyValue> value = readQuietly(key);
@@ -134,6 +196,27 @@ final class ZooKeeperKvWatch implements Watch, Watcher {
                 // other events carry nothing a key watch needs
             }
         }
+    }
+
+    /**
+     * Whether an event stands for a change the catch-up delivered already: a write whose value
+     * now is the one the catch-up gave, or the delete of a key it reported gone, or a delete
+     * before the catch-up of a key that it found written again (still at that version now).
+     */
+    private boolean coveredByCatchUp(Watcher.Event.EventType type, String key) {
+        Long given = caughtUp.get(key);
+        if (given == null) {
+            return false;
+        }
+        long now = readQuietly(key).map(KeyValue::version).orElse(0L);
+        boolean covered = switch (type) {
+            case NodeCreated, NodeDataChanged, NodeDeleted -> now == given;
+            default -> false;
+        };
+        if (!covered || type == Watcher.Event.EventType.NodeDeleted && given == 0) {
+            caughtUp.remove(key);
+        }
+        return covered;
     }
 
     private long childChangeRevision() {
@@ -173,7 +256,7 @@ final class ZooKeeperKvWatch implements Watch, Watcher {
             // A watch belongs to a session: after an expiry the new session has none until it is
             // added again (after a plain reconnect this is a no-op).
             addWatch();
-            now = store.snapshot(prefix);
+            now = store.read(prefix).entries();
             Stat base = connection.client().checkExists().forPath(BASE);
             seen = base == null ? 0 : base.getPzxid();
         } catch (Exception e) {
