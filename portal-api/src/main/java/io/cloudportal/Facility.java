@@ -16,7 +16,7 @@ public enum Facility {
     COUNTER,
     /** Named count-down latches on the server ({@link io.cloudportal.coordination.CountDownLatch}). */
     COUNT_DOWN_LATCH,
-    /** Named barriers on the server ({@link io.cloudportal.coordination.Barrier}). */
+    /** Named barriers and double barriers on the server ({@link io.cloudportal.coordination.Barrier}, {@link io.cloudportal.coordination.DoubleBarrier}). */
     BARRIER,
     /** Key-value configuration with watches ({@link io.cloudportal.kv.KvStore}). */
     KV_STORE,

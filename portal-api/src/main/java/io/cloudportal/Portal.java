@@ -150,6 +150,19 @@ public interface Portal extends AutoCloseable {
     io.cloudportal.coordination.Barrier barrier(String name);
 
     /**
+     * A named double barrier on the server for {@code members} members; this handle is one of
+     * them. Every member of a name must give the same number.
+     *
+     * @param name the barrier's name; see {@link io.cloudportal.spi.Rules#name}
+     * @param members how many members enter before any passes, at least 1
+     * @return one member of the barrier
+     * @throws InvalidArgumentException if the name or the number is not allowed, or this
+     *         connection gave the name another number before
+     * @throws UnsupportedFacilityException if the driver has no barriers
+     */
+    io.cloudportal.coordination.DoubleBarrier doubleBarrier(String name, int members);
+
+    /**
      * A named leader election.
      *
      * @param name the election's name

@@ -3,6 +3,7 @@ package io.cloudportal.examples;
 import io.cloudportal.Portal;
 import io.cloudportal.coordination.CountDownLatch;
 import io.cloudportal.coordination.Counter;
+import io.cloudportal.coordination.DoubleBarrier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,11 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * A nightly batch: a coordinator sets a latch of five, five workers each load their part, add the
- * rows they loaded to a shared counter and count the latch down; the coordinator waits on the
- * latch and reads the total. The latch and the counter live on the server, so any process can
+ * A nightly batch: a coordinator sets a latch of five; five workers meet at a double barrier so
+ * that none starts before all are up, each loads its part, adds the rows it loaded to a shared
+ * counter and counts the latch down, then waits at the barrier until all five are done (a worker
+ * whose process died would count as gone instead of holding the others). The coordinator waits on
+ * the latch and reads the total. Latch, counter and barrier live on the server, so any process can
  * join, and a count-down whose answer is lost is asked again rather than counted twice.
  *
  * <pre>mvn -q -pl examples exec:java -Dexec.mainClass=io.cloudportal.examples.BatchJobExample</pre>
@@ -55,22 +58,28 @@ public final class BatchJobExample {
             Counter rows = coordinator.counter(batch + "-rows");
             loaded.trySetCount(WORKERS);
             out.say("the coordinator waits for %d parts (latch at %d)", WORKERS, loaded.count());
-            List<Future<?>> done = new ArrayList<>();
+            List<Future<Boolean>> done = new ArrayList<>();
             for (int w = 1; w <= WORKERS; w++) {
                 Portal process = connect.get();
                 processes.add(process);
                 int part = w;
                 done.add(threads.submit(() -> {
+                    DoubleBarrier stage = process.doubleBarrier(batch + "-stage", WORKERS);
+                    if (!stage.enter(Duration.ofSeconds(30))) {
+                        return false;
+                    }
                     long loadedRows = 1_000L * part;
                     process.counter(batch + "-rows").addAndGet(loadedRows);
                     process.countDownLatch(batch).countDown();
-                    return null;
+                    return stage.leave(Duration.ofSeconds(30));
                 }));
             }
             boolean all = loaded.await(Duration.ofSeconds(30));
-            for (Future<?> worker : done) {
-                worker.get();
+            int together = 0;
+            for (Future<Boolean> worker : done) {
+                together += worker.get() ? 1 : 0;
             }
+            out.say("%d workers started together and finished together", together);
             out.say("all parts loaded: %s; %d rows in all", all, rows.get());
             loaded.countDown();
             out.say("a late count-down leaves the latch at %d", loaded.count());

@@ -35,7 +35,8 @@ class ExamplesIT {
         assertThat(lines).anyMatch(l -> l.matches("6 jobs ran, at most [12] at once in 2 slots"))
                 .anyMatch(l -> l.startsWith("worker-1's late result is refused by the server") && l.contains("no longer held"))
                 .contains("jobs/late holds 'from worker-2'");
-        assertThat(lines).contains("the coordinator waits for 5 parts (latch at 5)", "all parts loaded: true; 15000 rows in all",
+        assertThat(lines).contains("the coordinator waits for 5 parts (latch at 5)", "5 workers started together and finished together",
+                "all parts loaded: true; 15000 rows in all",
                 "a late count-down leaves the latch at 0");
 
         String first = match(lines, "everyone sees (node-\\d) leading");

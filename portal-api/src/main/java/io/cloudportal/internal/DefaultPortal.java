@@ -45,6 +45,10 @@ final class DefaultPortal implements Portal {
     private final Limits limits;
     /** The number of permits each semaphore name is used with here; a second number is refused. */
     private final java.util.concurrent.ConcurrentMap<String, Integer> semaphorePermits = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The number of members each double barrier name is used with here; a second number is refused. */
+    private final java.util.concurrent.ConcurrentMap<String, Integer> doubleBarrierMembers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** More members than any real workflow meets with; each waiter reads every entry on each change. */
+    static final int MAX_BARRIER_MEMBERS = 10_000;
     private Registry registry;
     private KvStore kvStore;
     private DriverPublisher driverPublisher;
@@ -119,6 +123,19 @@ final class DefaultPortal implements Portal {
         require(Facility.BARRIER, "barrier()");
         Rules.characters("barrier name", Rules.name("barrier name", name, limits().maxNameLength()), limits());
         return new PortableBarrier(this, name, connection.barrier(name));
+    }
+
+    @Override
+    public io.cloudportal.coordination.DoubleBarrier doubleBarrier(String name, int members) {
+        require(Facility.BARRIER, "doubleBarrier()");
+        Rules.characters("barrier name", Rules.name("barrier name", name, limits().maxNameLength()), limits());
+        Rules.range("members", members, 1, MAX_BARRIER_MEMBERS);
+        Integer before = doubleBarrierMembers.putIfAbsent(name, members);
+        if (before != null && before != members) {
+            throw Rules.invalid("members", Integer.toString(members), "must be the " + before + " this connection uses for double barrier '"
+                    + name + "': every member passes once it counts that many entries, so they must agree");
+        }
+        return new PortableDoubleBarrier(this, name, members, connection.doubleBarrier(name));
     }
 
     @Override

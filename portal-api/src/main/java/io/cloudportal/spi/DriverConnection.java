@@ -77,6 +77,16 @@ public interface DriverConnection extends AutoCloseable {
     }
 
     /**
+     * A named double barrier's storage; the portable layer runs the protocol over it.
+     *
+     * @param name a validated barrier name
+     * @return the barrier's cell, one per member handle
+     */
+    default DoubleBarrierCell doubleBarrier(String name) {
+        throw new UnsupportedOperationException("doubleBarrier");
+    }
+
+    /**
      * A named read-write lock: two of the driver's locks, whose holdings are
      * {@link AbstractHeldLock}s (so they can guard writes).
      *

@@ -121,9 +121,18 @@ final class EtcdConnection implements DriverConnection {
      * second, so a watch a reconnect dropped costs little); the caller reads again either way.
      */
     void awaitChange(ByteSequence key, long readAtRevision, long maxNanos) throws InterruptedException {
+        awaitChange(key, false, readAtRevision, maxNanos);
+    }
+
+    /** As {@link #awaitChange(ByteSequence, long, long)}, for any key under a prefix. */
+    void awaitChangeUnder(ByteSequence prefix, long readAtRevision, long maxNanos) throws InterruptedException {
+        awaitChange(prefix, true, readAtRevision, maxNanos);
+    }
+
+    private void awaitChange(ByteSequence key, boolean prefix, long readAtRevision, long maxNanos) throws InterruptedException {
         java.util.concurrent.CountDownLatch changed = new java.util.concurrent.CountDownLatch(1);
         try (io.etcd.jetcd.Watch.Watcher ignored = client().getWatchClient().watch(key,
-                io.etcd.jetcd.options.WatchOption.builder().withRevision(readAtRevision + 1).build(), response -> changed.countDown(),
+                io.etcd.jetcd.options.WatchOption.builder().isPrefix(prefix).withRevision(readAtRevision + 1).build(), response -> changed.countDown(),
                 error -> changed.countDown())) {
             changed.await(Math.min(maxNanos, java.util.concurrent.TimeUnit.SECONDS.toNanos(1)), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
@@ -161,6 +170,11 @@ final class EtcdConnection implements DriverConnection {
     @Override
     public io.cloudportal.spi.BarrierCell barrier(String name) {
         return new EtcdBarrier(this, name);
+    }
+
+    @Override
+    public io.cloudportal.spi.DoubleBarrierCell doubleBarrier(String name) {
+        return new EtcdDoubleBarrier(this, name);
     }
 
     @Override

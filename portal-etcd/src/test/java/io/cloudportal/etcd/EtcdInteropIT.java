@@ -121,6 +121,36 @@ class EtcdInteropIT {
         }
     }
 
+    /**
+     * A member as etcd's {@code recipe.DoubleBarrier} writes one (a key under {@code waiters/} on its lease, put here
+     * with etcdctl) counts toward Portal's barrier; Portal puts {@code ready} where the recipe's waiters wait for it, and
+     * the recipe member's lease ending counts as it leaving.
+     */
+    @Test
+    void aWaiterKeyInEtcdsRecipeLayoutIsAMemberOfPortalsDoubleBarrier() throws Exception {
+        String name = "interop-" + UUID.randomUUID().toString().substring(0, 8);
+        String base = "/tck/double-barriers/" + name;
+        try (Portal portal = HARNESS.connect()) {
+            List<String> granted = etcdctl("lease", "grant", "60");
+            await().atMost(PATIENCE).until(() -> granted.stream().anyMatch(line -> line.startsWith("lease ")));
+            String lease = granted.stream().filter(line -> line.startsWith("lease ")).findFirst().orElseThrow().split(" ")[1];
+            List<String> put = etcdctl("put", "--lease=" + lease, base + "/waiters/" + System.nanoTime(), "");
+            await().atMost(PATIENCE).until(() -> put.contains("OK"));
+            var member = portal.doubleBarrier(name, 2);
+            assertThat(member.entered()).as("the recipe's waiter, seen by Portal").isEqualTo(1);
+            assertThat(member.enter(PATIENCE)).as("Portal's member, the second of two").isTrue();
+            List<String> ready = etcdctl("get", "--keys-only", "--prefix", base + "/");
+            await().atMost(PATIENCE).until(() -> ready.contains(base + "/ready"));
+            List<String> revoked = etcdctl("lease", "revoke", lease);
+            await().atMost(PATIENCE).until(() -> revoked.stream().anyMatch(line -> line.contains("revoked")));
+            assertThat(member.leave(PATIENCE)).as("leaving once the recipe member's lease ended").isTrue();
+            var etcd = portal.unwrap(io.etcd.jetcd.Client.class).orElseThrow();
+            long left = etcd.getKVClient().get(io.etcd.jetcd.ByteSequence.from(base + "/", StandardCharsets.UTF_8),
+                    io.etcd.jetcd.options.GetOption.builder().isPrefix(true).withCountOnly(true).build()).get(10, TimeUnit.SECONDS).getCount();
+            assertThat(left).as("keys under the barrier once everyone left (the ready key cleared)").isZero();
+        }
+    }
+
     @Test
     void etcdctlLockAndPortalLockExcludeEachOther() throws Exception {
         String name = "interop-" + UUID.randomUUID().toString().substring(0, 8);

@@ -30,6 +30,7 @@ final class MemoryBackend {
     final MemoryCounter.State counters = new MemoryCounter.State();
     final MemoryCountDownLatch.State latches = new MemoryCountDownLatch.State();
     final MemoryBarrier.State barriers = new MemoryBarrier.State();
+    final MemoryDoubleBarrier.State doubleBarriers = new MemoryDoubleBarrier.State();
     /** Open connections, for a restart that interrupts them all. Guarded by {@link #lock}. */
     final java.util.List<MemoryConnection> connected = new java.util.ArrayList<>();
     private long revision;

@@ -80,6 +80,11 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
     }
 
     @Override
+    public io.cloudportal.spi.DoubleBarrierCell doubleBarrier(String name) {
+        return new MemoryDoubleBarrier(this, name);
+    }
+
+    @Override
     public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
         Lock read = new MemoryLock(this, "rwlock/" + name, name, Integer.MAX_VALUE, false);
         Lock write = new MemoryLock(this, "rwlock/" + name, name, Integer.MAX_VALUE, true);
@@ -124,6 +129,7 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
             backend.locks.expire(expired, "the memory session " + expired + " expired");
             backend.elections.expire(expired, true);
             backend.registry.expire(expired);
+            backend.doubleBarriers.expire(backend, expired);
             transition(ConnectionState.EXPIRED);
             sessionId = backend.newSessionId();
             registry.restore();
@@ -161,6 +167,7 @@ final class MemoryConnection implements DriverConnection, MemoryFaults {
             backend.locks.expire(sessionId, "the connection was closed");
             backend.elections.expire(sessionId, false);
             backend.registry.expire(sessionId);
+            backend.doubleBarriers.expire(backend, sessionId);
             kvStore.closeWatches();
             backend.connected.remove(this);
             transition(ConnectionState.CLOSED);

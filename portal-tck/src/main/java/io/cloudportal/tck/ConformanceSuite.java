@@ -160,6 +160,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** The double-barrier contract. */
+    @Nested
+    class DoubleBarrier extends DoubleBarrierContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The messaging contract, with the redelivery contract nested in it. */
     @Nested
     class Messaging extends MessagingContract {

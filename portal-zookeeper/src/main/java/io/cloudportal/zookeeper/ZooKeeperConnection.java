@@ -179,6 +179,11 @@ final class ZooKeeperConnection implements DriverConnection {
     }
 
     @Override
+    public io.cloudportal.spi.DoubleBarrierCell doubleBarrier(String name) {
+        return new ZooKeeperDoubleBarrier(this, name);
+    }
+
+    @Override
     public io.cloudportal.spi.ReadWriteLocks readWriteLock(String name) {
         return ZooKeeperLock.readWriteLock(this, name);
     }

@@ -155,6 +155,33 @@ class ZooKeeperInteropIT {
                 .isTrue();
     }
 
+    /** Portal's double barrier is Curator's DistributedDoubleBarrier layout: two Portal members and one Curator member meet and part. */
+    @Test
+    void curatorAndPortalMembersMeetAtOneDoubleBarrier() throws Exception {
+        String name = unique("double-barrier");
+        var curatorMember = new org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier(curator, "/double-barriers/" + name, 3);
+        io.cloudportal.coordination.DoubleBarrier first = portal.doubleBarrier(name, 3);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Portal other = ZooKeeperHarness.INSTANCE.connect()) {
+            io.cloudportal.coordination.DoubleBarrier second = other.doubleBarrier(name, 3);
+            var curatorEntered = pool.submit(() -> curatorMember.enter(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+            var firstEntered = pool.submit(() -> first.enter(PATIENCE));
+            await().atMost(PATIENCE).until(() -> second.entered() == 2);
+            assertThat(curatorEntered.isDone() || firstEntered.isDone()).as("a member passed with two of three in").isFalse();
+            assertThat(second.enter(PATIENCE)).as("the third member, Portal's").isTrue();
+            assertThat(curatorEntered.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("Curator's member").isTrue();
+            assertThat(firstEntered.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            var curatorLeft = pool.submit(() -> curatorMember.leave(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+            var firstLeft = pool.submit(() -> first.leave(PATIENCE));
+            assertThat(second.leave(PATIENCE)).isTrue();
+            assertThat(curatorLeft.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("Curator's member leaving").isTrue();
+            assertThat(firstLeft.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(second.entered()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void portalFindsAnInstanceACuratorServiceDiscoveryRegistered() throws Exception {
         String service = unique("orders");
