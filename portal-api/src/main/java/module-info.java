@@ -11,6 +11,7 @@ module io.cloudportal.api {
     exports io.cloudportal.leader;
     exports io.cloudportal.lock;
     exports io.cloudportal.messaging;
+    exports io.cloudportal.observation;
     exports io.cloudportal.registry;
     exports io.cloudportal.spi;
 

@@ -216,6 +216,17 @@ public interface Portal extends AutoCloseable {
     Watch onStateChange(ConnectionStateListener listener);
 
     /**
+     * Attaches an observer that hears this connection's publishes, handler runs, retries, dead
+     * letters, lock waits and losses and leadership changes, on any driver: how
+     * {@code portal-micrometer} and {@code portal-opentelemetry} see a connection. Nothing is
+     * observed until one is attached, and an unobserved connection pays nothing for the hooks.
+     *
+     * @param observer the observer
+     * @return a handle that detaches it
+     */
+    Watch observe(io.cloudportal.observation.PortalObserver observer);
+
+    /**
      * The native client (or a driver-specific handle) for what Portal does not cover.
      *
      * @param type e.g. {@code CuratorFramework.class}

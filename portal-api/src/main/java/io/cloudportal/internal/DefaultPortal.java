@@ -41,6 +41,7 @@ final class DefaultPortal implements Portal {
     private final DriverConnection connection;
     private final ListenerExecutor listeners;
     private final Resources resources = new Resources();
+    private final Observers observers = new Observers();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Limits limits;
     /** The number of permits each semaphore name is used with here; a second number is refused. */
@@ -200,6 +201,21 @@ final class DefaultPortal implements Portal {
         Executor lane = lane("state listener " + listener);
         AutoCloseable registration = connection.sessionState().addListener(state -> lane.execute(() -> listener.stateChanged(state)));
         return track(new OnceWatch(this, () -> closeQuietly(registration)));
+    }
+
+    @Override
+    public Watch observe(io.cloudportal.observation.PortalObserver observer) {
+        ensureOpen("observe()");
+        return observers.add(observer);
+    }
+
+    Observers observers() {
+        return observers;
+    }
+
+    /** The state of this connection's session now, for a lost lock's reason. */
+    io.cloudportal.ConnectionState sessionNow() {
+        return connection.sessionState().current();
     }
 
     @Override

@@ -5,6 +5,8 @@ import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.RetryPolicy;
 import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.observation.IncomingMessage;
+import io.cloudportal.observation.Observation;
 import io.cloudportal.messaging.Subscription;
 import io.cloudportal.spi.DeliverySink;
 import io.cloudportal.spi.DriverSubscription;
@@ -32,7 +34,8 @@ final class DeliveryEngine implements DeliverySink, Subscription {
     private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
 
     /** What the engine needs of the connection it runs on. */
-    record Settings(String driverName, boolean redelivers, boolean deadLetters, int maxAttempts, Duration operationTimeout) {
+    record Settings(String driverName, boolean redelivers, boolean deadLetters, int maxAttempts, Duration operationTimeout,
+                    Observers observers) {
     }
 
     private final SubscribeOptions options;
@@ -138,6 +141,8 @@ final class DeliveryEngine implements DeliverySink, Subscription {
         }
         for (int attempt = received.attempt(); ; attempt++) {
             EngineDelivery delivery = new EngineDelivery(this, received, attempt);
+            IncomingMessage observed = settings.observers().none() ? null : observed(received, attempt);
+            Observation observation = observed == null ? Observation.NONE : settings.observers().processing(observed);
             Throwable failure = null;
             try {
                 handler.handle(delivery);
@@ -153,6 +158,11 @@ final class DeliveryEngine implements DeliverySink, Subscription {
                 failure = e;
             }
             EngineDelivery.Outcome outcome = delivery.settleAfter(failure);
+            boolean deadLetter = !outcome.acknowledged() && settings.redelivers() && (outcome.deadLetterNow()
+                    || attempt >= settings.maxAttempts() || (failure != null && !retry.retries(failure)));
+            if (observed != null) {
+                endObservation(observation, observed, outcome, failure, deadLetter);
+            }
             if (outcome.acknowledged()) {
                 received.acknowledge();
                 return true;
@@ -165,7 +175,7 @@ final class DeliveryEngine implements DeliverySink, Subscription {
             }
             LOG.debug("Handler of '{}' failed on message {} (attempt {} of {}): {}", options.topic(), received.messageId(), attempt,
                     settings.maxAttempts(), outcome.reason(), failure);
-            if (outcome.deadLetterNow() || attempt >= settings.maxAttempts() || (failure != null && !retry.retries(failure))) {
+            if (deadLetter) {
                 return deadLetter(received, attempt, outcome.reason());
             }
             Duration pause = retry.pauseAfter(attempt);
@@ -176,6 +186,27 @@ final class DeliveryEngine implements DeliverySink, Subscription {
                 received.release();
                 return false;
             }
+        }
+    }
+
+    private IncomingMessage observed(Received received, int attempt) {
+        return new IncomingMessage(settings.driverName(), options.topic(), options.group(), received.messageId(), attempt,
+                received.message().headers());
+    }
+
+    /** Ends a handler run's observation on the handler's thread, before a dead letter is published or a pause begins. */
+    private void endObservation(Observation observation, IncomingMessage observed, EngineDelivery.Outcome outcome, Throwable failure,
+                                boolean deadLetter) {
+        String word = outcome.acknowledged() ? "ack" : !settings.redelivers() ? "dropped" : deadLetter ? "dead_letter" : "retry";
+        observation.outcome(word);
+        if (failure != null) {
+            observation.failed(failure);
+        }
+        observation.end();
+        if (deadLetter) {
+            settings.observers().deadLettered(observed, outcome.reason());
+        } else if (!outcome.acknowledged() && settings.redelivers()) {
+            settings.observers().retrying(observed, outcome.reason());
         }
     }
 

@@ -29,14 +29,28 @@ final class PortableLeaderElection implements LeaderElection {
         return driver.name();
     }
 
+    /** Tells the observers of each change, with how long the term lasted when it ends. */
+    private LeadershipListener tenure(LeadershipListener listener) {
+        java.util.concurrent.atomic.AtomicLong electedAt = new java.util.concurrent.atomic.AtomicLong();
+        return event -> {
+            boolean leading = event.type() == io.cloudportal.leader.LeadershipEvent.Type.ELECTED;
+            long now = System.nanoTime();
+            long since = leading ? electedAt.getAndSet(now) : electedAt.getAndSet(0);
+            java.time.Duration tenure = leading || since == 0 ? java.time.Duration.ZERO : java.time.Duration.ofNanos(now - since);
+            portal.observers().leadershipChanged(portal.driverName(), driver.name(), leading, tenure);
+            listener.leadershipChanged(event);
+        };
+    }
+
     @Override
     public Candidacy join(String candidateId, LeadershipListener listener) {
         portal.ensureOpen("join()");
         Rules.characters("candidate id", Rules.name("candidate id", candidateId, portal.limits().maxNameLength()), portal.limits());
         Rules.notNull("listener", listener);
         Executor lane = portal.lane("leadership listener of '" + candidateId + "' in '" + driver.name() + "'");
+        LeadershipListener observed = portal.observers().none() ? listener : tenure(listener);
         Candidacy candidacy = DriverCalls.guard(portal, "join()",
-                () -> driver.join(candidateId, event -> lane.execute(() -> listener.leadershipChanged(event))));
+                () -> driver.join(candidateId, event -> lane.execute(() -> observed.leadershipChanged(event))));
         return portal.track(new PortableCandidacy(portal, candidacy));
     }
 

@@ -4,6 +4,7 @@ import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.lock.FencingToken;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.lock.Lock;
+import io.cloudportal.observation.Observation;
 import io.cloudportal.spi.Rules;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,14 +31,46 @@ final class PortableLock implements Lock {
     public HeldLock acquire(Duration timeout) throws InterruptedException {
         portal.ensureOpen("acquire()");
         Rules.duration("timeout", timeout, false);
-        return held(portal, DriverCalls.guard(portal, "acquire()", () -> driver.acquire(timeout)));
+        if (portal.observers().none()) {
+            return held(portal, DriverCalls.guard(portal, "acquire()", () -> driver.acquire(timeout)));
+        }
+        Observation wait = portal.observers().lockWaiting(portal.driverName(), driver.name());
+        try {
+            HeldLock held = held(portal, DriverCalls.guard(portal, "acquire()", () -> driver.acquire(timeout)));
+            wait.outcome("acquired");
+            return held;
+        } catch (io.cloudportal.PortalTimeoutException e) {
+            wait.outcome("timeout");
+            wait.failed(e);
+            throw e;
+        } catch (InterruptedException | RuntimeException e) {
+            wait.outcome("error");
+            wait.failed(e);
+            throw e;
+        } finally {
+            wait.end();
+        }
     }
 
     @Override
     public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
         portal.ensureOpen("tryAcquire()");
         Rules.duration("timeout", timeout, true);
-        return DriverCalls.guard(portal, "tryAcquire()", () -> driver.tryAcquire(timeout)).map(held -> held(portal, held));
+        if (portal.observers().none()) {
+            return DriverCalls.guard(portal, "tryAcquire()", () -> driver.tryAcquire(timeout)).map(held -> held(portal, held));
+        }
+        Observation wait = portal.observers().lockWaiting(portal.driverName(), driver.name());
+        try {
+            Optional<HeldLock> held = DriverCalls.guard(portal, "tryAcquire()", () -> driver.tryAcquire(timeout)).map(h -> held(portal, h));
+            wait.outcome(held.isPresent() ? "acquired" : "timeout");
+            return held;
+        } catch (InterruptedException | RuntimeException e) {
+            wait.outcome("error");
+            wait.failed(e);
+            throw e;
+        } finally {
+            wait.end();
+        }
     }
 
     /** Wraps and tracks a lock or permit the driver acquired, so that closing the connection releases it. */
@@ -73,11 +106,27 @@ final class PortableLock implements Lock {
         private final HeldLock driver;
         private final Executor lane;
         private final AtomicBoolean closed = new AtomicBoolean();
+        /** Set once the hold was reported (released or lost), when observers were attached at the grant. */
+        private final AtomicBoolean reported;
+        private final long grantedAt = System.nanoTime();
 
         PortableHeldLock(DefaultPortal portal, HeldLock driver) {
             this.portal = portal;
             this.driver = driver;
             this.lane = portal.lane("loss callback of lock '" + driver.name() + "'");
+            this.reported = new AtomicBoolean(portal.observers().none());
+            if (!reported.get()) {
+                // Runs on the driver's thread as the loss is noticed, so the session's state then is the reason.
+                driver.onLost(() -> {
+                    if (reported.compareAndSet(false, true)) {
+                        portal.observers().lockLost(portal.driverName(), driver.name(), heldFor(), Observers.lossReason(portal.sessionNow()));
+                    }
+                });
+            }
+        }
+
+        private Duration heldFor() {
+            return Duration.ofNanos(System.nanoTime() - grantedAt);
         }
 
         @Override
@@ -110,7 +159,11 @@ final class PortableLock implements Lock {
         public void close() {
             if (closed.compareAndSet(false, true)) {
                 portal.forget(this);
+                boolean stillHeld = driver.isHeld();
                 driver.close();
+                if (stillHeld && reported.compareAndSet(false, true)) {
+                    portal.observers().lockReleased(portal.driverName(), driver.name(), heldFor());
+                }
             }
         }
 

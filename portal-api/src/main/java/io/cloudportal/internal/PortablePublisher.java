@@ -4,6 +4,8 @@ import io.cloudportal.PortalException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.Publisher;
+import io.cloudportal.observation.Observation;
+import io.cloudportal.observation.OutgoingMessage;
 import io.cloudportal.spi.DriverPublisher;
 import io.cloudportal.spi.Limits;
 import io.cloudportal.spi.Rules;
@@ -42,7 +44,10 @@ final class PortablePublisher implements Publisher {
             throw new io.cloudportal.ClosedException("cannot publish: the publisher was closed");
         }
         check(message, portal.limits());
-        return driver.publish(message);
+        if (portal.observers().none()) {
+            return driver.publish(message);
+        }
+        return observed(message, sent -> driver.publish(sent));
     }
 
     @Override
@@ -54,7 +59,37 @@ final class PortablePublisher implements Publisher {
         portal.requireGuarantee(io.cloudportal.Guarantee.DELAYED_DELIVERY, "a delayed publish");
         Rules.duration("delay", delay, false);
         check(message, portal.limits());
-        return driver.publish(message, delay);
+        if (portal.observers().none()) {
+            return driver.publish(message, delay);
+        }
+        return observed(message, sent -> driver.publish(sent, delay));
+    }
+
+    /** A publish the observers hear, with the headers they add (trace context) on the message sent. */
+    private CompletableFuture<PublishResult> observed(Message message,
+                                                      java.util.function.Function<Message, CompletableFuture<PublishResult>> send) {
+        OutgoingMessage outgoing = new OutgoingMessage(portal.driverName(), message.topic(), message.headers());
+        Observation observation = portal.observers().publishing(outgoing);
+        Message sent = outgoing.changed() ? new Message(message.topic(), message.key(), message.payload(), outgoing.headers()) : message;
+        CompletableFuture<PublishResult> result;
+        try {
+            result = send.apply(sent);
+        } catch (RuntimeException e) {
+            observation.outcome("error");
+            observation.failed(e);
+            observation.end();
+            throw e;
+        }
+        result.whenComplete((published, error) -> {
+            if (error == null) {
+                observation.outcome("ok");
+            } else {
+                observation.outcome("error");
+                observation.failed(error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error);
+            }
+            observation.end();
+        });
+        return result;
     }
 
     @Override

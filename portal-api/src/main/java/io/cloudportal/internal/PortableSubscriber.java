@@ -76,7 +76,8 @@ final class PortableSubscriber implements Subscriber {
         int maxAttempts = options.maxAttempts() == SubscribeOptions.DEFAULT_MAX_ATTEMPTS
                 ? driver.defaultMaxAttempts().orElse(options.maxAttempts()) : options.maxAttempts();
         DeliveryEngine.Settings settings = new DeliveryEngine.Settings(portal.driverName(),
-                portal.capabilities().gives(Guarantee.REDELIVERY), deadLetters, maxAttempts, portal.context().operationTimeout());
+                portal.capabilities().gives(Guarantee.REDELIVERY), deadLetters, maxAttempts, portal.context().operationTimeout(),
+                portal.observers());
         String deadLetterTopic = deadLetters ? driver.deadLetterTopic(options) : null;
         DeliveryEngine[] self = new DeliveryEngine[1];
         DeliveryEngine engine = new DeliveryEngine(options, handler, settings, deadLetterTopic,

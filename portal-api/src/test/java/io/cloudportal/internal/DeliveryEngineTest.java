@@ -60,7 +60,7 @@ class DeliveryEngineTest {
     }
 
     private DeliveryEngine engine(io.cloudportal.messaging.MessageHandler handler, Duration backoff) {
-        DeliveryEngine.Settings settings = new DeliveryEngine.Settings("test", true, false, 3, Duration.ofSeconds(5));
+        DeliveryEngine.Settings settings = new DeliveryEngine.Settings("test", true, false, 3, Duration.ofSeconds(5), new Observers());
         DeliveryEngine engine = new DeliveryEngine(SubscribeOptions.group("orders", "g").withRetryBackoff(backoff), handler,
                 settings, null, NamedThreads.factory("delivery-engine-test"), () -> { });
         engine.attach(new DriverSubscription() {

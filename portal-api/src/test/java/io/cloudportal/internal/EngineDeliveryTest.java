@@ -21,7 +21,7 @@ class EngineDeliveryTest {
     private static final Message MESSAGE = Message.of("orders", "k", "v");
 
     private static DeliveryEngine engine(boolean deadLetters) {
-        DeliveryEngine.Settings settings = new DeliveryEngine.Settings("test", true, deadLetters, 5, Duration.ofSeconds(1));
+        DeliveryEngine.Settings settings = new DeliveryEngine.Settings("test", true, deadLetters, 5, Duration.ofSeconds(1), new Observers());
         DeliveryEngine engine = new DeliveryEngine(SubscribeOptions.group("orders", "g"), d -> { }, settings, "orders.dlt",
                 NamedThreads.factory("engine-delivery-test"), () -> { });
         engine.abort();
@@ -124,7 +124,7 @@ class EngineDeliveryTest {
     }
 
     private static DeliveryEngine openEngine(boolean deadLetters) {
-        DeliveryEngine.Settings settings = new DeliveryEngine.Settings("test", true, deadLetters, 5, Duration.ofSeconds(1));
+        DeliveryEngine.Settings settings = new DeliveryEngine.Settings("test", true, deadLetters, 5, Duration.ofSeconds(1), new Observers());
         return new DeliveryEngine(SubscribeOptions.group("orders", "g"), d -> { }, settings, "orders.dlt",
                 NamedThreads.factory("engine-delivery-test"), () -> { });
     }

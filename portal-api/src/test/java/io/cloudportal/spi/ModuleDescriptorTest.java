@@ -21,7 +21,7 @@ class ModuleDescriptorTest {
         assertThat(module.name()).isEqualTo("io.cloudportal.api");
         assertThat(module.exports()).extracting(ModuleDescriptor.Exports::source).containsExactlyInAnyOrder(
                 "io.cloudportal", "io.cloudportal.coordination", "io.cloudportal.kv", "io.cloudportal.leader", "io.cloudportal.lock",
-                "io.cloudportal.messaging", "io.cloudportal.registry", "io.cloudportal.spi");
+                "io.cloudportal.messaging", "io.cloudportal.observation", "io.cloudportal.registry", "io.cloudportal.spi");
         assertThat(module.uses()).containsExactly(PortalDriver.class.getName());
     }
 }

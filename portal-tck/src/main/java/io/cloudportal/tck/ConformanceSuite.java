@@ -169,6 +169,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** The observation hooks on the driver's broker. */
+    @Nested
+    class Observations extends ObservationContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The messaging contract, with the redelivery contract nested in it. */
     @Nested
     class Messaging extends MessagingContract {

@@ -1,0 +1,141 @@
+package io.cloudportal.internal;
+
+import io.cloudportal.ConnectionState;
+import io.cloudportal.Watch;
+import io.cloudportal.observation.IncomingMessage;
+import io.cloudportal.observation.Observation;
+import io.cloudportal.observation.OutgoingMessage;
+import io.cloudportal.observation.PortalObserver;
+import io.cloudportal.spi.Rules;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The observers attached to one connection, called as one: what an observer throws is logged and
+ * never reaches the operation. With none attached the portable layer asks {@link #none()} and
+ * builds nothing, so an unobserved connection pays one volatile read per operation.
+ */
+final class Observers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Observers.class);
+
+    private final List<PortalObserver> attached = new CopyOnWriteArrayList<>();
+
+    boolean none() {
+        return attached.isEmpty();
+    }
+
+    Watch add(PortalObserver observer) {
+        Rules.notNull("observer", observer);
+        attached.add(observer);
+        return () -> attached.remove(observer);
+    }
+
+    Observation publishing(OutgoingMessage message) {
+        return start(observer -> observer.publishing(message));
+    }
+
+    Observation processing(IncomingMessage message) {
+        return start(observer -> observer.processing(message));
+    }
+
+    Observation lockWaiting(String system, String lock) {
+        return start(observer -> observer.lockWaiting(system, lock));
+    }
+
+    void retrying(IncomingMessage message, String reason) {
+        each(observer -> observer.retrying(message, reason));
+    }
+
+    void deadLettered(IncomingMessage message, String reason) {
+        each(observer -> observer.deadLettered(message, reason));
+    }
+
+    void lockReleased(String system, String lock, Duration held) {
+        each(observer -> observer.lockReleased(system, lock, held));
+    }
+
+    void lockLost(String system, String lock, Duration held, String reason) {
+        each(observer -> observer.lockLost(system, lock, held, reason));
+    }
+
+    void leadershipChanged(String system, String election, boolean leading, Duration tenure) {
+        each(observer -> observer.leadershipChanged(system, election, leading, tenure));
+    }
+
+    /** A low-cardinality reason for a lost lock, from the state its session is in when the loss is noticed. */
+    static String lossReason(ConnectionState state) {
+        return switch (state) {
+            case EXPIRED -> "session_expired";
+            case SUSPENDED -> "connection_suspended";
+            case CLOSED -> "closed";
+            default -> "lost";
+        };
+    }
+
+    private void each(Consumer<PortalObserver> call) {
+        for (PortalObserver observer : attached) {
+            try {
+                call.accept(observer);
+            } catch (RuntimeException e) {
+                LOG.warn("Observer {} failed; the operation goes on: {}", observer, e.toString());
+            }
+        }
+    }
+
+    private Observation start(Function<PortalObserver, Observation> call) {
+        List<Observation> started = new java.util.ArrayList<>(attached.size());
+        for (PortalObserver observer : attached) {
+            try {
+                Observation observation = call.apply(observer);
+                if (observation != null && observation != Observation.NONE) {
+                    started.add(observation);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Observer {} failed; the operation goes on: {}", observer, e.toString());
+            }
+        }
+        return switch (started.size()) {
+            case 0 -> Observation.NONE;
+            case 1 -> new Guarded(List.of(started.get(0)));
+            default -> new Guarded(started);
+        };
+    }
+
+    /** Several observations as one; each call reaches every one of them. */
+    private record Guarded(List<Observation> observations) implements Observation {
+        @Override
+        public void outcome(String outcome) {
+            for (Observation observation : observations) {
+                guard(() -> observation.outcome(outcome), observation);
+            }
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            for (Observation observation : observations) {
+                guard(() -> observation.failed(error), observation);
+            }
+        }
+
+        @Override
+        public void end() {
+            for (Observation observation : observations) {
+                guard(observation::end, observation);
+            }
+        }
+
+        private static void guard(Runnable call, Observation observation) {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Observation {} failed; the operation goes on: {}", observation, e.toString());
+            }
+        }
+    }
+}
