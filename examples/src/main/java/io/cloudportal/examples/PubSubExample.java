@@ -1,6 +1,8 @@
 package io.cloudportal.examples;
 
 import io.cloudportal.Portal;
+import io.cloudportal.micrometer.PortalMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
@@ -60,9 +62,12 @@ public final class PubSubExample {
         CountDownLatch deadLettered = new CountDownLatch(1);
         List<Portal> connections = new ArrayList<>();
         List<Subscription> subscriptions = new ArrayList<>();
+        // Your application's registry; here a simple one, read at the end.
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try {
             for (int member = 1; member <= 2; member++) {
                 Portal billingMember = open(connect, connections);
+                PortalMetrics.bind(billingMember, meters);
                 String name = "billing-" + member;
                 // Returning acknowledges; throwing has the message delivered again, up to maxAttempts.
                 subscriptions.add(billingMember.subscriber().subscribe(billing, delivery -> {
@@ -108,6 +113,9 @@ public final class PubSubExample {
                 throw new IllegalStateException("waited 30 s for the poison order to be dead-lettered");
             }
             out.say("every order billed once, audit saw all %d messages, the poison order was dead-lettered", ORDERS + 1);
+            out.say("billing's meters: %.0f handler runs, %.0f retries, %.0f dead letter",
+                    meters.get("messaging.process.duration").timers().stream().mapToDouble(t -> t.count()).sum(),
+                    meters.get("portal.messaging.retries").counter().count(), meters.get("portal.messaging.dead_letters").counter().count());
         } finally {
             subscriptions.forEach(Subscription::close);
             connections.forEach(Portal::close);

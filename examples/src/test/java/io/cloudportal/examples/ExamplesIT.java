@@ -76,6 +76,7 @@ class ExamplesIT {
         assertThat(lines.stream().filter(l -> l.startsWith("audit saw "))).as("the broadcast listener saw everything").hasSize(21);
         assertThat(lines).anyMatch(l -> l.matches("dead letter in (orders-\\w+\\.dlt|%DLQ%billing\\|orders-\\w+): poison-order after 3 attempts, because .*no price.*"));
         assertThat(lines.stream().filter(l -> l.contains("cannot bill poison-order"))).hasSize(3);
+        assertThat(lines).as("what the meters of billing's connections say").contains("billing's meters: 23 handler runs, 2 retries, 1 dead letter");
     }
 
     @Test
