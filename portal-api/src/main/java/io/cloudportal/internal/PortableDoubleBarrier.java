@@ -117,14 +117,9 @@ final class PortableDoubleBarrier implements DoubleBarrier {
                     passed = pass(me, view, call("enter()", deadline, () -> cell.markReady(joined)));
                     return true;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (!awaitChange("enter()", deadline, view)) {
                     return false;
                 }
-                call("enter()", deadline, () -> {
-                    cell.awaitChange(view, Duration.ofNanos(left));
-                    return null;
-                });
             }
         } finally {
             if (!passed) {
@@ -169,19 +164,27 @@ final class PortableDoubleBarrier implements DoubleBarrier {
                     }
                     return true;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (!awaitChange("leave()", deadline, view)) {
                     return false;
                 }
-                call("leave()", deadline, () -> {
-                    cell.awaitChange(view, Duration.ofNanos(left));
-                    return null;
-                });
             }
         } finally {
             round = Set.of();
             phase.set(Phase.OUT);
         }
+    }
+
+    /** Waits for a change after the view, for what is left of the time; false if none is left. */
+    private boolean awaitChange(String operation, long deadline, View view) throws InterruptedException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        call(operation, deadline, () -> {
+            cell.awaitChange(view, Duration.ofNanos(left));
+            return null;
+        });
+        return true;
     }
 
     private Void withdraw(String entry) {

@@ -31,45 +31,34 @@ final class PortableLock implements Lock {
     public HeldLock acquire(Duration timeout) throws InterruptedException {
         portal.ensureOpen("acquire()");
         Rules.duration("timeout", timeout, false);
-        if (portal.observers().none()) {
-            return held(portal, DriverCalls.guard(portal, "acquire()", () -> driver.acquire(timeout)));
-        }
-        Observation wait = portal.observers().lockWaiting(portal.driverName(), driver.name());
-        try {
-            HeldLock held = held(portal, DriverCalls.guard(portal, "acquire()", () -> driver.acquire(timeout)));
-            wait.outcome("acquired");
-            return held;
-        } catch (io.cloudportal.PortalTimeoutException e) {
-            wait.outcome("timeout");
-            wait.failed(e);
-            throw e;
-        } catch (InterruptedException | RuntimeException e) {
-            wait.outcome("error");
-            wait.failed(e);
-            throw e;
-        } finally {
-            wait.end();
-        }
+        return observedWait(() -> held(portal, DriverCalls.guard(portal, "acquire()", () -> driver.acquire(timeout))), held -> "acquired");
     }
 
     @Override
     public Optional<HeldLock> tryAcquire(Duration timeout) throws InterruptedException {
         portal.ensureOpen("tryAcquire()");
         Rules.duration("timeout", timeout, true);
+        return observedWait(() -> DriverCalls.guard(portal, "tryAcquire()", () -> driver.tryAcquire(timeout)).map(held -> held(portal, held)),
+                held -> held.isPresent() ? "acquired" : "timeout");
+    }
+
+    /** A wait the observers hear (from the ask to the grant or giving up), when any are attached. */
+    private <T> T observedWait(DriverCalls.Call<T, InterruptedException> wait, java.util.function.Function<T, String> outcome)
+            throws InterruptedException {
         if (portal.observers().none()) {
-            return DriverCalls.guard(portal, "tryAcquire()", () -> driver.tryAcquire(timeout)).map(held -> held(portal, held));
+            return wait.run();
         }
-        Observation wait = portal.observers().lockWaiting(portal.driverName(), driver.name());
+        Observation observation = portal.observers().lockWaiting(portal.driverName(), driver.name());
         try {
-            Optional<HeldLock> held = DriverCalls.guard(portal, "tryAcquire()", () -> driver.tryAcquire(timeout)).map(h -> held(portal, h));
-            wait.outcome(held.isPresent() ? "acquired" : "timeout");
-            return held;
+            T result = wait.run();
+            observation.outcome(outcome.apply(result));
+            return result;
         } catch (InterruptedException | RuntimeException e) {
-            wait.outcome("error");
-            wait.failed(e);
+            observation.outcome(e instanceof io.cloudportal.PortalTimeoutException ? "timeout" : "error");
+            observation.failed(e);
             throw e;
         } finally {
-            wait.end();
+            observation.end();
         }
     }
 
