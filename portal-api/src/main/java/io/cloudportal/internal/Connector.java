@@ -58,10 +58,11 @@ public final class Connector {
         Options checked = new Options(merged);
         Duration operationTimeout = checked.duration(OPERATION_TIMEOUT, DEFAULT_OPERATION_TIMEOUT);
         String connectionId = driver.name() + "-" + CONNECTIONS.incrementAndGet();
-        DriverContext context = new DriverContext(parsed, checked, operationTimeout, connectionId);
+        Observers observers = new Observers();
+        DriverContext context = new DriverContext(parsed, checked, operationTimeout, connectionId, observers);
         DriverConnection connection = driver.connect(context);
         LOG.info("Connected {} to {}", connectionId, parsed);
-        return new DefaultPortal(registry, driver, context, connection);
+        return new DefaultPortal(registry, driver, context, connection, observers);
     }
 
     /**

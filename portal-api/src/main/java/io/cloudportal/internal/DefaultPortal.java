@@ -41,7 +41,7 @@ final class DefaultPortal implements Portal {
     private final DriverConnection connection;
     private final ListenerExecutor listeners;
     private final Resources resources = new Resources();
-    private final Observers observers = new Observers();
+    private final Observers observers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Limits limits;
     /** The number of permits each semaphore name is used with here; a second number is refused. */
@@ -57,7 +57,8 @@ final class DefaultPortal implements Portal {
     private PortablePublisher publisher;
     private PortableSubscriber subscriber;
 
-    DefaultPortal(DriverRegistry drivers, PortalDriver driver, DriverContext context, DriverConnection connection) {
+    DefaultPortal(DriverRegistry drivers, PortalDriver driver, DriverContext context, DriverConnection connection, Observers observers) {
+        this.observers = observers;
         this.drivers = drivers;
         this.driver = driver;
         this.context = context;

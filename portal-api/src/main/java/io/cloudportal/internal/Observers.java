@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * never reaches the operation. With none attached the portable layer asks {@link #none()} and
  * builds nothing, so an unobserved connection pays one volatile read per operation.
  */
-final class Observers {
+final class Observers implements PortalObserver {
 
     private static final Logger LOG = LoggerFactory.getLogger(Observers.class);
 
@@ -36,36 +36,49 @@ final class Observers {
         return () -> attached.remove(observer);
     }
 
-    Observation publishing(OutgoingMessage message) {
+    @Override
+    public Observation publishing(OutgoingMessage message) {
         return start(observer -> observer.publishing(message));
     }
 
-    Observation processing(IncomingMessage message) {
+    @Override
+    public Observation processing(IncomingMessage message) {
         return start(observer -> observer.processing(message));
     }
 
-    Observation lockWaiting(String system, String lock) {
+    @Override
+    public Observation lockWaiting(String system, String lock) {
         return start(observer -> observer.lockWaiting(system, lock));
     }
 
-    void retrying(IncomingMessage message, String reason) {
+    @Override
+    public void retrying(IncomingMessage message, String reason) {
         each(observer -> observer.retrying(message, reason));
     }
 
-    void deadLettered(IncomingMessage message, String reason) {
+    @Override
+    public void deadLettered(IncomingMessage message, String reason) {
         each(observer -> observer.deadLettered(message, reason));
     }
 
-    void lockReleased(String system, String lock, Duration held) {
+    @Override
+    public void lockReleased(String system, String lock, Duration held) {
         each(observer -> observer.lockReleased(system, lock, held));
     }
 
-    void lockLost(String system, String lock, Duration held, String reason) {
+    @Override
+    public void lockLost(String system, String lock, Duration held, String reason) {
         each(observer -> observer.lockLost(system, lock, held, reason));
     }
 
-    void leadershipChanged(String system, String election, boolean leading, Duration tenure) {
+    @Override
+    public void leadershipChanged(String system, String election, boolean leading, Duration tenure) {
         each(observer -> observer.leadershipChanged(system, election, leading, tenure));
+    }
+
+    @Override
+    public void leaseRenewed(String system, Duration lag) {
+        each(observer -> observer.leaseRenewed(system, lag));
     }
 
     /** A low-cardinality reason for a lost lock, from the state its session is in when the loss is noticed. */

@@ -94,4 +94,15 @@ public interface PortalObserver {
      */
     default void leadershipChanged(String system, String election, boolean leading, Duration tenure) {
     }
+
+    /**
+     * A driver that keeps its session on a lease (etcd) renewed it. Reported by the driver, on its
+     * session thread.
+     *
+     * @param system the driver's name
+     * @param lag how long after the renewal was due the server confirmed it: a round trip when all is
+     *        well, seconds while the server is slow or unreachable; at the lease's TTL the lease is gone
+     */
+    default void leaseRenewed(String system, Duration lag) {
+    }
 }

@@ -69,7 +69,8 @@ final class EtcdConnection implements DriverConnection {
         Client client = builder.build();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(context.threadFactory("etcd-session"));
         try {
-            EtcdSession session = EtcdSession.open(client, settings, scheduler, context.connectionId(), context.url().toString());
+            EtcdSession session = EtcdSession.open(client, settings, scheduler, context.connectionId(), context.url().toString(),
+                    context.observer());
             return new EtcdConnection(client, context, settings, scheduler, session);
         } catch (RuntimeException e) {
             scheduler.shutdownNow();

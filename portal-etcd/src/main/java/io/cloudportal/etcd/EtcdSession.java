@@ -50,6 +50,10 @@ final class EtcdSession implements AutoCloseable {
     /** The driver's own reactions (locks lost, keys re-put) run before users hear of a change. */
     private final SessionState states;
     private final Duration renewEvery;
+    /** Hears each renewal's lag (the connection's observers; they do nothing until one is attached). */
+    private final io.cloudportal.observation.PortalObserver observer;
+    /** When the next regular renewal is due; a retry after a failed one keeps it, so the lag shows the outage. Session thread. */
+    private long renewalDueAt;
     private volatile Lease lease;
     /** System.nanoTime() until which etcd keeps the lease at the least: the last confirmed renewal's send time plus its TTL. */
     private volatile long validUntil;
@@ -57,7 +61,9 @@ final class EtcdSession implements AutoCloseable {
     private ScheduledFuture<?> nextRenewal;
     private Watch.Watcher sensor;
 
-    private EtcdSession(Client client, EtcdSettings settings, ScheduledExecutorService scheduler, String connectionId, Lease lease) {
+    private EtcdSession(Client client, EtcdSettings settings, ScheduledExecutorService scheduler, String connectionId, Lease lease,
+                        io.cloudportal.observation.PortalObserver observer) {
+        this.observer = observer;
         this.client = client;
         this.settings = settings;
         this.scheduler = scheduler;
@@ -69,7 +75,7 @@ final class EtcdSession implements AutoCloseable {
 
     /** Grants the first lease within the connect timeout: this is also the proof that etcd answers. */
     static EtcdSession open(Client client, EtcdSettings settings, ScheduledExecutorService scheduler, String connectionId,
-                            String url) {
+                            String url, io.cloudportal.observation.PortalObserver observer) {
         long id;
         long sent = System.nanoTime();
         long ttl;
@@ -87,10 +93,10 @@ final class EtcdSession implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             throw EtcdErrors.map("connecting to etcd at " + url, e.getCause());
         }
-        EtcdSession session = new EtcdSession(client, settings, scheduler, connectionId, new Lease(id, 1));
+        EtcdSession session = new EtcdSession(client, settings, scheduler, connectionId, new Lease(id, 1), observer);
         session.validUntil = sent + TimeUnit.SECONDS.toNanos(ttl);
         session.startSensor();
-        session.scheduleRenewal(session.renewEvery);
+        session.scheduleNextRenewal();
         return session;
     }
 
@@ -130,6 +136,12 @@ final class EtcdSession implements AutoCloseable {
         return states;
     }
 
+    /** A renewal after a lease's grant or renewal, due a third of the TTL later: the start of its lag. */
+    private void scheduleNextRenewal() {
+        renewalDueAt = System.nanoTime() + renewEvery.toNanos();
+        scheduleRenewal(renewEvery);
+    }
+
     private synchronized void scheduleRenewal(Duration delay) {
         if (closed) {
             return;
@@ -155,7 +167,8 @@ final class EtcdSession implements AutoCloseable {
             if (states.current() == ConnectionState.SUSPENDED) {
                 transition(ConnectionState.RECONNECTED);
             }
-            scheduleRenewal(renewEvery);
+            observer.leaseRenewed("etcd", Duration.ofNanos(Math.max(0, System.nanoTime() - renewalDueAt)));
+            scheduleNextRenewal();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -184,7 +197,7 @@ final class EtcdSession implements AutoCloseable {
             validUntil = sent + TimeUnit.SECONDS.toNanos(granted.getTTL());
             lease = new Lease(granted.getID(), old.generation() + 1);
             transition(ConnectionState.RECONNECTED);
-            scheduleRenewal(renewEvery);
+            scheduleNextRenewal();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

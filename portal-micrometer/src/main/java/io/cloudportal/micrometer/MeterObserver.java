@@ -53,7 +53,7 @@ final class MeterObserver implements PortalObserver {
 
     @Override
     public Observation lockWaiting(String system, String lock) {
-        Tags tags = Tags.of("messaging.system", system, "portal.lock.name", lock);
+        Tags tags = Tags.of("portal.system", system, "portal.lock.name", lock);
         return new Timed(Timer.start(registry), outcome -> Timer.builder("portal.lock.wait.duration")
                 .description("Time from asking for a lock to holding it or giving up").tags(tags.and("portal.outcome", outcome.word()))
                 .register(registry));
@@ -67,12 +67,12 @@ final class MeterObserver implements PortalObserver {
     @Override
     public void lockLost(String system, String lock, Duration held, String reason) {
         hold(system, lock, "lost").record(held);
-        registry.counter("portal.lock.lost", Tags.of("messaging.system", system, "portal.lock.name", lock, "portal.reason", reason)).increment();
+        registry.counter("portal.lock.lost", Tags.of("portal.system", system, "portal.lock.name", lock, "portal.reason", reason)).increment();
     }
 
     @Override
     public void leadershipChanged(String system, String election, boolean leading, Duration tenure) {
-        Tags tags = Tags.of("messaging.system", system, "portal.election.name", election);
+        Tags tags = Tags.of("portal.system", system, "portal.election.name", election);
         registry.counter("portal.leadership.changes", tags.and("portal.leadership", leading ? "elected" : "revoked")).increment();
         if (!leading) {
             Timer.builder("portal.leadership.tenure").description("How long a term of this connection's candidate lasted").tags(tags)
@@ -82,7 +82,13 @@ final class MeterObserver implements PortalObserver {
 
     private Timer hold(String system, String lock, String ended) {
         return Timer.builder("portal.lock.hold.duration").description("Time a lock was held, until released or lost")
-                .tags("messaging.system", system, "portal.lock.name", lock, "portal.ended", ended).register(registry);
+                .tags("portal.system", system, "portal.lock.name", lock, "portal.ended", ended).register(registry);
+    }
+
+    @Override
+    public void leaseRenewed(String system, Duration lag) {
+        Timer.builder("portal.session.renewal.lag").description("How long after it was due a lease renewal was confirmed")
+                .tags("portal.system", system).register(registry).record(lag);
     }
 
     private static Tags consumer(IncomingMessage message) {

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code messaging.client.consumed.messages}, {@code messaging.process.duration}, tagged with
  * {@code messaging.system}, {@code messaging.destination.name} and
  * {@code messaging.consumer.group.name}); retries, dead letters and the coordination meters are
- * Portal's own ({@code portal.*}), listed in the README. Tags carry names the application chose
+ * Portal's own ({@code portal.*}, tagged {@code portal.system}), listed in the README. Tags carry names the application chose
  * (topics, groups, locks, elections), never message ids, keys or credentials.
  */
 public final class PortalMetrics {
@@ -39,7 +39,7 @@ public final class PortalMetrics {
     public static Watch bind(Portal portal, MeterRegistry registry) {
         Objects.requireNonNull(portal, "portal");
         Objects.requireNonNull(registry, "registry");
-        Tags system = Tags.of("messaging.system", portal.driverName());
+        Tags system = Tags.of("portal.system", portal.driverName());
         Watch observing = portal.observe(new MeterObserver(registry));
         AtomicInteger up = new AtomicInteger(1);
         Gauge.builder("portal.session.connected", up, AtomicInteger::get).tags(system)

@@ -178,6 +178,15 @@ public abstract class ConformanceSuite {
         }
     }
 
+    /** The observation hooks of locks and elections on the driver's server. */
+    @Nested
+    class CoordinationObservations extends CoordinationObservationContract {
+        @Override
+        protected TckHarness harness() {
+            return ConformanceSuite.this.harness();
+        }
+    }
+
     /** The messaging contract, with the redelivery contract nested in it. */
     @Nested
     class Messaging extends MessagingContract {
