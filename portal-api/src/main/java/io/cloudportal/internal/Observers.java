@@ -102,22 +102,30 @@ final class Observers implements PortalObserver {
     }
 
     private Observation start(Function<PortalObserver, Observation> call) {
-        List<Observation> started = new java.util.ArrayList<>(attached.size());
+        List<Observation> started = null;
+        Observation only = Observation.NONE;
         for (PortalObserver observer : attached) {
+            Observation observation;
             try {
-                Observation observation = call.apply(observer);
-                if (observation != null && observation != Observation.NONE) {
-                    started.add(observation);
-                }
+                observation = call.apply(observer);
             } catch (RuntimeException e) {
                 LOG.warn("Observer {} failed; the operation goes on: {}", observer, e.toString());
+                continue;
+            }
+            if (observation == null || observation == Observation.NONE) {
+                continue;
+            }
+            if (only == Observation.NONE) {
+                only = observation;
+            } else {
+                if (started == null) {
+                    started = new java.util.ArrayList<>(List.of(only));
+                }
+                started.add(observation);
             }
         }
-        return switch (started.size()) {
-            case 0 -> Observation.NONE;
-            case 1 -> new Guarded(List.of(started.get(0)));
-            default -> new Guarded(started);
-        };
+        // No list is built for none or one observation: the common cases, one per operation.
+        return started != null ? new Guarded(started) : only == Observation.NONE ? Observation.NONE : new Guarded(List.of(only));
     }
 
     /** Several observations as one; each call reaches every one of them. */

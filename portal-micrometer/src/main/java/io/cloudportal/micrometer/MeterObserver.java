@@ -8,11 +8,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Turns a connection's observations into meters; see {@link PortalMetrics} for the names. */
 final class MeterObserver implements PortalObserver {
 
     private final MeterRegistry registry;
+    private final Map<String, SendMeters> sends = new ConcurrentHashMap<>();
+    private final Map<Consumer, ProcessMeters> processes = new ConcurrentHashMap<>();
 
     MeterObserver(MeterRegistry registry) {
         this.registry = registry;
@@ -20,35 +24,33 @@ final class MeterObserver implements PortalObserver {
 
     @Override
     public Observation publishing(OutgoingMessage message) {
-        Tags tags = Tags.of("messaging.system", message.system(), "messaging.destination.name", message.topic(),
-                "messaging.operation.name", "send");
-        return new Timed(Timer.start(registry), outcome -> {
-            Tags ended = tags.and("error.type", outcome.errorType());
-            registry.counter("messaging.client.sent.messages", ended).increment();
-            return Timer.builder("messaging.client.operation.duration").description("Time from a publish to the broker's answer")
-                    .tags(ended).register(registry);
-        });
+        SendMeters meters = sends.computeIfAbsent(message.topic(), topic -> new SendMeters(registry,
+                Tags.of("messaging.system", message.system(), "messaging.destination.name", topic, "messaging.operation.name", "send")));
+        return new Timed(Timer.start(registry), meters::ended);
     }
 
     @Override
     public Observation processing(IncomingMessage message) {
-        Tags tags = consumer(message);
-        registry.counter("messaging.client.consumed.messages", tags).increment();
-        return new Timed(Timer.start(registry), outcome -> {
-            Tags ended = tags.and("portal.outcome", outcome.word(), "error.type", outcome.errorType());
-            return Timer.builder("messaging.process.duration").description("Time a handler took on a message").tags(ended)
-                    .register(registry);
-        });
+        ProcessMeters meters = meters(message);
+        meters.consumed.increment();
+        return new Timed(Timer.start(registry), meters::ended);
     }
 
     @Override
     public void retrying(IncomingMessage message, String reason) {
-        registry.counter("portal.messaging.retries", consumer(message)).increment();
+        meters(message).retries.increment();
     }
 
     @Override
     public void deadLettered(IncomingMessage message, String reason) {
-        registry.counter("portal.messaging.dead_letters", consumer(message)).increment();
+        meters(message).deadLetters.increment();
+    }
+
+    private ProcessMeters meters(IncomingMessage message) {
+        String group = message.group().orElse("(broadcast)");
+        return processes.computeIfAbsent(new Consumer(message.topic(), group), consumer -> new ProcessMeters(registry,
+                Tags.of("messaging.system", message.system(), "messaging.destination.name", consumer.topic(),
+                        "messaging.consumer.group.name", consumer.group())));
     }
 
     @Override
@@ -91,9 +93,57 @@ final class MeterObserver implements PortalObserver {
                 .tags("portal.system", system).register(registry).record(lag);
     }
 
-    private static Tags consumer(IncomingMessage message) {
-        return Tags.of("messaging.system", message.system(), "messaging.destination.name", message.topic(),
-                "messaging.consumer.group.name", message.group().orElse("(broadcast)"));
+    private record Consumer(String topic, String group) {
+    }
+
+    /**
+     * A topic's publish meters, looked up once: a registry lookup per message (building its tags, finding the meter)
+     * cost more than the rest of an in-memory publish.
+     */
+    private static final class SendMeters {
+        private final MeterRegistry registry;
+        private final Tags tags;
+        private final Map<String, Ended> byError = new ConcurrentHashMap<>();
+
+        SendMeters(MeterRegistry registry, Tags tags) {
+            this.registry = registry;
+            this.tags = tags;
+        }
+
+        Timer ended(Ending ending) {
+            Ended ended = byError.computeIfAbsent(ending.errorType(), error -> new Ended(
+                    registry.counter("messaging.client.sent.messages", tags.and("error.type", error)),
+                    Timer.builder("messaging.client.operation.duration").description("Time from a publish to the broker's answer")
+                            .tags(tags.and("error.type", error)).register(registry)));
+            ended.count().increment();
+            return ended.timer();
+        }
+
+        private record Ended(io.micrometer.core.instrument.Counter count, Timer timer) {
+        }
+    }
+
+    /** A topic and group's consumer meters, looked up once. */
+    private static final class ProcessMeters {
+        private final MeterRegistry registry;
+        private final Tags tags;
+        private final io.micrometer.core.instrument.Counter consumed;
+        private final io.micrometer.core.instrument.Counter retries;
+        private final io.micrometer.core.instrument.Counter deadLetters;
+        private final Map<Ending, Timer> runs = new ConcurrentHashMap<>();
+
+        ProcessMeters(MeterRegistry registry, Tags tags) {
+            this.registry = registry;
+            this.tags = tags;
+            this.consumed = registry.counter("messaging.client.consumed.messages", tags);
+            this.retries = registry.counter("portal.messaging.retries", tags);
+            this.deadLetters = registry.counter("portal.messaging.dead_letters", tags);
+        }
+
+        Timer ended(Ending ending) {
+            return runs.computeIfAbsent(ending, e -> Timer.builder("messaging.process.duration").description("Time a handler took on a message")
+                    .tags(tags.and("portal.outcome", e.word(), "error.type", e.errorType())).register(registry));
+        }
     }
 
     /**
