@@ -62,6 +62,12 @@ public abstract class CoordinationObservationContract extends ContractSupport {
         }
     }
 
+    private static Recorder heardOn(Portal portal) {
+        Recorder recorder = new Recorder();
+        portal.observe(recorder);
+        return recorder;
+    }
+
     private boolean provides(Facility facility) {
         if (capabilities().provides(facility)) {
             return true;
@@ -78,10 +84,8 @@ public abstract class CoordinationObservationContract extends ContractSupport {
         String name = unique("observed-lock");
         Portal first = open();
         Portal victim = open();
-        Recorder firstHeard = new Recorder();
-        Recorder victimHeard = new Recorder();
-        first.observe(firstHeard);
-        victim.observe(victimHeard);
+        Recorder firstHeard = heardOn(first);
+        Recorder victimHeard = heardOn(victim);
         HeldLock held = first.lock(name).acquire(PATIENCE);
         assertThat(victim.lock(name).tryAcquire(Duration.ofMillis(200))).isEmpty();
         held.close();
@@ -105,10 +109,8 @@ public abstract class CoordinationObservationContract extends ContractSupport {
         String name = unique("observed-election");
         Portal first = open();
         Portal second = open();
-        Recorder firstHeard = new Recorder();
-        Recorder secondHeard = new Recorder();
-        first.observe(firstHeard);
-        second.observe(secondHeard);
+        Recorder firstHeard = heardOn(first);
+        Recorder secondHeard = heardOn(second);
         Candidacy leader = first.leaderElection(name).join("node-1", event -> { });
         await().atMost(PATIENCE).until(leader::isLeader);
         Candidacy standby = second.leaderElection(name).join("node-2", event -> { });
