@@ -77,6 +77,11 @@ final class Observers implements PortalObserver {
     }
 
     @Override
+    public void watchEvent(String system, String prefix, io.cloudportal.kv.KvEvent.Type type) {
+        each(observer -> observer.watchEvent(system, prefix, type));
+    }
+
+    @Override
     public void leaseRenewed(String system, Duration lag) {
         each(observer -> observer.leaseRenewed(system, lag));
     }

@@ -96,8 +96,8 @@ final class PortableKvStore implements KvStore {
         portal.ensureOpen("watch()");
         prefix(prefix);
         Rules.notNull("listener", listener);
-        Executor lane = portal.lane("KV listener of prefix '" + prefix + "'");
-        Watch watch = driver.watch(prefix, event -> lane.execute(() -> listener.changed(event)));
+        KvListener delivered = delivered(prefix, listener);
+        Watch watch = driver.watch(prefix, delivered);
         return portal.track(new OnceWatch(portal, watch::close));
     }
 
@@ -109,10 +109,20 @@ final class PortableKvStore implements KvStore {
             throw Rules.invalid("afterRevision", Long.toString(afterRevision), "must be 0 (from the start of the history) or a revision read before");
         }
         Rules.notNull("listener", listener);
-        Executor lane = portal.lane("KV listener of prefix '" + prefix + "'");
-        Watch watch = DriverCalls.guard(portal, "watch()",
-                () -> driver.watch(prefix, afterRevision, event -> lane.execute(() -> listener.changed(event))));
+        KvListener delivered = delivered(prefix, listener);
+        Watch watch = DriverCalls.guard(portal, "watch()", () -> driver.watch(prefix, afterRevision, delivered));
         return portal.track(new OnceWatch(portal, watch::close));
+    }
+
+    /** The user's listener on its own lane of Portal's executor; the observers hear each event as the driver reports it. */
+    private KvListener delivered(String prefix, KvListener listener) {
+        Executor lane = portal.lane("KV listener of prefix '" + prefix + "'");
+        return event -> {
+            if (!portal.observers().none()) {
+                portal.observers().watchEvent(portal.driverName(), prefix, event.type());
+            }
+            lane.execute(() -> listener.changed(event));
+        };
     }
 
     private String prefix(String prefix) {

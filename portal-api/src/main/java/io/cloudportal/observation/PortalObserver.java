@@ -96,6 +96,17 @@ public interface PortalObserver {
     }
 
     /**
+     * A KV watch of this connection reported a change, as the driver delivered it (before the
+     * listener runs).
+     *
+     * @param system the driver's name
+     * @param prefix the watched prefix
+     * @param type {@code PUT}, {@code DELETE}, or {@code RESYNC} where the watch could not exclude a gap
+     */
+    default void watchEvent(String system, String prefix, io.cloudportal.kv.KvEvent.Type type) {
+    }
+
+    /**
      * A driver that keeps its session on a lease (etcd) renewed it. Reported by the driver, on its
      * session thread.
      *

@@ -88,6 +88,12 @@ final class MeterObserver implements PortalObserver {
     }
 
     @Override
+    public void watchEvent(String system, String prefix, io.cloudportal.kv.KvEvent.Type type) {
+        registry.counter("portal.kv.watch.events", "portal.system", system, "portal.kv.prefix", prefix,
+                "portal.kv.event", type.name().toLowerCase(java.util.Locale.ROOT)).increment();
+    }
+
+    @Override
     public void leaseRenewed(String system, Duration lag) {
         Timer.builder("portal.session.renewal.lag").description("How long after it was due a lease renewal was confirmed")
                 .tags("portal.system", system).register(registry).record(lag);

@@ -98,6 +98,22 @@ class PortalMetricsTest {
         }
     }
 
+    @Test
+    void watchEventsAreCountedByType() throws Exception {
+        try (Portal portal = Portal.connect(backend); Watch ignored = PortalMetrics.bind(portal, registry)) {
+            List<String> heard = new CopyOnWriteArrayList<>();
+            try (Watch watch = portal.kvStore().watch("config/", event -> heard.add(event.type().name()))) {
+                portal.kvStore().put("config/a", "1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                portal.kvStore().put("config/b", "2".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                portal.kvStore().delete("config/a");
+                await().atMost(PATIENCE).until(() -> heard.size() == 3);
+            }
+        }
+        assertThat(registry.get("portal.kv.watch.events").tag("portal.kv.prefix", "config/").tag("portal.kv.event", "put").counter().count())
+                .isEqualTo(2);
+        assertThat(registry.get("portal.kv.watch.events").tag("portal.kv.event", "delete").counter().count()).isEqualTo(1);
+    }
+
     private double count(String name) {
         return registry.find(name).meters().stream().mapToDouble(PortalMetricsTest::countOf).sum();
     }

@@ -73,6 +73,18 @@ final class SpanObserver implements PortalObserver {
         return new Spanned(span, null);
     }
 
+    /** A change of leadership is a moment, not an operation: a span that starts and ends at once, in no trace but its own. */
+    @Override
+    public void leadershipChanged(String system, String election, boolean leading, java.time.Duration tenure) {
+        Span span = tracer.spanBuilder("leadership " + election).setSpanKind(SpanKind.INTERNAL).setNoParent()
+                .setAttribute("portal.system", system).setAttribute("portal.election.name", election)
+                .setAttribute("portal.leadership", leading ? "elected" : "revoked").startSpan();
+        if (!leading) {
+            span.setAttribute("portal.leadership.tenure_ms", tenure.toMillis());
+        }
+        span.end();
+    }
+
     /** A span, and the scope that made it current if it is. */
     private static final class Spanned implements Observation {
         private final Span span;

@@ -88,6 +88,19 @@ class PortalTracingTest {
         assertThat(runs.get(0).getTraceId()).isEqualTo(runs.get(1).getTraceId());
     }
 
+    @Test
+    void aLeadershipChangeIsASpanOfItsOwn() throws Exception {
+        try (Portal portal = Portal.connect("memory://tracing-" + UUID.randomUUID()); Watch ignored = PortalTracing.bind(portal, otel)) {
+            io.cloudportal.leader.Candidacy candidacy = portal.leaderElection("scheduler").join("node-1", event -> { });
+            await().atMost(Duration.ofSeconds(20)).until(candidacy::isLeader);
+            candidacy.close();
+            await().atMost(Duration.ofSeconds(20)).until(() -> spans.getFinishedSpanItems().size() == 2);
+        }
+        assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName).containsOnly("leadership scheduler");
+        assertThat(spans.getFinishedSpanItems()).extracting(s -> s.getAttributes().asMap().toString())
+                .anyMatch(a -> a.contains("portal.leadership=elected")).anyMatch(a -> a.contains("portal.leadership=revoked"));
+    }
+
     private SpanData span(String name) {
         return spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name)).findFirst().orElseThrow(
                 () -> new AssertionError("no span '" + name + "' among " + spans.getFinishedSpanItems()));
