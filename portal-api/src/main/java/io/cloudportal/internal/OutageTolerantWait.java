@@ -24,10 +24,18 @@ final class OutageTolerantWait {
 
     static boolean await(DefaultPortal portal, String operation, Duration timeout, Wait wait) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        return retrying(portal, operation, deadline, () -> wait.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
+    }
+
+    /**
+     * A step asked again through outages until the deadline, after a short pause each time: for waits, and for
+     * steps that are idempotent (a double barrier's).
+     */
+    static <T> T retrying(DefaultPortal portal, String operation, long deadline, DriverCalls.Call<T, InterruptedException> step)
+            throws InterruptedException {
         while (true) {
-            long left = Math.max(0, deadline - System.nanoTime());
             try {
-                return DriverCalls.guard(portal, operation, () -> wait.await(Duration.ofNanos(left)));
+                return DriverCalls.guard(portal, operation, step);
             } catch (UnavailableException outage) {
                 if (deadline - System.nanoTime() <= 0) {
                     throw outage;

@@ -1,7 +1,6 @@
 package io.cloudportal.internal;
 
 import io.cloudportal.BarrierBrokenException;
-import io.cloudportal.UnavailableException;
 import io.cloudportal.coordination.DoubleBarrier;
 import io.cloudportal.spi.DoubleBarrierCell;
 import io.cloudportal.spi.DoubleBarrierCell.View;
@@ -10,7 +9,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -210,16 +208,7 @@ final class PortableDoubleBarrier implements DoubleBarrier {
 
     /** A step of the protocol, asked again through an outage until the deadline (every step is idempotent). */
     private <T> T call(String operation, long deadline, DriverCalls.Call<T, InterruptedException> step) throws InterruptedException {
-        while (true) {
-            try {
-                return DriverCalls.guard(portal, operation, step);
-            } catch (UnavailableException outage) {
-                if (deadline - System.nanoTime() <= 0) {
-                    throw outage;
-                }
-                TimeUnit.MILLISECONDS.sleep(OutageTolerantWait.PAUSE_MILLIS);
-            }
-        }
+        return OutageTolerantWait.retrying(portal, operation, deadline, step);
     }
 
     private BarrierBrokenException broken(String why) {
