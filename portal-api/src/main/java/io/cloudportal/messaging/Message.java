@@ -21,6 +21,13 @@ import java.util.Optional;
 public record Message(String topic, String key, byte[] payload, Map<String, String> headers) {
 
     /**
+     * The header naming the payload's media type, as {@link Codec}s write and read it
+     * ({@code content-type}, CloudEvents' name for it on Kafka; on RabbitMQ also the AMQP
+     * {@code content_type} property).
+     */
+    public static final String CONTENT_TYPE_HEADER = "content-type";
+
+    /**
      * Creates a message; payload and headers are copied.
      *
      * @param topic the topic
@@ -96,6 +103,34 @@ public record Message(String topic, String key, byte[] payload, Map<String, Stri
     }
 
     /**
+     * The payload decoded by a codec. A message whose {@link #CONTENT_TYPE_HEADER} names a type the
+     * codec does not {@linkplain Codec#decodes(String) decode} is refused; one without the header
+     * (a plain client's) is decoded as the codec's own.
+     *
+     * @param type the type wanted
+     * @param codec the codec
+     * @param <T> the type wanted
+     * @return the decoded payload
+     * @throws io.cloudportal.CodecException naming the topic, the content type and the type when it cannot be decoded
+     */
+    public <T> T payloadAs(Class<T> type, Codec codec) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(codec, "codec");
+        String contentType = headers.get(CONTENT_TYPE_HEADER);
+        if (contentType != null && !codec.decodes(contentType)) {
+            throw new io.cloudportal.CodecException("cannot decode a message on '" + topic + "' into " + type.getName()
+                    + ": its content type is '" + contentType + "', which the codec for '" + codec.contentType() + "' does not read");
+        }
+        try {
+            return codec.decode(payload, type);
+        } catch (RuntimeException e) {
+            throw new io.cloudportal.CodecException("cannot decode a message on '" + topic + "' (content type '"
+                    + (contentType == null ? "none, read as " + codec.contentType() : contentType) + "') into "
+                    + type.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The payload size without copying it.
      *
      * @return the number of payload bytes
@@ -161,6 +196,25 @@ public record Message(String topic, String key, byte[] payload, Map<String, Stri
          */
         public Builder payload(String text) {
             this.payload = text.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        /**
+         * Sets the payload to a value encoded by a codec, and {@link Message#CONTENT_TYPE_HEADER} to
+         * the codec's content type.
+         *
+         * @param value the value, not null
+         * @param codec the codec
+         * @return this builder
+         * @throws io.cloudportal.CodecException if the codec cannot encode the value
+         */
+        public Builder payload(Object value, Codec codec) {
+            Objects.requireNonNull(codec, "codec");
+            if (value == null) {
+                throw new io.cloudportal.CodecException("cannot encode null: a typed payload needs a value");
+            }
+            this.payload = codec.encode(value);
+            headers.put(CONTENT_TYPE_HEADER, codec.contentType());
             return this;
         }
 

@@ -201,13 +201,30 @@ final class RabbitMqPublisher implements DriverPublisher {
         for (String name : message.headers().keySet()) {
             shortString("header name", name);
         }
+        String contentType = message.headers().get(Message.CONTENT_TYPE_HEADER);
+        if (contentType != null) {
+            // It also goes into the content_type property, an AMQP short string.
+            shortString("content-type header", contentType);
+        }
         String routingKey = message.key() == null ? "" : message.key();
         connection.topology().exchange(message.topic());
         Map<String, Object> headers = new HashMap<>(message.headers());
         String messageId = idPrefix + counter.incrementAndGet();
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-                .messageId(messageId).deliveryMode(2).contentType(CONTENT_TYPE).headers(headers).build();
+                .messageId(messageId).deliveryMode(2).contentType(contentType == null ? CONTENT_TYPE : contentType).headers(headers).build();
         return send(message.topic(), routingKey, properties, message.payload(), messageId);
+    }
+
+    /**
+     * A plain AMQP client names a payload's type in the {@code content_type} property, not in a header: a typed
+     * Portal handler reads it as {@link Message#CONTENT_TYPE_HEADER}. Portal's own default is left out, so a message
+     * published without one comes back as it was sent.
+     */
+    static void contentTypeHeader(AMQP.BasicProperties properties, Map<String, String> headers) {
+        String contentType = properties.getContentType();
+        if (contentType != null && !contentType.equals(CONTENT_TYPE) && !headers.containsKey(Message.CONTENT_TYPE_HEADER)) {
+            headers.put(Message.CONTENT_TYPE_HEADER, contentType);
+        }
     }
 
     /** Sends with Portal's properties already made (dead letters keep the original message id). */

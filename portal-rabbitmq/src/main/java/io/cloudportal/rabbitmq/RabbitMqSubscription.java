@@ -288,6 +288,7 @@ final class RabbitMqSubscription implements DriverSubscription {
                         }
                     }
                 }
+                RabbitMqPublisher.contentTypeHeader(properties, headers);
                 String key = envelope.getRoutingKey().isEmpty() ? null : envelope.getRoutingKey();
                 built = new Message(options.topic(), key, body, headers);
                 message = built;

@@ -11,6 +11,8 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.cloudportal.Portal;
 import io.cloudportal.UnavailableException;
+import io.cloudportal.jackson.JsonCodec;
+import io.cloudportal.messaging.Codec;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
@@ -71,6 +73,36 @@ class RabbitMqInteropIT {
         assertThat(message.payloadAsString()).isEqualTo("from a plain client");
         assertThat(message.key()).isEqualTo("key-7");
         assertThat(message.headers()).containsEntry("origin", "raw");
+    }
+
+    /** Typed payloads speak AMQP's own property: what Portal encodes says so in content_type, and a plain publisher's content_type reaches a typed handler. */
+    @Test
+    void theContentTypeIsTheAmqpPropertyBothWays() throws Exception {
+        record Price(String sku, long cents) {
+        }
+        String topic = "interop-typed-" + System.nanoTime();
+        List<Price> typed = new CopyOnWriteArrayList<>();
+        Codec json = JsonCodec.create();
+        try (Portal portal = RabbitMqHarness.INSTANCE.connect(); Connection connection = raw();
+             Subscription ignored = portal.subscriber().subscribe(SubscribeOptions.group(topic, "typed"), Price.class, json,
+                     (price, delivery) -> typed.add(price))) {
+            portal.subscriber().subscribe(SubscribeOptions.group(topic, "plain"), d -> { }).close();
+            Channel channel = connection.createChannel();
+            channel.basicPublish(topic, "", new AMQP.BasicProperties.Builder().contentType("application/json").build(),
+                    "{\"sku\":\"raw-1\",\"cents\":250}".getBytes(StandardCharsets.UTF_8));
+            portal.publisher().publish(Message.builder(topic).payload(new Price("portal-1", 990), json).build()).join();
+            await().atMost(Duration.ofSeconds(30)).until(() -> typed.size() == 2);
+            AtomicReference<GetResponse> got = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                GetResponse response = channel.basicGet(topic + ".plain", true);
+                if (response != null && response.getProps().getHeaders() != null) {
+                    got.set(response);
+                }
+                return got.get() != null;
+            });
+            assertThat(got.get().getProps().getContentType()).isEqualTo("application/json");
+        }
+        assertThat(typed).containsExactlyInAnyOrder(new Price("raw-1", 250), new Price("portal-1", 990));
     }
 
     @Test

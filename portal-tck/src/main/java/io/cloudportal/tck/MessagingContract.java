@@ -60,6 +60,20 @@ public abstract class MessagingContract extends MessagingSupport {
     }
 
     /** Flush and close while the broker does not answer. */
+    /** Typed payloads through codecs: a record round trip, and undecodable payloads on the failure path. */
+    @Nested
+    class Payloads extends PayloadContract {
+        @Override
+        protected TckHarness harness() {
+            return MessagingContract.this.harness();
+        }
+
+        @Override
+        protected Duration retryBackoff() {
+            return MessagingContract.this.retryBackoff();
+        }
+    }
+
     @Nested
     class FrozenBroker extends FrozenBrokerContract {
         @Override
