@@ -4,9 +4,12 @@ import io.cloudportal.Portal;
 import io.cloudportal.embedded.EmbeddedRocketMq;
 import io.cloudportal.embedded.EmbeddedServer;
 import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.Publisher;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -35,7 +38,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Publish, 100-byte messages without a key (round robin over the queues on both sides):
  * synchronous, one message at a time ({@code publish(m).get()} against {@code send(m)}), and
- * asynchronous, 1,000 in flight then wait for every SEND_OK (against {@code send(m, callback)}).
+ * asynchronous, 1,000 in flight then wait for every SEND_OK (against {@code send(m, callback)}),
+ * and in bulk, 1,000 as ten {@code publishAll} lists of 100 (against ten batch sends,
+ * {@code send(collection, callback)}).
  *
  * <p>Consume: 10,000 messages wait in the topic (written untimed while the consumer is held back);
  * the invocation lets the consumer go and waits until all were handled. Portal's group
@@ -48,6 +53,8 @@ public class RocketMqBenchmark {
     private static final int SYNC_BATCH = 100;
     private static final int ASYNC_BATCH = 1_000;
     private static final int CONSUME_BATCH = 10_000;
+    /** Messages per list of a bulk publish: RocketMQ batches each list as one request on both sides. */
+    private static final int BULK_LIST = 100;
     private static final byte[] PAYLOAD = new byte[100];
 
     private EmbeddedServer server;
@@ -220,6 +227,35 @@ public class RocketMqBenchmark {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < ASYNC_BATCH; i++) {
             raw.send(new org.apache.rocketmq.common.message.Message("publish-raw", PAYLOAD), callback(sent, failure));
+        }
+        await(sent, failure);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ASYNC_BATCH)
+    public void portalBulkPublish() throws Exception {
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(ASYNC_BATCH);
+        for (int list = 0; list < ASYNC_BATCH / BULK_LIST; list++) {
+            List<Message> messages = new ArrayList<>(BULK_LIST);
+            for (int i = 0; i < BULK_LIST; i++) {
+                messages.add(new Message("publish-portal", null, PAYLOAD, null));
+            }
+            results.addAll(publisher.publishAll(messages));
+        }
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ASYNC_BATCH)
+    public void rawBulkPublish() throws Exception {
+        CountDownLatch sent = new CountDownLatch(ASYNC_BATCH / BULK_LIST);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int list = 0; list < ASYNC_BATCH / BULK_LIST; list++) {
+            List<org.apache.rocketmq.common.message.Message> messages = new ArrayList<>(BULK_LIST);
+            for (int i = 0; i < BULK_LIST; i++) {
+                messages.add(new org.apache.rocketmq.common.message.Message("publish-raw", PAYLOAD));
+            }
+            raw.send(messages, callback(sent, failure));
         }
         await(sent, failure);
     }

@@ -10,6 +10,8 @@ import io.cloudportal.spi.DriverPublisher;
 import io.cloudportal.spi.Limits;
 import io.cloudportal.spi.Rules;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,31 +67,82 @@ final class PortablePublisher implements Publisher {
         return observed(message, sent -> driver.publish(sent, delay));
     }
 
+    @Override
+    public List<CompletableFuture<PublishResult>> publishAll(List<Message> messages) {
+        portal.ensureOpen("publishAll()");
+        if (closed.get()) {
+            throw new io.cloudportal.ClosedException("cannot publish: the publisher was closed");
+        }
+        Rules.notNull("messages", messages);
+        List<Message> batch = new ArrayList<>(messages.size());
+        Limits limits = portal.limits();
+        for (int i = 0; i < messages.size(); i++) {
+            Message message = messages.get(i);
+            try {
+                check(message, limits);
+                driver.check(message);
+            } catch (io.cloudportal.InvalidArgumentException e) {
+                throw new io.cloudportal.InvalidArgumentException("messages[" + i + "] " + e.getMessage() + "; none of the "
+                        + messages.size() + " messages was sent", e);
+            }
+            batch.add(message);
+        }
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        if (portal.observers().none()) {
+            return driver.publishAll(batch);
+        }
+        List<Observation> observations = new ArrayList<>(batch.size());
+        List<Message> sent = new ArrayList<>(batch.size());
+        for (Message message : batch) {
+            OutgoingMessage outgoing = new OutgoingMessage(portal.driverName(), message.topic(), message.headers());
+            observations.add(portal.observers().publishing(outgoing));
+            sent.add(withObserversHeaders(message, outgoing));
+        }
+        List<CompletableFuture<PublishResult>> results;
+        try {
+            results = driver.publishAll(sent);
+        } catch (RuntimeException e) {
+            observations.forEach(observation -> ended(observation, e));
+            throw e;
+        }
+        for (int i = 0; i < results.size(); i++) {
+            Observation observation = observations.get(i);
+            results.get(i).whenComplete((published, error) -> ended(observation, error));
+        }
+        return results;
+    }
+
     /** A publish the observers hear, with the headers they add (trace context) on the message sent. */
     private CompletableFuture<PublishResult> observed(Message message,
                                                       java.util.function.Function<Message, CompletableFuture<PublishResult>> send) {
         OutgoingMessage outgoing = new OutgoingMessage(portal.driverName(), message.topic(), message.headers());
         Observation observation = portal.observers().publishing(outgoing);
-        Message sent = outgoing.changed() ? new Message(message.topic(), message.key(), message.payload(), outgoing.headers()) : message;
+        Message sent = withObserversHeaders(message, outgoing);
         CompletableFuture<PublishResult> result;
         try {
             result = send.apply(sent);
         } catch (RuntimeException e) {
-            observation.outcome("error");
-            observation.failed(e);
-            observation.end();
+            ended(observation, e);
             throw e;
         }
-        result.whenComplete((published, error) -> {
-            if (error == null) {
-                observation.outcome("ok");
-            } else {
-                observation.outcome("error");
-                observation.failed(error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error);
-            }
-            observation.end();
-        });
+        result.whenComplete((published, error) -> ended(observation, error));
         return result;
+    }
+
+    private static Message withObserversHeaders(Message message, OutgoingMessage outgoing) {
+        return outgoing.changed() ? new Message(message.topic(), message.key(), message.payload(), outgoing.headers()) : message;
+    }
+
+    private static void ended(Observation observation, Throwable error) {
+        if (error == null) {
+            observation.outcome("ok");
+        } else {
+            observation.outcome("error");
+            observation.failed(error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error);
+        }
+        observation.end();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.cloudportal.messaging;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,6 +20,26 @@ public interface Publisher extends AutoCloseable {
      * @throws io.cloudportal.InvalidArgumentException if the message breaks a rule
      */
     CompletableFuture<PublishResult> publish(Message message);
+
+    /**
+     * Publishes several messages at once, through the backend's own batching where it has one
+     * (RocketMQ batch sends; Kafka's producer batches and RabbitMQ's multiple confirms serve
+     * single publishes too). Every message is validated before any is sent: one that breaks a
+     * rule throws, naming its index, and none of them is sent. Each message then has its own
+     * result, in the order given, since a broker may take some and refuse others; messages of one
+     * key keep their order.
+     *
+     * @param messages the messages, none null; may be empty
+     * @return one future per message, at the message's index
+     * @throws io.cloudportal.InvalidArgumentException if a message breaks a rule (nothing was sent)
+     */
+    default List<CompletableFuture<PublishResult>> publishAll(List<Message> messages) {
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            results.add(publish(message));
+        }
+        return results;
+    }
 
     /**
      * Publishes a message for delivery after a delay, where the driver declares

@@ -31,13 +31,18 @@ final class KafkaPublisher implements DriverPublisher {
     }
 
     @Override
-    public CompletableFuture<PublishResult> publish(Message message) {
+    public void check(Message message) {
         int size = KafkaRecords.sizeUpperBound(message);
         if (size > connection.settings().maxRequestSize()) {
             throw new InvalidArgumentException("message to topic '" + message.topic() + "' takes up to " + size
                     + " bytes as a Kafka record: at most max.request.size = " + connection.settings().maxRequestSize()
                     + " bytes are allowed (raise it with the option 'kafka.producer.max.request.size')");
         }
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(Message message) {
+        check(message);
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         try {
             // Blocks, at most 'maxBlock', the first time a topic is used, as the producer itself does for metadata.

@@ -192,9 +192,9 @@ final class RabbitMqPublisher implements DriverPublisher {
         }
     }
 
-    /** The rule RabbitMQ adds to a message, checked before any I/O; then the message is sent and confirmed. */
+    /** The rules RabbitMQ adds to a message (AMQP short strings), checked before any I/O. */
     @Override
-    public CompletableFuture<PublishResult> publish(Message message) {
+    public void check(Message message) {
         if (message.key() != null) {
             shortString("message key", message.key());
         }
@@ -206,6 +206,12 @@ final class RabbitMqPublisher implements DriverPublisher {
             // It also goes into the content_type property, an AMQP short string.
             shortString("content-type header", contentType);
         }
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(Message message) {
+        check(message);
+        String contentType = message.headers().get(Message.CONTENT_TYPE_HEADER);
         String routingKey = message.key() == null ? "" : message.key();
         connection.topology().exchange(message.topic());
         Map<String, Object> headers = new HashMap<>(message.headers());

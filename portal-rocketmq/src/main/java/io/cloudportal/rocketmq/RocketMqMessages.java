@@ -21,26 +21,30 @@ final class RocketMqMessages {
     private RocketMqMessages() {
     }
 
-    /**
-     * The RocketMQ message for a Portal message, checked against what RocketMQ refuses that the
-     * portable rules allow: an empty body and header names RocketMQ keeps for itself.
-     */
-    static org.apache.rocketmq.common.message.Message toRocketMq(String topic, Message message) {
+    /** What RocketMQ refuses that the portable rules allow: an empty body and header names RocketMQ keeps for itself. */
+    static void check(String topic, Message message) {
         if (message.payloadSize() == 0) {
             throw new InvalidArgumentException("payload of a message to '" + topic + "' is empty: RocketMQ needs a body of at least 1 byte");
         }
-        org.apache.rocketmq.common.message.Message outgoing = new org.apache.rocketmq.common.message.Message(topic, message.payload());
-        if (message.key() != null) {
-            outgoing.setKeys(message.key());
-        }
-        StringBuilder empty = new StringBuilder();
-        message.headers().forEach((name, value) -> {
+        for (String name : message.headers().keySet()) {
             if (MessageConst.STRING_HASH_SET.contains(name)) {
                 throw new InvalidArgumentException("header name '" + name + "' is reserved by RocketMQ for its own properties");
             }
             if (name.equals(EMPTY_HEADERS_PROPERTY)) {
                 throw new InvalidArgumentException("header name '" + name + "' is reserved by Portal's RocketMQ driver");
             }
+        }
+    }
+
+    /** The RocketMQ message for a Portal message, after {@link #check(String, Message)}. */
+    static org.apache.rocketmq.common.message.Message toRocketMq(String topic, Message message) {
+        check(topic, message);
+        org.apache.rocketmq.common.message.Message outgoing = new org.apache.rocketmq.common.message.Message(topic, message.payload());
+        if (message.key() != null) {
+            outgoing.setKeys(message.key());
+        }
+        StringBuilder empty = new StringBuilder();
+        message.headers().forEach((name, value) -> {
             if (value.isEmpty()) {
                 // Header names hold no control characters (a portable rule), so a newline separates them safely.
                 empty.append(empty.length() == 0 ? "" : "\n").append(name);

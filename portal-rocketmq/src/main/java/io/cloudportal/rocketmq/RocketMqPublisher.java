@@ -11,7 +11,9 @@ import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.spi.DriverPublisher;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -45,6 +48,10 @@ final class RocketMqPublisher implements DriverPublisher {
     /** The same key always lands in the same queue while the topic's queue count stays the same. */
     private static final MessageQueueSelector BY_KEY = (queues, message, key) -> queues.get(Math.floorMod(key.hashCode(), queues.size()));
 
+    private static final int MAX_BATCH_MESSAGES = 256;
+    /** A quarter of RocketMQ's default maxMessageSize (4 MiB), which a batch's whole body must fit. */
+    private static final long MAX_BATCH_BYTES = 1L << 20;
+
     private static final long FIRST_BUSY_PAUSE_MILLIS = 10;
     private static final long MAX_BUSY_PAUSE_MILLIS = 500;
 
@@ -66,6 +73,93 @@ final class RocketMqPublisher implements DriverPublisher {
     @Override
     public CompletableFuture<PublishResult> publish(Message message) {
         return send(message, 0);
+    }
+
+    @Override
+    public void check(Message message) {
+        RocketMqMessages.check(message.topic(), message);
+    }
+
+    /**
+     * Runs of messages without a key to one topic go as RocketMQ batches (one request and one
+     * stored batch per at most {@value #MAX_BATCH_MESSAGES} messages or {@value #MAX_BATCH_BYTES}
+     * bytes, on a queue the producer picks); a message with a key goes on its own, in its key's
+     * line, since a batch lands on one queue and the key chooses the queue.
+     */
+    @Override
+    public List<CompletableFuture<PublishResult>> publishAll(List<Message> messages) {
+        if (closed) {
+            throw new ClosedException("cannot publish: the publisher was closed");
+        }
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(messages.size());
+        int next = 0;
+        while (next < messages.size()) {
+            Message first = messages.get(next);
+            int end = next + 1;
+            if (first.key() == null) {
+                long bytes = batchBytes(first);
+                while (end < messages.size() && end - next < MAX_BATCH_MESSAGES && messages.get(end).key() == null
+                        && messages.get(end).topic().equals(first.topic()) && bytes + batchBytes(messages.get(end)) <= MAX_BATCH_BYTES) {
+                    bytes += batchBytes(messages.get(end));
+                    end++;
+                }
+            }
+            if (end - next == 1) {
+                results.add(send(first, 0));
+            } else {
+                results.addAll(sendBatch(first.topic(), messages.subList(next, end)));
+            }
+            next = end;
+        }
+        return results;
+    }
+
+    /** What a message adds to a batch's body, a little over: RocketMQ's per-message encoding and its properties. */
+    private static long batchBytes(Message message) {
+        long bytes = 64L + message.payloadSize();
+        for (Map.Entry<String, String> header : message.headers().entrySet()) {
+            bytes += 2L + 3L * (header.getKey().length() + header.getValue().length());
+        }
+        return bytes;
+    }
+
+    private List<CompletableFuture<PublishResult>> sendBatch(String topic, List<Message> batch) {
+        List<org.apache.rocketmq.common.message.Message> outgoing = new ArrayList<>(batch.size());
+        for (Message message : batch) {
+            outgoing.add(RocketMqMessages.toRocketMq(topic, message));
+        }
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<PublishResult> result = new CompletableFuture<>();
+            inFlight.add(result);
+            result.whenComplete((r, e) -> inFlight.remove(result));
+            results.add(result);
+        }
+        Consumer<PortalException> failed = e -> results.forEach(result -> result.completeExceptionally(e));
+        Consumer<SendResult> answered = sent -> {
+            if (sent.getSendStatus() != SendStatus.SEND_OK) {
+                failed.accept(notDurable(topic, sent.getSendStatus()));
+                return;
+            }
+            // A batch is stored at consecutive offsets of one queue; its ids come joined by commas, in the batch's order.
+            String[] ids = sent.getMsgId().split(",");
+            for (int i = 0; i < results.size(); i++) {
+                results.get(i).complete(new PublishResult(topic, sent.getMessageQueue().getQueueId(), sent.getQueueOffset() + i,
+                        i < ids.length ? ids[i] : sent.getMsgId()));
+            }
+        };
+        boolean offload = COMPLETING.get();
+        Runnable send = () -> {
+            try {
+                connection.ensureTopic(topic, connection.settings().queues());
+                attempt(topic, (callback, timeout) -> producer.send(outgoing, callback, timeout), answered, failed,
+                        System.nanoTime() + connection.settings().sendTimeout().toNanos(), 0);
+            } catch (RuntimeException e) {
+                failed.accept(failure(topic, e));
+            }
+        };
+        start(send, offload, failed);
+        return results;
     }
 
     @Override
@@ -106,7 +200,7 @@ final class RocketMqPublisher implements DriverPublisher {
             }
         };
         if (message.key() == null) {
-            start(send, offload, result);
+            start(send, offload, result::completeExceptionally);
             return result;
         }
         // Sends of one key go one at a time: pipelined, RocketMQ's async sender threads, the broker's send threads and the
@@ -117,7 +211,7 @@ final class RocketMqPublisher implements DriverPublisher {
             return result;
         });
         if (previous[0] == null) {
-            start(send, offload, result);
+            start(send, offload, result::completeExceptionally);
         } else {
             // Not on the thread that completed the previous send (a RocketMQ I/O thread): a send may wait for room.
             previous[0].whenCompleteAsync((r, e) -> send.run(), connection.sendExecutor());
@@ -126,7 +220,7 @@ final class RocketMqPublisher implements DriverPublisher {
         return result;
     }
 
-    private void start(Runnable send, boolean offload, CompletableFuture<PublishResult> result) {
+    private void start(Runnable send, boolean offload, Consumer<PortalException> failed) {
         if (!offload) {
             send.run();
             return;
@@ -134,26 +228,44 @@ final class RocketMqPublisher implements DriverPublisher {
         try {
             connection.sendExecutor().execute(send);
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new ClosedException("cannot publish: the RocketMQ connection is closing"));
+            failed.accept(new ClosedException("cannot publish: the RocketMQ connection is closing"));
         }
+    }
+
+    /** Sends one message through {@link #attempt}, its key choosing the queue. */
+    private void attempt(Message message, org.apache.rocketmq.common.message.Message outgoing, CompletableFuture<PublishResult> result,
+                         long deadline, int busyAnswers) {
+        attempt(message.topic(), (callback, timeout) -> {
+            if (message.key() != null) {
+                producer.send(outgoing, BY_KEY, message.key(), callback, timeout);
+            } else {
+                producer.send(outgoing, callback, timeout);
+            }
+        }, sent -> {
+            if (sent.getSendStatus() == SendStatus.SEND_OK) {
+                result.complete(new PublishResult(message.topic(), sent.getMessageQueue().getQueueId(), sent.getQueueOffset(), sent.getMsgId()));
+            } else {
+                result.completeExceptionally(notDurable(message.topic(), sent.getSendStatus()));
+            }
+        }, result::completeExceptionally, deadline, busyAnswers);
+    }
+
+    /** One request RocketMQ answers once: a message's send or a batch's. */
+    private interface Send {
+        void with(SendCallback callback, long timeoutMillis) throws MQClientException, RemotingException, MQBrokerException, InterruptedException;
     }
 
     /**
      * Sends once; a broker that answers SYSTEM_BUSY (its send queue is full: nothing was stored) is
      * asked again after a growing pause until {@code sendTimeout} has passed, as RocketMQ's own
-     * synchronous send does but its asynchronous one does not.
+     * synchronous send does but its asynchronous one does not. The answer is handed on with
+     * {@link #COMPLETING} set.
      */
-    private void attempt(Message message, org.apache.rocketmq.common.message.Message outgoing, CompletableFuture<PublishResult> result,
-                         long deadline, int busyAnswers) {
+    private void attempt(String topic, Send send, Consumer<SendResult> answered, Consumer<PortalException> failed, long deadline, int busyAnswers) {
         SendCallback callback = new SendCallback() {
             @Override
             public void onSuccess(SendResult sent) {
-                if (sent.getSendStatus() == SendStatus.SEND_OK) {
-                    completing(() -> result.complete(new PublishResult(message.topic(), sent.getMessageQueue().getQueueId(),
-                            sent.getQueueOffset(), sent.getMsgId())));
-                } else {
-                    completing(() -> result.completeExceptionally(notDurable(message.topic(), sent.getSendStatus())));
-                }
+                completing(() -> answered.accept(sent));
             }
 
             @Override
@@ -162,27 +274,23 @@ final class RocketMqPublisher implements DriverPublisher {
                 if (busy(e) && !closed && System.nanoTime() + pause * 1_000_000 < deadline) {
                     try {
                         connection.timers().schedule(() -> connection.sendExecutor().execute(
-                                () -> attempt(message, outgoing, result, deadline, busyAnswers + 1)), pause, TimeUnit.MILLISECONDS);
+                                () -> attempt(topic, send, answered, failed, deadline, busyAnswers + 1)), pause, TimeUnit.MILLISECONDS);
                         return;
                     } catch (java.util.concurrent.RejectedExecutionException closing) {
                         // The connection is closing: report the busy answer.
                     }
                 }
-                completing(() -> result.completeExceptionally(failure(message.topic(), e)));
+                completing(() -> failed.accept(failure(topic, e)));
             }
         };
         long timeout = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
         try {
-            if (message.key() != null) {
-                producer.send(outgoing, BY_KEY, message.key(), callback, timeout);
-            } else {
-                producer.send(outgoing, callback, timeout);
-            }
+            send.with(callback, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            result.completeExceptionally(new UnavailableException("interrupted while publishing to '" + message.topic() + "'", e));
-        } catch (MQClientException | RemotingException | RuntimeException e) {
-            result.completeExceptionally(failure(message.topic(), e));
+            failed.accept(new UnavailableException("interrupted while publishing to '" + topic + "'", e));
+        } catch (MQClientException | RemotingException | MQBrokerException | RuntimeException e) {
+            failed.accept(failure(topic, e));
         }
     }
 

@@ -74,6 +74,15 @@ public abstract class MessagingContract extends MessagingSupport {
         }
     }
 
+    /** Bulk publish: a result per message, refused whole on one bad message. */
+    @Nested
+    class BulkPublish extends BulkPublishContract {
+        @Override
+        protected TckHarness harness() {
+            return MessagingContract.this.harness();
+        }
+    }
+
     @Nested
     class FrozenBroker extends FrozenBrokerContract {
         @Override
