@@ -1,5 +1,7 @@
 package io.cloudportal.internal;
 
+import io.cloudportal.messaging.BatchHandler;
+import io.cloudportal.messaging.BatchOptions;
 import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
@@ -12,6 +14,7 @@ import io.cloudportal.spi.DeliverySink;
 import io.cloudportal.spi.DriverSubscription;
 import io.cloudportal.spi.Received;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +46,10 @@ final class DeliveryEngine implements DeliverySink, Subscription {
     private final Settings settings;
     private final RetryPolicy retry;
     private final String deadLetterTopic;
-    private final HandlerLanes lanes;
+    private final Lanes lanes;
+    /** Null unless this is a batch subscription. */
+    private final BatchSettlement batches;
+    private final int batchSize;
     private final Runnable onClosed;
     private final AtomicInteger handlingHere = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -61,7 +67,23 @@ final class DeliveryEngine implements DeliverySink, Subscription {
         this.retry = options.retryPolicy();
         this.deadLetterTopic = deadLetterTopic;
         this.onClosed = onClosed;
+        this.batches = null;
+        this.batchSize = 1;
         this.lanes = new HandlerLanes(options, threads, this::handleAll);
+    }
+
+    /** A batch subscription: the same engine, with batches cut by {@link BatchLanes} and settled by {@link BatchSettlement}. */
+    DeliveryEngine(SubscribeOptions options, BatchHandler handler, BatchOptions batching, Settings settings, String deadLetterTopic,
+                   java.util.concurrent.ThreadFactory threads, Runnable onClosed) {
+        this.options = options;
+        this.handler = null;
+        this.settings = settings;
+        this.retry = options.retryPolicy();
+        this.deadLetterTopic = deadLetterTopic;
+        this.onClosed = onClosed;
+        this.batches = new BatchSettlement(this, handler);
+        this.batchSize = batching.maxMessages();
+        this.lanes = new BatchLanes(options, batching, threads, batches::settle);
     }
 
     /** Set once the driver's subscription started; messages may arrive before. */
@@ -100,13 +122,42 @@ final class DeliveryEngine implements DeliverySink, Subscription {
     public boolean handleHere(Received message) {
         handlingHere.incrementAndGet();
         try {
-            return settle(message);
+            return batches == null ? settle(message) : batches.settle(List.of(message));
         } finally {
             handlingHere.decrementAndGet();
             synchronized (progress) {
                 progress.notifyAll();
             }
         }
+    }
+
+    @Override
+    public boolean handleHere(List<? extends Received> messages) {
+        if (batches == null) {
+            return DeliverySink.super.handleHere(messages);
+        }
+        handlingHere.incrementAndGet();
+        try {
+            for (int from = 0; from < messages.size(); from += batchSize) {
+                if (!batches.settle(new ArrayList<>(messages.subList(from, Math.min(messages.size(), from + batchSize))))) {
+                    for (int rest = from + batchSize; rest < messages.size(); rest++) {
+                        messages.get(rest).release();
+                    }
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            handlingHere.decrementAndGet();
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public int batchSize() {
+        return batchSize;
     }
 
     // Handler threads.
@@ -147,15 +198,7 @@ final class DeliveryEngine implements DeliverySink, Subscription {
             try {
                 handler.handle(delivery);
             } catch (Exception | Error e) {
-                if (e instanceof InterruptedException && stopping) {
-                    // The engine's own interrupt of a handler that outlived the drain: keep it, and stop.
-                    Thread.currentThread().interrupt();
-                } else if (e instanceof InterruptedException) {
-                    // Nobody but the engine interrupts its handlers, and only when closing: this is the handler's own
-                    // failure, retried as any other; a flag left set would end the pause before the retry at once.
-                    Thread.interrupted();
-                }
-                failure = e;
+                failure = handlerFailed(e);
             }
             EngineDelivery.Outcome outcome = delivery.settleAfter(failure);
             boolean deadLetter = !outcome.acknowledged() && settings.redelivers() && (outcome.deadLetterNow()
@@ -189,13 +232,26 @@ final class DeliveryEngine implements DeliverySink, Subscription {
         }
     }
 
-    private IncomingMessage observed(Received received, int attempt) {
+    /** A handler's failure, with the thread's interrupt flag as the next step needs it. */
+    Throwable handlerFailed(Throwable e) {
+        if (e instanceof InterruptedException && stopping) {
+            // The engine's own interrupt of a handler that outlived the drain: keep it, and stop.
+            Thread.currentThread().interrupt();
+        } else if (e instanceof InterruptedException) {
+            // Nobody but the engine interrupts its handlers, and only when closing: this is the handler's own
+            // failure, retried as any other; a flag left set would end the pause before the retry at once.
+            Thread.interrupted();
+        }
+        return e;
+    }
+
+    IncomingMessage observed(Received received, int attempt) {
         return new IncomingMessage(settings.driverName(), options.topic(), options.group(), received.messageId(), attempt,
                 received.message().headers());
     }
 
     /** Ends a handler run's observation on the handler's thread, before a dead letter is published or a pause begins. */
-    private void endObservation(Observation observation, IncomingMessage observed, EngineDelivery.Outcome outcome, Throwable failure,
+    void endObservation(Observation observation, IncomingMessage observed, EngineDelivery.Outcome outcome, Throwable failure,
                                 boolean deadLetter) {
         String word = outcome.acknowledged() ? "ack" : !settings.redelivers() ? "dropped" : deadLetter ? "dead_letter" : "retry";
         observation.outcome(word);
@@ -211,7 +267,7 @@ final class DeliveryEngine implements DeliverySink, Subscription {
     }
 
     /** Publishes the dead letter and acknowledges the original only once the backend has it: a dead letter is never lost between. */
-    private boolean deadLetter(Received received, int attempts, String reason) {
+    boolean deadLetter(Received received, int attempts, String reason) {
         if (!settings.deadLetters() || deadLetterTopic == null) {
             LOG.warn("Message {} of '{}' failed {} attempt(s) and {} keeps no dead letters; it is dropped: {}", received.messageId(),
                     options.topic(), attempts, settings.driverName(), reason);
@@ -254,7 +310,7 @@ final class DeliveryEngine implements DeliverySink, Subscription {
     }
 
     /** Waits, unless the subscription starts closing; true if it is still open. */
-    private boolean pause(Duration duration) {
+    boolean pause(Duration duration) {
         long deadline = System.nanoTime() + duration.toNanos();
         synchronized (progress) {
             long left;
@@ -279,6 +335,14 @@ final class DeliveryEngine implements DeliverySink, Subscription {
 
     boolean isClosed() {
         return closed;
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    Settings settings() {
+        return settings;
     }
 
     boolean deadLetters() {

@@ -19,6 +19,8 @@ final class EngineDelivery implements Delivery {
 
     /** The outcome of an acknowledged attempt; a rejected one carries its reason. */
     static final Outcome ACKED = new Outcome(false, null);
+    /** The outcome of a batch's delivery the handler left open behind a rejected message of its key: it comes again, unsettled. */
+    static final Outcome HELD_BACK = new Outcome(false, "held back behind an earlier message of its key");
     private static final VarHandle OUTCOME;
 
     static {
@@ -90,6 +92,11 @@ final class EngineDelivery implements Delivery {
     Outcome settleAfter(Throwable failure) {
         OUTCOME.compareAndSet(this, null, failure == null ? ACKED : new Outcome(false, DeadLetters.reason(failure)));
         return (Outcome) OUTCOME.getVolatile(this);
+    }
+
+    /** Holds back a delivery the handler did not settle; false if it did. */
+    boolean holdBack() {
+        return OUTCOME.compareAndSet(this, null, HELD_BACK);
     }
 
     private void ensureOpen(String what) {

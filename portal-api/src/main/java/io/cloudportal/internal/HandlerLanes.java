@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * most. A batch costs one task per lane, not one per message: waking a thread per message cost
  * more than small messages take to handle.
  */
-final class HandlerLanes {
+final class HandlerLanes implements Lanes {
 
     private final ExecutorService[] lanes;
     private final boolean byKey;
@@ -40,12 +40,14 @@ final class HandlerLanes {
         }
     }
 
-    void submit(Received message) {
+    @Override
+    public void submit(Received message) {
         List<Received> one = List.of(message);
         lanes[byKey ? lane(message) : 0].execute(() -> work.accept(one));
     }
 
-    void submit(List<? extends Received> batch) {
+    @Override
+    public void submit(List<? extends Received> batch) {
         if (batch.isEmpty()) {
             return;
         }
@@ -82,13 +84,15 @@ final class HandlerLanes {
     }
 
     /** Lets queued tasks run (they release what they hold) and stops the threads once done. */
-    void shutdown() {
+    @Override
+    public void shutdown() {
         for (ExecutorService lane : lanes) {
             lane.shutdown();
         }
     }
 
-    boolean awaitTermination(long deadlineNanos) throws InterruptedException {
+    @Override
+    public boolean awaitTermination(long deadlineNanos) throws InterruptedException {
         boolean done = true;
         for (ExecutorService lane : lanes) {
             done &= lane.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -96,7 +100,8 @@ final class HandlerLanes {
         return done;
     }
 
-    void shutdownNow() {
+    @Override
+    public void shutdownNow() {
         for (ExecutorService lane : lanes) {
             lane.shutdownNow();
         }

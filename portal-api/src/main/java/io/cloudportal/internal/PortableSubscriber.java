@@ -3,6 +3,8 @@ package io.cloudportal.internal;
 import io.cloudportal.ClosedException;
 import io.cloudportal.Guarantee;
 import io.cloudportal.InvalidArgumentException;
+import io.cloudportal.messaging.BatchHandler;
+import io.cloudportal.messaging.BatchOptions;
 import io.cloudportal.messaging.MessageHandler;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscriber;
@@ -36,12 +38,34 @@ final class PortableSubscriber implements Subscriber {
 
     @Override
     public Subscription subscribe(SubscribeOptions options, MessageHandler handler) {
+        Rules.notNull("handler", handler);
+        validate(options);
+        return start(options, (settings, deadLetterTopic, threads, onClosed) ->
+                new DeliveryEngine(options, handler, settings, deadLetterTopic, threads, onClosed));
+    }
+
+    @Override
+    public Subscription subscribeBatch(SubscribeOptions options, BatchOptions batching, BatchHandler handler) {
+        Rules.notNull("batching", batching);
+        Rules.notNull("handler", handler);
+        validate(options);
+        return start(options, (settings, deadLetterTopic, threads, onClosed) ->
+                new DeliveryEngine(options, handler, batching, settings, deadLetterTopic, threads, onClosed));
+    }
+
+    /** Builds a subscription's engine once its settings are known. */
+    @FunctionalInterface
+    private interface EngineFactory {
+        DeliveryEngine create(DeliveryEngine.Settings settings, String deadLetterTopic, java.util.concurrent.ThreadFactory threads,
+                              Runnable onClosed);
+    }
+
+    private void validate(SubscribeOptions options) {
         portal.ensureOpen("subscribe()");
         if (closed.get()) {
             throw new ClosedException("cannot subscribe: the subscriber was closed");
         }
         check(options, portal.limits());
-        Rules.notNull("handler", handler);
         portal.requireGuarantee(options.isBroadcast() ? Guarantee.BROADCAST : Guarantee.CONSUMER_GROUPS,
                 options.isBroadcast() ? "a broadcast subscription" : "a consumer-group subscription");
         if (options.orderedByKey()) {
@@ -60,7 +84,6 @@ final class PortableSubscriber implements Subscriber {
                 }
             }
         }
-        return start(options, handler);
     }
 
     @Override
@@ -71,7 +94,7 @@ final class PortableSubscriber implements Subscriber {
         return driver.deadLetterTopic(options);
     }
 
-    private Subscription start(SubscribeOptions options, MessageHandler handler) {
+    private Subscription start(SubscribeOptions options, EngineFactory engines) {
         boolean deadLetters = portal.capabilities().gives(Guarantee.DEAD_LETTER);
         int maxAttempts = options.maxAttempts() == SubscribeOptions.DEFAULT_MAX_ATTEMPTS
                 ? driver.defaultMaxAttempts().orElse(options.maxAttempts()) : options.maxAttempts();
@@ -80,11 +103,10 @@ final class PortableSubscriber implements Subscriber {
                 portal.observers());
         String deadLetterTopic = deadLetters ? driver.deadLetterTopic(options) : null;
         DeliveryEngine[] self = new DeliveryEngine[1];
-        DeliveryEngine engine = new DeliveryEngine(options, handler, settings, deadLetterTopic,
-                portal.context().threadFactory("handler-" + options.topic()), () -> {
-                    open.remove(self[0]);
-                    portal.forget(self[0]);
-                });
+        DeliveryEngine engine = engines.create(settings, deadLetterTopic, portal.context().threadFactory("handler-" + options.topic()), () -> {
+            open.remove(self[0]);
+            portal.forget(self[0]);
+        });
         self[0] = engine;
         try {
             engine.attach(driver.subscribe(options, deadLetterTopic, engine));

@@ -24,6 +24,37 @@ public interface Subscriber extends AutoCloseable {
     Subscription subscribe(SubscribeOptions options, MessageHandler handler);
 
     /**
+     * Starts consuming in batches: the handler gets up to {@link BatchOptions#maxMessages()}
+     * deliveries per call, each settled on its own (see {@link BatchHandler}), so one bad record
+     * is retried or dead-lettered and the rest acknowledged. Retries, dead letters, per-key order
+     * (where {@link SubscribeOptions#orderedByKey()}: each call holds one lane's messages in order,
+     * and a rejected message holds back the unsettled later messages of its key, which come again
+     * with it without using an attempt) and draining on close work as for single deliveries.
+     *
+     * @param options the topic, the group (or broadcast), attempts and concurrency (handler calls at once)
+     * @param batching the batch size and how long a batch waits to fill
+     * @param handler handles each batch
+     * @return the running subscription
+     * @throws io.cloudportal.InvalidArgumentException if an option breaks a rule
+     * @throws io.cloudportal.UnsupportedFacilityException if the options need a guarantee the driver does not give
+     */
+    default Subscription subscribeBatch(SubscribeOptions options, BatchOptions batching, BatchHandler handler) {
+        throw new io.cloudportal.UnsupportedFacilityException("batch subscriptions are not implemented by " + getClass().getName());
+    }
+
+    /**
+     * Starts consuming in batches of {@link BatchOptions#DEFAULT} (100 messages or 100 ms).
+     *
+     * @param options the topic, the group (or broadcast), attempts and concurrency
+     * @param handler handles each batch
+     * @return the running subscription
+     * @see #subscribeBatch(SubscribeOptions, BatchOptions, BatchHandler)
+     */
+    default Subscription subscribeBatch(SubscribeOptions options, BatchHandler handler) {
+        return subscribeBatch(options, BatchOptions.DEFAULT, handler);
+    }
+
+    /**
      * Starts consuming payloads of one type, decoded by a codec before the handler runs. A
      * message that cannot be decoded (its content type is another, or its bytes are not a
      * {@code type}) fails its delivery with an {@link io.cloudportal.CodecException} naming the

@@ -32,4 +32,35 @@ public interface DeliverySink {
      * @return true if settled, false if it was released because the subscription is closing
      */
     boolean handleHere(Received message);
+
+    /**
+     * Runs the handler on the calling thread over several messages of the backend's batch (in
+     * batches of {@link #batchSize()} for a batch subscription, one by one otherwise) until each
+     * is settled.
+     *
+     * @param messages the messages, in the backend's order
+     * @return true if all were settled, false if the subscription started closing: the rest were released
+     */
+    default boolean handleHere(List<? extends Received> messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            if (!handleHere(messages.get(i))) {
+                for (int j = i + 1; j < messages.size(); j++) {
+                    messages.get(j).release();
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * How many messages one handler call takes: 1, or a batch subscription's
+     * {@link io.cloudportal.messaging.BatchOptions#maxMessages()}. A driver whose client calls a
+     * listener with several messages (RocketMQ) sizes that batch by it.
+     *
+     * @return at least 1
+     */
+    default int batchSize() {
+        return 1;
+    }
 }

@@ -33,9 +33,9 @@ final class MemorySubscription implements DriverSubscription {
         this.group = topic.join(groupName, options.isBroadcast(), this);
     }
 
-    /** Under the topic monitor. */
+    /** Under the topic monitor. A batch subscription's handler takes a batch at a time, so it is free for that many. */
     boolean hasFreeHandler() {
-        return accepting && running < options.concurrency();
+        return accepting && running < options.concurrency() * sink.batchSize();
     }
 
     /** Under the topic monitor. */

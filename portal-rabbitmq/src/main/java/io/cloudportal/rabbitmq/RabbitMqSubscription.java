@@ -108,7 +108,9 @@ final class RabbitMqSubscription implements DriverSubscription {
     /** Opens the channel and starts consuming; also the way back after a channel error. */
     private synchronized void consume() throws IOException {
         Channel fresh = connection.createChannel();
-        fresh.basicQos(connection.settings().prefetch());
+        // A batch subscription's handlers each hold a batch unacknowledged: the window must fit them, or every batch would wait
+        // out its maxWait for deliveries the broker holds back.
+        fresh.basicQos((int) Math.min(65_535, Math.max(connection.settings().prefetch(), (long) options.concurrency() * sink.batchSize())));
         String source = queue;
         if (source == null) {
             connection.topology().exchange(options.topic());

@@ -19,6 +19,8 @@ final class RocketMqReceived implements Received {
     private final String broker;
     private final SendBack sendBack;
     private Message decoded;
+    /** Acknowledged or handed back: the listener may note the offset after it. Set and read on the listener's thread. */
+    private boolean settled;
 
     RocketMqReceived(MessageExt message, String broker, SendBack sendBack) {
         this.message = message;
@@ -48,6 +50,15 @@ final class RocketMqReceived implements Received {
     @Override
     public void acknowledge() {
         // The listener notes the offset once handleHere returns.
+        settled = true;
+    }
+
+    boolean settled() {
+        return settled;
+    }
+
+    long queueOffset() {
+        return message.getQueueOffset();
     }
 
     @Override
@@ -57,6 +68,7 @@ final class RocketMqReceived implements Received {
 
     @Override
     public boolean redeliverLater(Duration backoff) {
-        return sendBack.sendBack(message, broker, backoff);
+        settled = sendBack.sendBack(message, broker, backoff);
+        return settled;
     }
 }

@@ -7,6 +7,8 @@ import io.cloudportal.spi.DeliverySink;
 import io.cloudportal.spi.DriverSubscription;
 import io.cloudportal.spi.Received;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -62,6 +64,7 @@ final class RocketMqSubscription implements DriverSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(RocketMqSubscription.class);
     private static final AtomicInteger BROADCAST_GROUPS = new AtomicInteger();
     private static final int GROUP_BATCH = 32;
+    private static final int MAX_LISTENER_BATCH = 1_024;
 
     private final RocketMqConnection connection;
     private final SubscribeOptions options;
@@ -124,7 +127,9 @@ final class RocketMqSubscription implements DriverSubscription {
         consumer.setConsumeThreadMax(handlers);
         // A group member settles a batch of one queue's messages per call (each one through the handler on its own):
         // RocketMQ's orderly bookkeeping per call is what a member would otherwise pay per message.
-        consumer.setConsumeMessageBatchMaxSize(options.isBroadcast() ? 1 : GROUP_BATCH);
+        // A batch subscription's handler takes up to sink.batchSize() per call; RocketMQ allows at most 1,024 per listener call.
+        consumer.setConsumeMessageBatchMaxSize(Math.min(MAX_LISTENER_BATCH, options.isBroadcast() ? sink.batchSize()
+                : Math.max(GROUP_BATCH, sink.batchSize())));
         consumer.setMaxReconsumeTimes(maxAttempts);
         consumer.setAwaitTerminationMillisWhenShutdown(connection.operationTimeout().toMillis());
         try {
@@ -136,7 +141,11 @@ final class RocketMqSubscription implements DriverSubscription {
                     handling.incrementAndGet();
                     try {
                         if (!refusing) {
-                            sink.handleHere(new RocketMqReceived(messages.get(0), null, this::sendBack));
+                            List<RocketMqReceived> received = new ArrayList<>(messages.size());
+                            for (MessageExt message : messages) {
+                                received.add(new RocketMqReceived(message, null, this::sendBack));
+                            }
+                            sink.handleHere(received);
                         }
                         return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
                     } finally {
@@ -150,18 +159,27 @@ final class RocketMqSubscription implements DriverSubscription {
                     try {
                         context.setAutoCommit(true);
                         String broker = context.getMessageQueue().getBrokerName();
+                        List<RocketMqReceived> received = new ArrayList<>(messages.size());
                         for (MessageExt message : messages) {
-                            if (refusing || !sink.handleHere(new RocketMqReceived(message, broker, this::sendBack))) {
-                                // Closing: the rest of the batch is left for the member that takes the queue next. This thread
-                                // waits until close() has committed the offset after the last message settled here, so that
-                                // RocketMQ neither offers the batch again nor keeps a timer for it after the shutdown.
-                                handling.decrementAndGet();
-                                counted = false;
-                                awaitCommitted();
-                                context.setSuspendCurrentQueueTimeMillis(10);
-                                return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+                            received.add(new RocketMqReceived(message, broker, this::sendBack));
+                        }
+                        boolean all = !refusing && sink.handleHere(received);
+                        // Only the settled messages before the first one that was not: the offset is one number per queue.
+                        for (RocketMqReceived message : received) {
+                            if (!message.settled()) {
+                                break;
                             }
-                            settled.merge(context.getMessageQueue(), message.getQueueOffset() + 1, Math::max);
+                            settled.merge(context.getMessageQueue(), message.queueOffset() + 1, Math::max);
+                        }
+                        if (!all) {
+                            // Closing: the rest of the batch is left for the member that takes the queue next. This thread
+                            // waits until close() has committed the offset after the last message settled here, so that
+                            // RocketMQ neither offers the batch again nor keeps a timer for it after the shutdown.
+                            handling.decrementAndGet();
+                            counted = false;
+                            awaitCommitted();
+                            context.setSuspendCurrentQueueTimeMillis(10);
+                            return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
                         }
                         return ConsumeOrderlyStatus.SUCCESS;
                     } finally {

@@ -83,6 +83,20 @@ public abstract class MessagingContract extends MessagingSupport {
         }
     }
 
+    /** Batch consumption: bounded batches, per-message outcomes, draining on close. */
+    @Nested
+    class BatchConsumption extends BatchConsumptionContract {
+        @Override
+        protected TckHarness harness() {
+            return MessagingContract.this.harness();
+        }
+
+        @Override
+        protected Duration retryBackoff() {
+            return MessagingContract.this.retryBackoff();
+        }
+    }
+
     @Nested
     class FrozenBroker extends FrozenBrokerContract {
         @Override
