@@ -2,6 +2,8 @@ package io.cloudportal.benchmarks;
 
 import io.cloudportal.Portal;
 import io.cloudportal.embedded.EmbeddedKafka;
+import io.cloudportal.messaging.BatchOptions;
+import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
 import java.time.Duration;
@@ -35,7 +37,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * 100 ms, as Portal does. Use a backlog of a million or more: 200,000 drain in under 100 ms here,
  * where one young collection moves a pair by a third.
  *
- * <pre>java [-Dportal.options=maxInFlight=2000] -cp benchmarks/target/benchmarks.jar io.cloudportal.benchmarks.KafkaBacklogDrain [pairs [records]]</pre>
+ * <p>{@code -Dportal.batch=N} drains with {@code subscribeBatch} in batches of up to N (5 ms to fill) instead.
+ *
+ * <pre>java [-Dportal.options=maxInFlight=2000] [-Dportal.batch=500] -cp benchmarks/target/benchmarks.jar io.cloudportal.benchmarks.KafkaBacklogDrain [pairs [records]]</pre>
  */
 public final class KafkaBacklogDrain {
 
@@ -113,12 +117,27 @@ public final class KafkaBacklogDrain {
         CountDownLatch done = new CountDownLatch(1);
         long last;
         AtomicLong bytes = new AtomicLong();
-        try (Subscription ignored = portal.subscriber().subscribe(SubscribeOptions.group(TOPIC, "portal-" + pair), delivery -> {
+        SubscribeOptions options = SubscribeOptions.group(TOPIC, "portal-" + pair);
+        int batch = Integer.getInteger("portal.batch", 0);
+        try (Subscription ignored = batch == 0 ? portal.subscriber().subscribe(options, delivery -> {
             bytes.addAndGet(delivery.message().payloadSize());
             int n = handled.incrementAndGet();
             if (n == 1) {
                 first.set(System.nanoTime());
             } else if (n == records) {
+                done.countDown();
+            }
+        }) : portal.subscriber().subscribeBatch(options, BatchOptions.of(batch, Duration.ofMillis(Long.getLong("portal.batchWaitMillis", 5))), deliveries -> {
+            long size = 0;
+            for (Delivery delivery : deliveries) {
+                size += delivery.message().payloadSize();
+            }
+            bytes.addAndGet(size);
+            int before = handled.getAndAdd(deliveries.size());
+            if (before == 0) {
+                first.set(System.nanoTime());
+            }
+            if (before + deliveries.size() == records) {
                 done.countDown();
             }
         })) {
