@@ -45,6 +45,12 @@ public enum Guarantee {
     DEAD_LETTER,
     /** A message can be published for delivery after a delay. */
     DELAYED_DELIVERY,
+    /**
+     * The server keeps a topic's history: a subscription may start from the earliest message
+     * kept, the latest, or a time ({@link io.cloudportal.messaging.StartPosition}), and a group's
+     * position can be moved back ({@link io.cloudportal.messaging.Subscriber#resetGroup}).
+     */
+    REPLAY,
     /** Publishing to a topic that does not exist creates it (otherwise publish fails with a clear error). */
     TOPIC_AUTO_CREATE
 }

@@ -6,6 +6,7 @@ import io.cloudportal.InvalidArgumentException;
 import io.cloudportal.messaging.BatchHandler;
 import io.cloudportal.messaging.BatchOptions;
 import io.cloudportal.messaging.MessageHandler;
+import io.cloudportal.messaging.StartPosition;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.messaging.Subscription;
@@ -71,6 +72,9 @@ final class PortableSubscriber implements Subscriber {
         if (options.orderedByKey()) {
             portal.requireGuarantee(Guarantee.ORDER_PER_KEY, "a subscription ordered by key");
         }
+        if (options.startPosition().isPresent()) {
+            portal.requireGuarantee(Guarantee.REPLAY, "a start position (" + options.startPosition().get() + ")");
+        }
         if (portal.capabilities().gives(Guarantee.DEAD_LETTER)) {
             // Refused now rather than when the first message is dead-lettered.
             String deadLetters = driver.deadLetterTopic(options);
@@ -84,6 +88,16 @@ final class PortableSubscriber implements Subscriber {
                 }
             }
         }
+    }
+
+    @Override
+    public void resetGroup(String topic, String group, StartPosition position) {
+        portal.ensureOpen("resetGroup()");
+        Rules.topic("topic", topic, portal.limits());
+        Rules.group(group, portal.limits());
+        Rules.notNull("position", position);
+        portal.requireGuarantee(Guarantee.REPLAY, "resetGroup()");
+        driver.resetGroup(topic, group, position, portal.context().operationTimeout());
     }
 
     @Override

@@ -21,9 +21,12 @@ import java.util.Optional;
  *                     {@link io.cloudportal.Guarantee#ORDER_PER_KEY})
  * @param retryBackoff the pause before a rejected message is delivered again (the policy's first pause)
  * @param retryPolicy how the pauses grow and which failures are not retried
+ * @param startPosition where a group with no position yet starts (needs {@link io.cloudportal.Guarantee#REPLAY}); empty for
+ *                      the driver's default: a new group reads what the server keeps, a broadcast subscriber what comes next
  */
 public record SubscribeOptions(String topic, Optional<String> group, int maxAttempts, Optional<String> deadLetterTopic,
-                               int concurrency, boolean orderedByKey, Duration retryBackoff, RetryPolicy retryPolicy) {
+                               int concurrency, boolean orderedByKey, Duration retryBackoff, RetryPolicy retryPolicy,
+                               Optional<StartPosition> startPosition) {
 
     /** Default number of deliveries before a message is dead-lettered. */
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
@@ -44,12 +47,31 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @param orderedByKey keep per-key order with concurrency
      * @param retryBackoff pause before redelivery
      * @param retryPolicy the retry policy, whose first pause is {@code retryBackoff}
+     * @param startPosition where a new group starts, or empty for the driver's default
      */
     public SubscribeOptions {
+        Objects.requireNonNull(startPosition, "startPosition");
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
         Objects.requireNonNull(retryBackoff, "retryBackoff");
         Objects.requireNonNull(retryPolicy, "retryPolicy");
+    }
+
+    /**
+     * Creates options that start where the driver starts by default; prefer the factory methods.
+     *
+     * @param topic the topic to consume
+     * @param group the consumer group, or empty for broadcast
+     * @param maxAttempts deliveries before dead-lettering
+     * @param deadLetterTopic the dead-letter topic, or empty for the default
+     * @param concurrency handlers that may run at once
+     * @param orderedByKey keep per-key order with concurrency
+     * @param retryBackoff pause before redelivery
+     * @param retryPolicy the retry policy, whose first pause is {@code retryBackoff}
+     */
+    public SubscribeOptions(String topic, Optional<String> group, int maxAttempts, Optional<String> deadLetterTopic,
+                            int concurrency, boolean orderedByKey, Duration retryBackoff, RetryPolicy retryPolicy) {
+        this(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, retryBackoff, retryPolicy, Optional.empty());
     }
 
     /**
@@ -110,7 +132,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @return a copy with the change
      */
     public SubscribeOptions withMaxAttempts(int attempts) {
-        return new SubscribeOptions(topic, group, attempts, deadLetterTopic, concurrency, orderedByKey, retryBackoff, retryPolicy);
+        return new SubscribeOptions(topic, group, attempts, deadLetterTopic, concurrency, orderedByKey, retryBackoff, retryPolicy, startPosition);
     }
 
     /**
@@ -120,7 +142,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @return a copy with the change
      */
     public SubscribeOptions withDeadLetterTopic(String dlt) {
-        return new SubscribeOptions(topic, group, maxAttempts, Optional.ofNullable(dlt), concurrency, orderedByKey, retryBackoff, retryPolicy);
+        return new SubscribeOptions(topic, group, maxAttempts, Optional.ofNullable(dlt), concurrency, orderedByKey, retryBackoff, retryPolicy, startPosition);
     }
 
     /**
@@ -130,7 +152,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @return a copy with the change
      */
     public SubscribeOptions withConcurrency(int handlers) {
-        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, handlers, orderedByKey, retryBackoff, retryPolicy);
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, handlers, orderedByKey, retryBackoff, retryPolicy, startPosition);
     }
 
     /**
@@ -140,7 +162,7 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      * @return a copy with the change
      */
     public SubscribeOptions withOrderedByKey(boolean ordered) {
-        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, ordered, retryBackoff, retryPolicy);
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, ordered, retryBackoff, retryPolicy, startPosition);
     }
 
     /**
@@ -153,7 +175,23 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
         // Out of range, the policy keeps its pauses and the subscription's rules refuse retryBackoff, naming it, at subscribe.
         boolean usable = backoff != null && !backoff.isNegative() && backoff.compareTo(RetryPolicy.MAX_BACKOFF) <= 0;
         RetryPolicy fixed = usable ? RetryPolicy.fixed(backoff).withoutRetrying(notRetried(retryPolicy)) : retryPolicy;
-        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, backoff, fixed);
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, backoff, fixed, startPosition);
+    }
+
+    /**
+     * Sets where the subscription starts when its group has no position yet: the earliest message
+     * kept, the latest, or a time. A group that already consumed carries on from its position
+     * (move it with {@link Subscriber#resetGroup(String, String, StartPosition)}); a broadcast
+     * subscriber, which has no position, always starts here.
+     *
+     * @param position the position
+     * @return a copy with the change
+     * @throws io.cloudportal.InvalidArgumentException if the position is null
+     */
+    public SubscribeOptions withStartPosition(StartPosition position) {
+        Rules.notNull("startPosition", position);
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, retryBackoff, retryPolicy,
+                Optional.of(position));
     }
 
     @SuppressWarnings("unchecked")
@@ -171,6 +209,6 @@ public record SubscribeOptions(String topic, Optional<String> group, int maxAtte
      */
     public SubscribeOptions withRetryPolicy(RetryPolicy policy) {
         Rules.notNull("retryPolicy", policy);
-        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, policy.initialBackoff(), policy);
+        return new SubscribeOptions(topic, group, maxAttempts, deadLetterTopic, concurrency, orderedByKey, policy.initialBackoff(), policy, startPosition);
     }
 }

@@ -81,6 +81,24 @@ public interface Subscriber extends AutoCloseable {
     }
 
     /**
+     * Moves a consumer group's position on a topic: back to the earliest message kept, to the
+     * end, or to the first message stored at or after a time (replay after a bad deploy). The
+     * group's members must be closed first on Kafka, whose coordinator refuses to move an active
+     * group; RocketMQ moves live members. Needs {@link io.cloudportal.Guarantee#REPLAY}.
+     *
+     * @param topic the topic
+     * @param group the group
+     * @param position where the group resumes
+     * @throws io.cloudportal.InvalidArgumentException if an argument breaks a rule
+     * @throws io.cloudportal.UnsupportedFacilityException if the driver does not give REPLAY
+     * @throws io.cloudportal.ConflictException if the backend refuses because the group has active members
+     * @throws io.cloudportal.PortalTimeoutException if the backend did not answer within the operation timeout
+     */
+    default void resetGroup(String topic, String group, StartPosition position) {
+        throw new io.cloudportal.UnsupportedFacilityException("resetGroup needs REPLAY, which this subscriber does not give");
+    }
+
+    /**
      * Where the dead letters of a subscription with these options go; subscribe to that topic
      * to read them. Each carries the {@link DeadLetters} headers.
      *

@@ -33,6 +33,19 @@ public interface DriverSubscriber {
     }
 
     /**
+     * Moves a group's position on a topic; only for drivers that declare
+     * {@link io.cloudportal.Guarantee#REPLAY}. The arguments are validated.
+     *
+     * @param topic the topic
+     * @param group the group
+     * @param position where the group resumes
+     * @param timeout how long the backend may take
+     */
+    default void resetGroup(String topic, String group, io.cloudportal.messaging.StartPosition position, java.time.Duration timeout) {
+        throw new UnsupportedOperationException("resetGroup");
+    }
+
+    /**
      * The attempts a subscription makes when its options keep the default, where the driver's
      * configuration names another (RocketMQ's {@code maxReconsumeTimes}).
      *

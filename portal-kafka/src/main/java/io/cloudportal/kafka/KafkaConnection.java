@@ -113,6 +113,10 @@ final class KafkaConnection implements DriverConnection {
         return context;
     }
 
+    Admin admin() {
+        return admin;
+    }
+
     KafkaTopics topics() {
         return topics;
     }

@@ -1,9 +1,11 @@
 package io.cloudportal.kafka;
 
+import io.cloudportal.messaging.StartPosition;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.spi.DeliverySink;
 import io.cloudportal.spi.DriverSubscriber;
 import io.cloudportal.spi.DriverSubscription;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Opens one consumer per subscription; a group maps to a Kafka consumer group of the same name. */
@@ -23,5 +25,10 @@ final class KafkaSubscriber implements DriverSubscriber {
         connection.openSubscriptions().add(subscription);
         subscription.start();
         return subscription;
+    }
+
+    @Override
+    public void resetGroup(String topic, String group, StartPosition position, Duration timeout) {
+        KafkaReplay.resetGroup(connection.admin(), topic, group, position, timeout);
     }
 }

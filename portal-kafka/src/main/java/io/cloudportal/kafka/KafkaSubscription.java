@@ -83,6 +83,7 @@ final class KafkaSubscription implements DriverSubscription {
         Map<String, Object> config = new HashMap<>(connection.settings().consumer());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, config.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-consumer-" + number);
         options.group().ifPresent(group -> config.put(ConsumerConfig.GROUP_ID_CONFIG, group));
+        options.startPosition().ifPresent(position -> config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, KafkaReplay.autoOffsetReset(position)));
         try {
             this.consumer = new KafkaConsumer<>(config);
         } catch (KafkaException e) {
@@ -152,7 +153,7 @@ final class KafkaSubscription implements DriverSubscription {
         }
         List<TopicPartition> all = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(all);
-        consumer.seekToEnd(all);
+        KafkaReplay.seek(consumer, all, options.startPosition().orElse(io.cloudportal.messaging.StartPosition.latest()), operationTimeout);
         for (TopicPartition partition : all) {
             consumer.position(partition, operationTimeout);
         }
@@ -343,6 +344,7 @@ final class KafkaSubscription implements DriverSubscription {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             LOG.debug("Subscription to '{}' assigned {}", options.topic(), partitions);
+            options.startPosition().ifPresent(position -> KafkaReplay.seekUncommitted(consumer, partitions, position, operationTimeout));
             assigned.countDown();
         }
 

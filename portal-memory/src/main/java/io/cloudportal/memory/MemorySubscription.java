@@ -30,7 +30,7 @@ final class MemorySubscription implements DriverSubscription {
         this.topics = connection.backend().topics;
         this.topic = topics.topic(options.topic());
         String groupName = options.group().orElseGet(topics::broadcastGroupName);
-        this.group = topic.join(groupName, options.isBroadcast(), this);
+        this.group = topic.join(groupName, options.isBroadcast(), options.startPosition(), this);
     }
 
     /** Under the topic monitor. A batch subscription's handler takes a batch at a time, so it is free for that many. */

@@ -1,6 +1,8 @@
 package io.cloudportal.memory;
 
+import io.cloudportal.ConflictException;
 import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.StartPosition;
 import io.cloudportal.messaging.PublishResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MemoryTopics {
 
-    record Stored(long offset, Message message, String id) {
+    /** A retained message and when it was stored (wall clock, ms: what a start position's time is matched against). */
+    record Stored(long offset, Message message, String id, long storedAtMillis) {
     }
 
     /** One delivery attempt of a stored message. */
@@ -64,7 +68,7 @@ final class MemoryTopics {
 
         synchronized PublishResult append(Message message) {
             long offset = end();
-            Stored stored = new Stored(offset, message, "memory:" + name + ":" + offset);
+            Stored stored = new Stored(offset, message, "memory:" + name + ":" + offset, System.currentTimeMillis());
             log.add(stored);
             groups.values().forEach(Group::pump);
             trim();
@@ -92,12 +96,42 @@ final class MemoryTopics {
             }
         }
 
-        /** Joins a group; a group seen for the first time starts at the oldest retained message, a broadcast one at the newest. */
-        synchronized Group join(String groupName, boolean fromEnd, MemorySubscription member) {
-            Group group = groups.computeIfAbsent(groupName, g -> new Group(this, fromEnd ? end() : base));
+        /** The offset a position names: the oldest retained message, the end, or the first message stored at or after a time. */
+        synchronized long offsetOf(StartPosition position) {
+            return switch (position.kind()) {
+                case EARLIEST -> base;
+                case LATEST -> end();
+                case TIME -> {
+                    long millis = position.time().orElseThrow().toEpochMilli();
+                    for (int i = 0; i < log.size(); i++) {
+                        if (log.get(i).storedAtMillis() >= millis) {
+                            yield base + i;
+                        }
+                    }
+                    yield end();
+                }
+            };
+        }
+
+        /**
+         * Joins a group; a group seen for the first time starts at its start position, else at the oldest retained
+         * message (a broadcast one at the newest).
+         */
+        synchronized Group join(String groupName, boolean fromEnd, Optional<StartPosition> start, MemorySubscription member) {
+            Group group = groups.computeIfAbsent(groupName, g -> new Group(this, start.map(this::offsetOf).orElse(fromEnd ? end() : base)));
             group.members.add(member);
             group.pump();
             return group;
+        }
+
+        /** Moves a group with no members to a position; a group not seen yet is made there, as Kafka does. */
+        synchronized void reset(String groupName, StartPosition position) {
+            Group group = groups.get(groupName);
+            if (group != null && !group.members.isEmpty()) {
+                throw new ConflictException("group '" + groupName + "' on '" + name + "' has " + group.members.size()
+                        + " active member(s): close its subscriptions and reset it again");
+            }
+            groups.put(groupName, new Group(this, offsetOf(position)));
         }
     }
 

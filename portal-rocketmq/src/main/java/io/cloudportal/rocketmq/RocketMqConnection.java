@@ -138,7 +138,7 @@ final class RocketMqConnection implements DriverConnection {
         }
     }
 
-    private MQClientAPIImpl api() {
+    MQClientAPIImpl api() {
         return producer.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl();
     }
 

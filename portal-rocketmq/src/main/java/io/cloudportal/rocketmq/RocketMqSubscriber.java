@@ -1,9 +1,11 @@
 package io.cloudportal.rocketmq;
 
+import io.cloudportal.messaging.StartPosition;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.spi.DeliverySink;
 import io.cloudportal.spi.DriverSubscriber;
 import io.cloudportal.spi.DriverSubscription;
+import java.time.Duration;
 import java.util.OptionalInt;
 
 /** Opens subscriptions, each a push consumer of its own. */
@@ -28,6 +30,11 @@ final class RocketMqSubscriber implements DriverSubscriber {
         return options.deadLetterTopic().orElseGet(() -> options.group()
                 .map(group -> RocketMqDriver.DLQ_PREFIX + ConsumerGroups.of(group, options.topic()))
                 .orElse(options.topic() + BROADCAST_DEAD_LETTER_SUFFIX));
+    }
+
+    @Override
+    public void resetGroup(String topic, String group, StartPosition position, Duration timeout) {
+        RocketMqReplay.resetGroup(connection, topic, group, position, timeout);
     }
 
     @Override

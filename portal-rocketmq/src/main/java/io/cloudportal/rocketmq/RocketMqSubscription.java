@@ -117,6 +117,11 @@ final class RocketMqSubscription implements DriverSubscription {
         // A new group starts at the beginning of what the broker keeps, as a Kafka group with auto.offset.reset=earliest;
         // a broadcast subscriber gets what is published after it subscribed.
         consumer.setConsumeFromWhere(options.isBroadcast() ? ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET : ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        options.startPosition().ifPresent(position -> RocketMqReplay.startAt(consumer, position));
+        if (!options.isBroadcast()) {
+            options.startPosition().ifPresent(position ->
+                    RocketMqReplay.positionNewGroup(connection, topic, group, position, connection.operationTimeout()));
+        }
         if (options.isBroadcast()) {
             consumer.setOffsetStore(new MemoryOffsetStore());
         }

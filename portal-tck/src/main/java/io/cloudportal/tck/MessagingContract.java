@@ -97,6 +97,15 @@ public abstract class MessagingContract extends MessagingSupport {
         }
     }
 
+    /** Replay: start positions for new groups, and moving a group back. */
+    @Nested
+    class Replay extends ReplayContract {
+        @Override
+        protected TckHarness harness() {
+            return MessagingContract.this.harness();
+        }
+    }
+
     @Nested
     class FrozenBroker extends FrozenBrokerContract {
         @Override
