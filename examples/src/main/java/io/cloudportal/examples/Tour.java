@@ -44,6 +44,8 @@ public final class Tour {
             ConfigExample.run(coordination::connect, out);
             out.section("Pub/sub: a consumer group, a broadcast listener, a dead letter");
             PubSubExample.run(messaging::connect, out);
+            out.section("Order pipeline: request-reply, bulk publish of JSON orders, batch loading, a replay");
+            OrderPipelineExample.run(messaging::connect, out);
         }
         out.section("Done");
     }

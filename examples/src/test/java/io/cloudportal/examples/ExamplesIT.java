@@ -47,6 +47,15 @@ class ExamplesIT {
         assertThat(lines).contains("app starts with timeout=2s and retries=3", "app now runs with timeout=5s and retries=3");
 
         assertPubSubFacts(lines);
+        assertPipelineFacts(lines);
+    }
+
+    private static void assertPipelineFacts(List<String> lines) {
+        assertThat(lines).anyMatch(l -> l.matches("pricing answered the shop's request: sku-7 costs \\d+ cents"))
+                .contains("the shop published 40 orders as JSON in one bulk publish (40 results)",
+                        "the warehouse loaded 39 orders; the one it could not load went to the dead-letter topic alone",
+                        "a new audit group replayed the last minute: all 40 orders")
+                .anyMatch(l -> l.endsWith("order order-13 has a negative amount"));
     }
 
     @Test

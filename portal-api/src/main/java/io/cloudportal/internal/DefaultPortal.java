@@ -53,6 +53,9 @@ final class DefaultPortal implements Portal {
     private Registry registry;
     private KvStore kvStore;
     private DriverPublisher driverPublisher;
+    private RequestReplies requests;
+    private PortableSubscriber internalSubscriber;
+    private PortablePublisher internalPublisher;
     private DriverSubscriber driverSubscriber;
     private PortablePublisher publisher;
     private PortableSubscriber subscriber;
@@ -178,6 +181,38 @@ final class DefaultPortal implements Portal {
         return publisher;
     }
 
+    /** The connection's requester, made with the first request. */
+    synchronized RequestReplies requests() {
+        if (requests == null) {
+            requests = new RequestReplies(this);
+        }
+        return requests;
+    }
+
+    /** A subscriber of Portal's own (the requester's replies), apart from the handles users close. */
+    synchronized PortableSubscriber internalSubscriber() {
+        require(Facility.SUBSCRIBER, "request()");
+        if (internalSubscriber == null) {
+            if (driverSubscriber == null) {
+                driverSubscriber = connection.subscriber();
+            }
+            internalSubscriber = new PortableSubscriber(this, driverSubscriber);
+        }
+        return internalSubscriber;
+    }
+
+    /** A publisher of Portal's own (handlers' replies), apart from the handles users close. */
+    synchronized PortablePublisher internalPublisher() {
+        require(Facility.PUBLISHER, "reply()");
+        if (internalPublisher == null) {
+            if (driverPublisher == null) {
+                driverPublisher = connection.publisher();
+            }
+            internalPublisher = new PortablePublisher(this, driverPublisher);
+        }
+        return internalPublisher;
+    }
+
     @Override
     public synchronized Subscriber subscriber() {
         require(Facility.SUBSCRIBER, "subscriber()");
@@ -232,6 +267,13 @@ final class DefaultPortal implements Portal {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        RequestReplies requester;
+        synchronized (this) {
+            requester = requests;
+        }
+        if (requester != null) {
+            requester.close();
         }
         resources.closeAll();
         try {

@@ -5,6 +5,7 @@ import io.cloudportal.messaging.BatchOptions;
 import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.MessageHandler;
+import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.RetryPolicy;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
@@ -38,7 +39,14 @@ final class DeliveryEngine implements DeliverySink, Subscription {
 
     /** What the engine needs of the connection it runs on. */
     record Settings(String driverName, boolean redelivers, boolean deadLetters, int maxAttempts, Duration operationTimeout,
-                    Observers observers) {
+                    Observers observers, java.util.function.Function<Message, java.util.concurrent.CompletableFuture<PublishResult>> replies) {
+
+        /** Settings of a connection that cannot publish replies. */
+        Settings(String driverName, boolean redelivers, boolean deadLetters, int maxAttempts, Duration operationTimeout, Observers observers) {
+            this(driverName, redelivers, deadLetters, maxAttempts, operationTimeout, observers, reply -> {
+                throw new io.cloudportal.UnsupportedFacilityException("this connection cannot publish a reply");
+            });
+        }
     }
 
     private final SubscribeOptions options;

@@ -5,6 +5,7 @@ import io.cloudportal.UnsupportedFacilityException;
 import io.cloudportal.messaging.DeadLetters;
 import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.Message;
+import io.cloudportal.messaging.Requests;
 import io.cloudportal.spi.Received;
 import io.cloudportal.spi.Rules;
 import java.lang.invoke.MethodHandles;
@@ -86,6 +87,21 @@ final class EngineDelivery implements Delivery {
                     + " does not give DEAD_LETTER");
         }
         return OUTCOME.compareAndSet(this, null, new Outcome(true, DeadLetters.reason(why)));
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<io.cloudportal.messaging.PublishResult> reply(byte[] payload, java.util.Map<String, String> headers) {
+        Rules.notNull("payload", payload);
+        Message request = message();
+        String replyTo = request.headers().get(Requests.REPLY_TO_HEADER);
+        String correlation = request.headers().get(Requests.CORRELATION_ID_HEADER);
+        if (replyTo == null || correlation == null) {
+            throw new io.cloudportal.InvalidArgumentException("message " + messageId() + " on '" + request.topic() + "' is not a request:"
+                    + " it has no '" + Requests.REPLY_TO_HEADER + "' and '" + Requests.CORRELATION_ID_HEADER + "' headers to answer");
+        }
+        java.util.Map<String, String> replyHeaders = new java.util.LinkedHashMap<>(headers == null ? java.util.Map.of() : headers);
+        replyHeaders.put(Requests.CORRELATION_ID_HEADER, correlation);
+        return engine.settings().replies().apply(new Message(replyTo, null, payload, replyHeaders));
     }
 
     /** After the handler: what it did not settle is acknowledged if it returned, rejected if it threw. */

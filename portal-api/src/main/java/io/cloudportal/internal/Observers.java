@@ -62,6 +62,11 @@ final class Observers implements PortalObserver {
     }
 
     @Override
+    public void replyDropped(String system, String replyTopic) {
+        each(observer -> observer.replyDropped(system, replyTopic));
+    }
+
+    @Override
     public void lockReleased(String system, String lock, Duration held) {
         each(observer -> observer.lockReleased(system, lock, held));
     }

@@ -4,6 +4,7 @@ import io.cloudportal.PortalException;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.PublishResult;
 import io.cloudportal.messaging.Publisher;
+import io.cloudportal.messaging.Requests;
 import io.cloudportal.observation.Observation;
 import io.cloudportal.observation.OutgoingMessage;
 import io.cloudportal.spi.DriverPublisher;
@@ -65,6 +66,22 @@ final class PortablePublisher implements Publisher {
             return driver.publish(message, delay);
         }
         return observed(message, sent -> driver.publish(sent, delay));
+    }
+
+    @Override
+    public CompletableFuture<Message> request(Message message, Duration timeout) {
+        portal.ensureOpen("request()");
+        if (closed.get()) {
+            throw new io.cloudportal.ClosedException("cannot send a request: the publisher was closed");
+        }
+        Rules.duration("timeout", timeout, false);
+        check(message, portal.limits());
+        for (String reserved : List.of(Requests.REPLY_TO_HEADER, Requests.CORRELATION_ID_HEADER)) {
+            if (message.headers().containsKey(reserved)) {
+                throw new io.cloudportal.InvalidArgumentException("header '" + reserved + "' of a request is Portal's to set: leave it out");
+            }
+        }
+        return portal.requests().request(this, message, timeout);
     }
 
     @Override

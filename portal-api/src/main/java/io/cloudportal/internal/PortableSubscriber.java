@@ -114,7 +114,7 @@ final class PortableSubscriber implements Subscriber {
                 ? driver.defaultMaxAttempts().orElse(options.maxAttempts()) : options.maxAttempts();
         DeliveryEngine.Settings settings = new DeliveryEngine.Settings(portal.driverName(),
                 portal.capabilities().gives(Guarantee.REDELIVERY), deadLetters, maxAttempts, portal.context().operationTimeout(),
-                portal.observers());
+                portal.observers(), reply -> portal.internalPublisher().publish(reply));
         String deadLetterTopic = deadLetters ? driver.deadLetterTopic(options) : null;
         DeliveryEngine[] self = new DeliveryEngine[1];
         DeliveryEngine engine = engines.create(settings, deadLetterTopic, portal.context().threadFactory("handler-" + options.topic()), () -> {

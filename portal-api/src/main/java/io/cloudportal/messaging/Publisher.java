@@ -42,6 +42,26 @@ public interface Publisher extends AutoCloseable {
     }
 
     /**
+     * Sends a request and waits for its reply: the message goes out with
+     * {@link Requests#REPLY_TO_HEADER} and {@link Requests#CORRELATION_ID_HEADER}, a handler answers
+     * with {@link Delivery#reply(byte[], java.util.Map)}, and the future completes with the reply. Every
+     * requester of a connection shares one subscription to {@link Requests#REPLY_TOPIC}, opened with
+     * the first request. A request with no reply within the timeout fails with
+     * {@link io.cloudportal.PortalTimeoutException} and leaves nothing behind; a reply that comes later
+     * is dropped and counted ({@link io.cloudportal.observation.PortalObserver#replyDropped}).
+     *
+     * @param message the request; its headers must not already name a reply topic or correlation id
+     * @param timeout how long to wait for the reply once the request is sent, positive (the first request of a connection also
+     *                waits for the reply subscription to open, about a second on RocketMQ)
+     * @return the reply (its topic is the reply topic)
+     * @throws io.cloudportal.InvalidArgumentException if the message or the timeout breaks a rule
+     * @throws io.cloudportal.UnsupportedFacilityException if the connection cannot subscribe
+     */
+    default CompletableFuture<Message> request(Message message, Duration timeout) {
+        throw new io.cloudportal.UnsupportedFacilityException("request() is not implemented by " + getClass().getName());
+    }
+
+    /**
      * Publishes a message for delivery after a delay, where the driver declares
      * {@link io.cloudportal.Guarantee#DELAYED_DELIVERY}. The message is never delivered before the
      * delay has passed; a backend with fixed delay levels rounds up to the next level (the

@@ -52,6 +52,16 @@ public interface PortalObserver {
     }
 
     /**
+     * A reply reached this connection's requester after its request had timed out (or the
+     * requester closed): it is dropped.
+     *
+     * @param system the driver's name
+     * @param replyTopic the topic it came on
+     */
+    default void replyDropped(String system, String replyTopic) {
+    }
+
+    /**
      * A lock, a permit or a read-write lock's half is being waited for, on the caller's thread.
      *
      * @param system the driver's name

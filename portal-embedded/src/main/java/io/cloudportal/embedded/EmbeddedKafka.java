@@ -29,8 +29,14 @@ public final class EmbeddedKafka implements EmbeddedServer {
     /** The extra listener of a TLS cluster: the test kit's own listener (PLAINTEXT) stays for the brokers and controllers. */
     private static final String TLS_LISTENER = "TLS";
 
+    /** The extra listener of a proxied cluster, advertised at the proxy's address. */
+    private static final String PROXIED_LISTENER = "PROXIED";
+
     private final int brokers;
     private boolean sasl;
+    /** The proxy in front of the PROXIED listener, or null; its port is what that listener advertises. */
+    private LoopbackProxy proxy;
+    private int proxiedPort;
     private TestCertificates tls;
     private KafkaClusterTestKit cluster;
     private boolean running;
@@ -74,6 +80,51 @@ public final class EmbeddedKafka implements EmbeddedServer {
         EmbeddedKafka kafka = new EmbeddedKafka(1);
         kafka.tls = certificates;
         return kafka;
+    }
+
+    /**
+     * Prepares a single-node cluster with a second client listener that advertises a
+     * {@link LoopbackProxy} in front of it: a client bootstrapped at {@link #proxiedBootstrapServers()}
+     * reaches the broker only through the proxy (Kafka hands clients the advertised address of the
+     * listener they came in on), so {@link #proxy()} can cut every such client's connections, while
+     * {@link #bootstrapServers()} stays direct. Ports are fixed, so a restart keeps both. Call {@link #start()}.
+     *
+     * @return the cluster
+     */
+    public static EmbeddedKafka withProxiedListener() {
+        EmbeddedKafka kafka = new EmbeddedKafka(1);
+        kafka.proxiedPort = freePort();
+        kafka.proxy = LoopbackProxy.to("127.0.0.1", kafka.proxiedPort);
+        return kafka;
+    }
+
+    /**
+     * The proxy in front of the proxied listener of a cluster made by {@link #withProxiedListener()}.
+     *
+     * @return the proxy
+     */
+    public LoopbackProxy proxy() {
+        if (proxy == null) {
+            throw new IllegalStateException("Kafka was not prepared with a proxied listener");
+        }
+        return proxy;
+    }
+
+    /**
+     * The proxy's address, where clients that go through it bootstrap.
+     *
+     * @return {@code 127.0.0.1:port}
+     */
+    public String proxiedBootstrapServers() {
+        return "127.0.0.1:" + proxy().port();
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port for Kafka's proxied listener", e);
+        }
     }
 
     /**
@@ -133,6 +184,9 @@ public final class EmbeddedKafka implements EmbeddedServer {
                 if (tls != null) {
                     addTlsListener(builder, built);
                 }
+                if (proxy != null) {
+                    addProxiedListener(builder, built);
+                }
                 cluster = builder
                         .setConfigProp("offsets.topic.replication.factor", Short.toString(replication))
                         .setConfigProp("transaction.state.log.replication.factor", Short.toString(replication))
@@ -173,6 +227,15 @@ public final class EmbeddedKafka implements EmbeddedServer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the test certificates", e);
         }
+    }
+
+    /** A plain listener on a fixed port whose advertised address is the proxy's; the test kit's own listeners stay as they were. */
+    private void addProxiedListener(KafkaClusterTestKit.Builder builder, TestKitNodes nodes) {
+        String broker = nodes.brokerListenerName().value();
+        String controller = nodes.controllerListenerName().value();
+        builder.setConfigProp("listeners", broker + "://localhost:0," + controller + "://localhost:0," + PROXIED_LISTENER + "://127.0.0.1:" + proxiedPort)
+                .setConfigProp("advertised.listeners", broker + "://localhost:0," + PROXIED_LISTENER + "://127.0.0.1:" + proxy.port())
+                .setConfigProp("listener.security.protocol.map", broker + ":PLAINTEXT," + controller + ":PLAINTEXT," + PROXIED_LISTENER + ":PLAINTEXT");
     }
 
     @Override
@@ -219,6 +282,9 @@ public final class EmbeddedKafka implements EmbeddedServer {
 
     @Override
     public synchronized void close() {
+        if (proxy != null) {
+            proxy.close();
+        }
         if (cluster != null) {
             try {
                 cluster.close();

@@ -11,15 +11,17 @@ import java.util.Set;
 
 /**
  * The TCK's way to Kafka: one single-broker KRaft cluster in the test JVM. Kafka clients reach
- * brokers at the addresses the brokers advertise, so a loopback proxy cannot stand between one
- * client and the broker: the connection-cut and session-expiry faults are not injected here;
- * {@link KafkaFaultsIT} stops brokers of a cluster and kills consumers instead.
+ * brokers at the addresses the brokers advertise, so the contracts' connections come in on a
+ * listener that advertises a loopback proxy ({@link EmbeddedKafka#withProxiedListener()}): cutting
+ * the proxy cuts every contract connection at once (the publisher's too, which re-sends), while
+ * raw clients of the interop tests use the direct listener. Kafka has no session to expire;
+ * {@link KafkaFaultsIT} stops brokers of a cluster and kills consumers as well.
  */
 final class KafkaHarness implements TckHarness {
 
     static final KafkaHarness INSTANCE = new KafkaHarness();
 
-    private final EmbeddedKafka server = new EmbeddedKafka();
+    private final EmbeddedKafka server = EmbeddedKafka.withProxiedListener();
 
     private KafkaHarness() {
         server.start();
@@ -38,7 +40,7 @@ final class KafkaHarness implements TckHarness {
     @Override
     public String url() {
         // Frequent heartbeats: the contracts open and close group members by the dozen, and each change waits for them.
-        return server.url() + "?kafka.consumer.heartbeat.interval.ms=200";
+        return "kafka://" + server.proxiedBootstrapServers() + "?kafka.consumer.heartbeat.interval.ms=200";
     }
 
     @Override
@@ -48,15 +50,16 @@ final class KafkaHarness implements TckHarness {
 
     @Override
     public Set<Fault> faults() {
-        return Set.of(Fault.SERVER_RESTART);
+        return Set.of(Fault.SERVER_RESTART, Fault.CONNECTION_CUT);
     }
 
     @Override
     public void inject(Fault fault, Portal victim) throws Exception {
-        if (fault != Fault.SERVER_RESTART) {
-            throw new IllegalArgumentException("the Kafka fixture cannot inject " + fault);
+        switch (fault) {
+            case SERVER_RESTART -> FaultScript.serverRestart(victim, server::restart);
+            case CONNECTION_CUT -> FaultScript.connectionCut(victim, server.proxy()::cut, server.proxy()::pass);
+            default -> throw new IllegalArgumentException("the Kafka fixture cannot inject " + fault);
         }
-        FaultScript.serverRestart(victim, server::restart);
     }
 
     @Override

@@ -46,6 +46,11 @@ final class MeterObserver implements PortalObserver {
         meters(message).deadLetters.increment();
     }
 
+    @Override
+    public void replyDropped(String system, String replyTopic) {
+        registry.counter("portal.request.replies.dropped", "messaging.system", system, "messaging.destination.name", replyTopic).increment();
+    }
+
     private ProcessMeters meters(IncomingMessage message) {
         String group = message.group().orElse("(broadcast)");
         return processes.computeIfAbsent(new Consumer(message.topic(), group), consumer -> new ProcessMeters(registry,

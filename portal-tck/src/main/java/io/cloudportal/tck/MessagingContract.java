@@ -106,6 +106,15 @@ public abstract class MessagingContract extends MessagingSupport {
         }
     }
 
+    /** Request-reply over publish and subscribe. */
+    @Nested
+    class RequestReply extends RequestReplyContract {
+        @Override
+        protected TckHarness harness() {
+            return MessagingContract.this.harness();
+        }
+    }
+
     @Nested
     class FrozenBroker extends FrozenBrokerContract {
         @Override
