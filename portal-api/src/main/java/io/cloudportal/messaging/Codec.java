@@ -1,6 +1,5 @@
 package io.cloudportal.messaging;
 
-import io.cloudportal.internal.BuiltInCodecs;
 import java.util.Locale;
 
 /**

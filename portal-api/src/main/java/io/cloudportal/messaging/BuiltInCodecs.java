@@ -1,17 +1,16 @@
-package io.cloudportal.internal;
+package io.cloudportal.messaging;
 
 import io.cloudportal.CodecException;
-import io.cloudportal.messaging.Codec;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** The codecs portal-api gives without a dependency: text and bytes. */
-public final class BuiltInCodecs {
+final class BuiltInCodecs {
 
     /** UTF-8 text; malformed bytes are refused rather than replaced, so nothing is silently changed. */
-    public static final Codec TEXT = new Codec() {
+    static final Codec TEXT = new Codec() {
         @Override
         public String contentType() {
             return "text/plain; charset=utf-8";
@@ -45,7 +44,7 @@ public final class BuiltInCodecs {
     };
 
     /** Bytes as they are; copied both ways, as {@link io.cloudportal.messaging.Message} copies its payload. */
-    public static final Codec BYTES = new Codec() {
+    static final Codec BYTES = new Codec() {
         @Override
         public String contentType() {
             return "application/octet-stream";
