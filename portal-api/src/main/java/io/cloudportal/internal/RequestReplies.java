@@ -112,11 +112,6 @@ final class RequestReplies implements AutoCloseable {
         request.complete(reply);
     }
 
-    /** How many requests wait for a reply now. */
-    int waiting() {
-        return waiting.size();
-    }
-
     @Override
     public void close() {
         Subscription subscription;
