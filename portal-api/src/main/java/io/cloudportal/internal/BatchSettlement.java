@@ -45,19 +45,17 @@ final class BatchSettlement {
     /** True once every message is settled; false if the subscription started closing and the rest was released. */
     boolean settle(List<? extends Received> batch) {
         List<Pending> pending = new ArrayList<>(batch.size());
+        boolean all = true;
         for (Received received : batch) {
-            if (received.stale()) {
-                // A revoked partition's message says nothing of the others'.
-                received.release();
+            // A revoked partition's message says nothing of the others'; closing keeps what the driver needs handled.
+            if (engine.releasedUnstarted(received)) {
+                all = false;
             } else {
                 pending.add(new Pending(received, received.attempt()));
             }
         }
         DeliveryEngine.Settings settings = engine.settings();
         while (!pending.isEmpty()) {
-            if (engine.stopping()) {
-                return released(pending, 0);
-            }
             List<EngineDelivery> deliveries = new ArrayList<>(pending.size());
             for (Pending p : pending) {
                 deliveries.add(new EngineDelivery(engine, p.received(), p.attempt()));
@@ -139,7 +137,7 @@ final class BatchSettlement {
                 return false;
             });
         }
-        return true;
+        return all;
     }
 
     private static boolean released(List<Pending> pending, int from) {

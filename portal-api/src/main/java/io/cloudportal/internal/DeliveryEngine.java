@@ -146,15 +146,12 @@ final class DeliveryEngine implements DeliverySink, Subscription {
         }
         handlingHere.incrementAndGet();
         try {
+            // Closing, each chunk still handles what the driver needs handled first and releases the rest.
+            boolean all = true;
             for (int from = 0; from < messages.size(); from += batchSize) {
-                if (!batches.settle(new ArrayList<>(messages.subList(from, Math.min(messages.size(), from + batchSize))))) {
-                    for (int rest = from + batchSize; rest < messages.size(); rest++) {
-                        messages.get(rest).release();
-                    }
-                    return false;
-                }
+                all &= batches.settle(new ArrayList<>(messages.subList(from, Math.min(messages.size(), from + batchSize))));
             }
-            return true;
+            return all;
         } finally {
             handlingHere.decrementAndGet();
             synchronized (progress) {
@@ -173,16 +170,13 @@ final class DeliveryEngine implements DeliverySink, Subscription {
     private void handleAll(List<? extends Received> batch) {
         int i = 0;
         try {
+            // Each message on its own: one released says nothing of the next, which may come from a partition this
+            // member keeps, or be one the driver needs handled before closing.
             for (; i < batch.size(); i++) {
-                // A message released because it went stale (its partition was revoked) says nothing of the next one, which
-                // may come from a partition this member keeps: only closing ends the batch.
-                if (!settle(batch.get(i)) && stopping) {
-                    i++;
-                    break;
-                }
+                settle(batch.get(i));
             }
         } finally {
-            // Closing: the rest is released, and the backend delivers it again.
+            // A handler thread ended by an Error: the rest is released, and the backend delivers it again.
             for (; i < batch.size(); i++) {
                 batch.get(i).release();
             }
@@ -194,8 +188,7 @@ final class DeliveryEngine implements DeliverySink, Subscription {
      * was dead-lettered; false if it was released instead (closing, or the driver lost it).
      */
     private boolean settle(Received received) {
-        if (stopping || received.stale()) {
-            received.release();
+        if (releasedUnstarted(received)) {
             return false;
         }
         for (int attempt = received.attempt(); ; attempt++) {
@@ -238,6 +231,18 @@ final class DeliveryEngine implements DeliverySink, Subscription {
                 return false;
             }
         }
+    }
+
+    /**
+     * Releases a message no handler should start: the driver lost it, or the subscription is
+     * closing and the driver does not need it handled first (so the backend delivers it again).
+     */
+    boolean releasedUnstarted(Received received) {
+        if (received.stale() || stopping && !received.handleBeforeClosing()) {
+            received.release();
+            return true;
+        }
+        return false;
     }
 
     /** A handler's failure, with the thread's interrupt flag as the next step needs it. */
@@ -343,10 +348,6 @@ final class DeliveryEngine implements DeliverySink, Subscription {
 
     boolean isClosed() {
         return closed;
-    }
-
-    boolean stopping() {
-        return stopping;
     }
 
     Settings settings() {

@@ -12,7 +12,7 @@ interface Lanes {
     /** Queues messages in the backend's order; throws {@link java.util.concurrent.RejectedExecutionException} once shut down. */
     void submit(List<? extends Received> messages);
 
-    /** Takes no more; what is queued is still handed on (and released there, since the engine is stopping). */
+    /** Takes no more; what is queued is still handed on (and released there, unless the driver needs it handled before closing). */
     void shutdown();
 
     boolean awaitTermination(long deadlineNanos) throws InterruptedException;

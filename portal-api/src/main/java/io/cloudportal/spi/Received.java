@@ -63,6 +63,19 @@ public interface Received {
     }
 
     /**
+     * Whether a subscription that is closing must still handle this message rather than release
+     * it. The default, false, suits a backend that redelivers each released message alone. A
+     * backend that commits a position (Kafka's offset) answers true for a message before the
+     * last one a handler started, so that what was handled stays a prefix and the next owner
+     * handles nothing twice. Asked only while closing.
+     *
+     * @return true if the message is to be handled before the subscription closes
+     */
+    default boolean handleBeforeClosing() {
+        return false;
+    }
+
+    /**
      * Hands a failed message back to the backend, to be delivered again after at least this
      * backoff (RocketMQ's retry topic), instead of retrying it in place. True means it is settled.
      *

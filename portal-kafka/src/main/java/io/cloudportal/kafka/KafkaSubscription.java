@@ -325,6 +325,7 @@ final class KafkaSubscription implements DriverSubscription {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             List<PartitionLedger> revoked = partitions.stream().map(ledgers::get).filter(Objects::nonNull).toList();
+            revoked.forEach(PartitionLedger::startHandingOver);
             long deadline = stopping ? closeDeadline : System.nanoTime() + operationTimeout.toNanos();
             awaitSettled(revoked, deadline);
             try {

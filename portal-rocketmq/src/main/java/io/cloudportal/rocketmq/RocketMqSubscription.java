@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
@@ -28,6 +29,7 @@ import org.apache.rocketmq.client.consumer.store.OffsetStore;
 import org.apache.rocketmq.client.consumer.store.ReadOffsetType;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.impl.consumer.DefaultMQPushConsumerImpl;
+import org.apache.rocketmq.client.impl.consumer.ProcessQueue;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * for, because only it locks each queue on the broker: a member that loses a queue in a
  * rebalance finishes the message in hand and commits before the next member may take the queue,
  * so a rebalance never hands out a message twice (the concurrent listener redelivers everything
- * in flight on the queue). Handlers run in parallel across queues, up to {@code concurrency}.
+ * in flight on the queue; the orderly one, left alone, the batch in hand: see
+ * {@link #noteSettled}). Handlers run in parallel across queues, up to {@code concurrency}.
  * A failed message of an unordered subscription goes back to the broker (what RECONSUME_LATER
  * does) and returns through the group's retry topic after the first delay level at least
  * {@code retryBackoff} long, while its queue moves on; ordered by key, it is retried in place
@@ -65,6 +68,8 @@ final class RocketMqSubscription implements DriverSubscription {
     private static final AtomicInteger BROADCAST_GROUPS = new AtomicInteger();
     private static final int GROUP_BATCH = 32;
     private static final int MAX_LISTENER_BATCH = 1_024;
+    /** How long close() waits for a queue's consume lock; a rebalance holds it only to hand the queue over. */
+    private static final Duration HAND_OVER_WAIT = Duration.ofMillis(500);
 
     private final RocketMqConnection connection;
     private final SubscribeOptions options;
@@ -169,13 +174,7 @@ final class RocketMqSubscription implements DriverSubscription {
                             received.add(new RocketMqReceived(message, broker, this::sendBack));
                         }
                         boolean all = !refusing && sink.handleHere(received);
-                        // Only the settled messages before the first one that was not: the offset is one number per queue.
-                        for (RocketMqReceived message : received) {
-                            if (!message.settled()) {
-                                break;
-                            }
-                            settled.merge(context.getMessageQueue(), message.queueOffset() + 1, Math::max);
-                        }
+                        noteSettled(context.getMessageQueue(), received);
                         if (!all) {
                             // Closing: the rest of the batch is left for the member that takes the queue next. This thread
                             // waits until close() has committed the offset after the last message settled here, so that
@@ -267,6 +266,28 @@ final class RocketMqSubscription implements DriverSubscription {
         }
     }
 
+    /**
+     * Notes the offset after the settled messages before the first one that was not (the offset is
+     * one number per queue), here and in RocketMQ's offset store. The store must hear it now, while
+     * the listener still holds the queue's consume lock: a rebalance that takes the queue away
+     * marks it dropped, waits for that lock, sends the store's offset and unlocks the queue, and
+     * RocketMQ's own update after the listener returns is skipped for a dropped queue, so the next
+     * member would otherwise hand this batch out again.
+     */
+    private void noteSettled(MessageQueue queue, List<RocketMqReceived> received) {
+        long next = -1;
+        for (RocketMqReceived message : received) {
+            if (!message.settled()) {
+                break;
+            }
+            next = message.queueOffset() + 1;
+        }
+        if (next >= 0) {
+            settled.merge(queue, next, Math::max);
+            consumer.getDefaultMQPushConsumerImpl().getOffsetStore().updateOffset(queue, next, true);
+        }
+    }
+
     private void awaitCommitted() {
         try {
             if (!committed.await(connection.operationTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)) {
@@ -278,17 +299,44 @@ final class RocketMqSubscription implements DriverSubscription {
         }
     }
 
+    /**
+     * Commits the offsets of the queues this member still holds. A queue a rebalance took away is
+     * skipped: its next owner may have moved the broker's offset on since, and this member's would
+     * set it back (the TCK saw 366 messages handled twice that way). Each commit holds the queue's
+     * consume lock shared, as a listener does (one may be waiting here for this very commit): a
+     * rebalance needs it exclusively before it unlocks the queue for the next owner.
+     */
     private void commitOffsets(DefaultMQPushConsumerImpl impl) {
         OffsetStore store = impl.getOffsetStore();
+        Map<MessageQueue, ProcessQueue> held = impl.getRebalanceImpl().getProcessQueueTable();
         settled.forEach((queue, offset) -> {
-            store.updateOffset(queue, offset, true);
+            ProcessQueue processQueue = held.get(queue);
+            if (processQueue == null) {
+                return;
+            }
+            Lock consumeLock = processQueue.getConsumeLock().readLock();
             try {
+                // Not acquired: a rebalance is handing the queue over, and commits the store's offset itself.
+                if (!consumeLock.tryLock(HAND_OVER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                if (processQueue.isDropped()) {
+                    return;
+                }
+                store.updateOffset(queue, offset, true);
                 store.updateConsumeOffsetToBroker(queue, store.readOffset(queue, ReadOffsetType.READ_FROM_MEMORY), false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
                 LOG.warn("Committing offset {} of {} for group '{}' failed; RocketMQ commits it once more at shutdown: {}", offset, queue, group,
                         e.toString());
+            } finally {
+                consumeLock.unlock();
             }
         });
     }

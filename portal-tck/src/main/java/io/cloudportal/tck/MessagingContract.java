@@ -59,7 +59,6 @@ public abstract class MessagingContract extends MessagingSupport {
         }
     }
 
-    /** Flush and close while the broker does not answer. */
     /** Typed payloads through codecs: a record round trip, and undecodable payloads on the failure path. */
     @Nested
     class Payloads extends PayloadContract {
@@ -115,6 +114,21 @@ public abstract class MessagingContract extends MessagingSupport {
         }
     }
 
+    /** Members joining and leaving a group while messages flow. */
+    @Nested
+    class GroupMembership extends GroupMembershipContract {
+        @Override
+        protected TckHarness harness() {
+            return MessagingContract.this.harness();
+        }
+
+        @Override
+        protected Duration retryBackoff() {
+            return MessagingContract.this.retryBackoff();
+        }
+    }
+
+    /** Flush and close while the broker does not answer. */
     @Nested
     class FrozenBroker extends FrozenBrokerContract {
         @Override
@@ -265,32 +279,6 @@ public abstract class MessagingContract extends MessagingSupport {
         if (declares(Guarantee.ORDER_PER_KEY)) {
             assertThat(reordered).isZero();
         }
-    }
-
-    @Test
-    void subscribersClosedMidStreamLeaveTheRestToTheOthers() throws Exception {
-        if (!declares(Guarantee.CONSUMER_GROUPS)) {
-            notApplicable("CONSUMER_GROUPS not declared");
-            return;
-        }
-        String topic = unique("takeover");
-        String group = unique("g");
-        Ledger ledger = new Ledger();
-        List<Subscription> members = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            members.add(open().subscriber().subscribe(group(topic, group), d -> ledger.handled(d.message())));
-        }
-        List<Message> messages = batch(ledger, topic, 3000, 12);
-        Publisher publisher = open().publisher();
-        publishAll(publisher, messages.subList(0, 1000));
-        await().atMost(PATIENCE).until(() -> ledger.distinctHandled() >= 300);
-        members.get(0).close();
-        members.get(1).close();
-        publishAll(publisher, messages.subList(1000, messages.size()));
-        await().atMost(PATIENCE).until(() -> ledger.distinctHandled() == ledger.published());
-        members.get(2).close();
-        assertNoneLostOrDuplicated(ledger);
-        assertOrderKeptIfDeclared(ledger);
     }
 
     @Test
