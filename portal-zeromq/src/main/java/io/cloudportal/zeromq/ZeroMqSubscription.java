@@ -28,9 +28,14 @@ import org.zeromq.ZMQException;
  * and to a "ready?" topic of its own, and opens only once the hub answered the latter, so
  * every message published after {@code subscribe} returned reaches it. With concurrency 1 the
  * receive thread runs the handler; otherwise it hands messages to the portable layer's lanes, at
- * most {@value #HELD_PER_HANDLER} per handler: handlers that cannot keep up stop the receive
- * thread, ZeroMQ's queues fill, and the hub drops, which the sequence numbers count. Nothing is
- * held without bound.
+ * most {@code receiveHighWaterMark} (and at least {@value #HELD_PER_HANDLER} per handler):
+ * handlers that cannot keep up stop the receive thread, ZeroMQ's queues fill, and the hub drops,
+ * which the sequence numbers count. Nothing is held without bound.
+ *
+ * <p>The subscription counts what it holds itself because ZeroMQ's own high-water mark is not a
+ * floor: a pipe's writer learns what its reader took only every {@code hwm - 1024} messages, so a
+ * pipe of 10,000 may count as full with about 1,024 in it, and a burst that a slow handler lets
+ * queue up was dropped by the hub although far less than the mark was waiting.
  */
 final class ZeroMqSubscription implements DriverSubscription {
 
@@ -58,7 +63,9 @@ final class ZeroMqSubscription implements DriverSubscription {
         this.sink = sink;
         this.topicFrame = Frames.topic(options.topic());
         this.dropped = connection.counters().droppedOn(options.topic());
-        this.held = options.concurrency() > 1 ? new Semaphore(HELD_PER_HANDLER * options.concurrency()) : null;
+        this.held = options.concurrency() > 1
+                ? new Semaphore(Math.max(HELD_PER_HANDLER * options.concurrency(), connection.settings().receiveHighWaterMark()))
+                : null;
         this.receiver = connection.context().threadFactory("zeromq-receive").newThread(this::receive);
     }
 
