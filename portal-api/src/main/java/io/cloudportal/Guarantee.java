@@ -51,6 +51,11 @@ public enum Guarantee {
      * position can be moved back ({@link io.cloudportal.messaging.Subscriber#resetGroup}).
      */
     REPLAY,
+    /**
+     * A group subscription tells how many messages of its share are not handled yet
+     * ({@link io.cloudportal.messaging.Subscription#lag()}), without a call to the server.
+     */
+    CONSUMER_LAG,
     /** Publishing to a topic that does not exist creates it (otherwise publish fails with a clear error). */
     TOPIC_AUTO_CREATE
 }

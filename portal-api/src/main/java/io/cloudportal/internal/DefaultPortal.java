@@ -21,6 +21,7 @@ import io.cloudportal.spi.DriverSubscriber;
 import io.cloudportal.spi.Limits;
 import io.cloudportal.spi.PortalDriver;
 import io.cloudportal.spi.Rules;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -242,7 +243,11 @@ final class DefaultPortal implements Portal {
     @Override
     public Watch observe(io.cloudportal.observation.PortalObserver observer) {
         ensureOpen("observe()");
-        return observers.add(observer);
+        PortableSubscriber current;
+        synchronized (this) {
+            current = subscriber;
+        }
+        return observers.add(observer, driverName(), current == null ? List.of() : current.openSubscriptions());
     }
 
     Observers observers() {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -344,6 +345,12 @@ final class DeliveryEngine implements DeliverySink, Subscription {
     @Override
     public SubscribeOptions options() {
         return options;
+    }
+
+    @Override
+    public OptionalLong lag() {
+        DriverSubscription current = driver;
+        return current == null || closed ? OptionalLong.empty() : current.lag();
     }
 
     boolean isClosed() {

@@ -2,6 +2,7 @@ package io.cloudportal.internal;
 
 import io.cloudportal.ConnectionState;
 import io.cloudportal.Watch;
+import io.cloudportal.messaging.Subscription;
 import io.cloudportal.observation.IncomingMessage;
 import io.cloudportal.observation.Observation;
 import io.cloudportal.observation.OutgoingMessage;
@@ -34,6 +35,22 @@ final class Observers implements PortalObserver {
         Rules.notNull("observer", observer);
         attached.add(observer);
         return () -> attached.remove(observer);
+    }
+
+    /**
+     * Attaches an observer and tells it of the subscriptions already open, so that a gauge bound
+     * late still sees them (one opening meanwhile may be told twice; observers keep sets).
+     */
+    Watch add(PortalObserver observer, String system, Iterable<? extends Subscription> open) {
+        Watch watch = add(observer);
+        for (Subscription subscription : open) {
+            try {
+                observer.subscriptionOpened(system, subscription);
+            } catch (RuntimeException e) {
+                LOG.warn("Observer {} failed; the operation goes on: {}", observer, e.toString());
+            }
+        }
+        return watch;
     }
 
     @Override
@@ -89,6 +106,16 @@ final class Observers implements PortalObserver {
     @Override
     public void leaseRenewed(String system, Duration lag) {
         each(observer -> observer.leaseRenewed(system, lag));
+    }
+
+    @Override
+    public void subscriptionOpened(String system, Subscription subscription) {
+        each(observer -> observer.subscriptionOpened(system, subscription));
+    }
+
+    @Override
+    public void subscriptionClosed(String system, Subscription subscription) {
+        each(observer -> observer.subscriptionClosed(system, subscription));
     }
 
     /** A low-cardinality reason for a lost lock, from the state its session is in when the loss is noticed. */

@@ -118,7 +118,9 @@ final class PortableSubscriber implements Subscriber {
         String deadLetterTopic = deadLetters ? driver.deadLetterTopic(options) : null;
         DeliveryEngine[] self = new DeliveryEngine[1];
         DeliveryEngine engine = engines.create(settings, deadLetterTopic, portal.context().threadFactory("handler-" + options.topic()), () -> {
-            open.remove(self[0]);
+            if (open.remove(self[0])) {
+                settings.observers().subscriptionClosed(portal.driverName(), self[0]);
+            }
             portal.forget(self[0]);
         });
         self[0] = engine;
@@ -129,7 +131,13 @@ final class PortableSubscriber implements Subscriber {
             throw e;
         }
         open.add(engine);
+        settings.observers().subscriptionOpened(portal.driverName(), engine);
         return portal.track(engine);
+    }
+
+    /** The subscriptions open now, for an observer attached after they opened. */
+    List<Subscription> openSubscriptions() {
+        return List.copyOf(open);
     }
 
     boolean isClosed() {

@@ -126,4 +126,24 @@ public interface PortalObserver {
      */
     default void leaseRenewed(String system, Duration lag) {
     }
+
+    /**
+     * A subscription of this connection opened; also called, when this observer is attached, for
+     * each subscription already open. Its {@link io.cloudportal.messaging.Subscription#lag()} may
+     * be read until {@link #subscriptionClosed}.
+     *
+     * @param system the driver's name
+     * @param subscription the subscription
+     */
+    default void subscriptionOpened(String system, io.cloudportal.messaging.Subscription subscription) {
+    }
+
+    /**
+     * A subscription of this connection closed.
+     *
+     * @param system the driver's name
+     * @param subscription the subscription
+     */
+    default void subscriptionClosed(String system, io.cloudportal.messaging.Subscription subscription) {
+    }
 }

@@ -28,6 +28,18 @@ public interface DriverSubscription {
     }
 
     /**
+     * How many messages of this member's share are not handled yet (see
+     * {@link io.cloudportal.messaging.Subscription#lag()}); read from any thread, often, so it
+     * must not call the broker. A driver that answers declares
+     * {@link io.cloudportal.Guarantee#CONSUMER_LAG}.
+     *
+     * @return the messages not handled yet, or empty where the backend does not tell
+     */
+    default java.util.OptionalLong lag() {
+        return java.util.OptionalLong.empty();
+    }
+
+    /**
      * Commits what was acknowledged and lets go of the backend's resources; every message handed
      * over was settled or released before this is called, unless the drain timed out.
      *

@@ -30,7 +30,7 @@ public final class KafkaDriver implements PortalDriver {
     static final Capabilities CAPABILITIES = new Capabilities(
             EnumSet.of(Facility.PUBLISHER, Facility.SUBSCRIBER),
             EnumSet.of(Guarantee.ORDER_PER_KEY, Guarantee.PERSISTENCE, Guarantee.CONSUMER_GROUPS, Guarantee.BROADCAST,
-                    Guarantee.REDELIVERY, Guarantee.DEAD_LETTER, Guarantee.REPLAY, Guarantee.TOPIC_AUTO_CREATE));
+                    Guarantee.REDELIVERY, Guarantee.DEAD_LETTER, Guarantee.REPLAY, Guarantee.CONSUMER_LAG, Guarantee.TOPIC_AUTO_CREATE));
 
     /**
      * Kafka allows 249 characters; Portal keeps four for the default dead-letter topic's

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -71,6 +72,8 @@ final class KafkaSubscription implements DriverSubscription {
     private volatile boolean stopping;
     private volatile boolean pollerDone;
     private volatile long closeDeadline;
+    /** Records of the assigned partitions not fetched yet, as of the last poll; written by the poll thread. */
+    private volatile long unfetched;
     private long lastCommit;
 
     KafkaSubscription(KafkaConnection connection, SubscribeOptions options, DeliverySink sink, int number,
@@ -164,6 +167,21 @@ final class KafkaSubscription implements DriverSubscription {
         onClosed.accept(this);
     }
 
+    /** What the consumer knows of its partitions' ends, which each fetch brings: no call to the broker. */
+    private void noteUnfetched() {
+        long sum = 0;
+        for (TopicPartition partition : consumer.assignment()) {
+            sum += consumer.currentLag(partition).orElse(0);
+        }
+        unfetched = sum;
+    }
+
+    /** Not fetched yet, plus fetched and not settled: what the group's commit for this member's partitions is short of. */
+    @Override
+    public OptionalLong lag() {
+        return OptionalLong.of(unfetched + backlog.records());
+    }
+
     /** Records fetched and handed to handlers but not yet done; for this driver's tests. */
     int inFlight() {
         return backlog.records();
@@ -184,6 +202,7 @@ final class KafkaSubscription implements DriverSubscription {
                 } catch (WakeupException e) {
                     continue;
                 }
+                noteUnfetched();
                 if (stopping) {
                     // Fetched but not handed out: not in any ledger, so never committed; the next owner reads them.
                     consumer.pause(consumer.assignment());

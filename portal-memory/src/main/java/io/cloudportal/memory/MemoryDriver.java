@@ -21,7 +21,7 @@ public final class MemoryDriver implements PortalDriver {
     static final Capabilities CAPABILITIES = new Capabilities(EnumSet.allOf(Facility.class), EnumSet.of(
             Guarantee.FENCING_TOKENS, Guarantee.KV_TTL, Guarantee.KV_WATCH_RESUME, Guarantee.KV_WATCH_VALUES, Guarantee.KV_WATCH_HISTORY, Guarantee.KV_TRANSACTIONS, Guarantee.ORDER_PER_KEY,
             Guarantee.PERSISTENCE, Guarantee.CONSUMER_GROUPS, Guarantee.BROADCAST, Guarantee.REDELIVERY,
-            Guarantee.DEAD_LETTER, Guarantee.REPLAY, Guarantee.TOPIC_AUTO_CREATE));
+            Guarantee.DEAD_LETTER, Guarantee.REPLAY, Guarantee.CONSUMER_LAG, Guarantee.TOPIC_AUTO_CREATE));
 
     /** Option: how many messages a topic keeps for groups that join later (unread messages are always kept). */
     public static final String RETAIN_MESSAGES = "retainMessages";

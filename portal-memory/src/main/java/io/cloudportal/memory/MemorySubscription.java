@@ -6,6 +6,7 @@ import io.cloudportal.spi.DeliverySink;
 import io.cloudportal.spi.DriverSubscription;
 import io.cloudportal.spi.Received;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -54,6 +55,14 @@ final class MemorySubscription implements DriverSubscription {
     @Override
     public CompletionStage<?> deadLetter(Received original, String deadLetterTopic, Message deadLetter) {
         return CompletableFuture.completedFuture(topics.topic(deadLetterTopic).append(deadLetter));
+    }
+
+    /** What this member holds, and (on the group's oldest member) what no member holds yet. */
+    @Override
+    public OptionalLong lag() {
+        synchronized (topic) {
+            return OptionalLong.of(running + group.unassigned(this));
+        }
     }
 
     @Override

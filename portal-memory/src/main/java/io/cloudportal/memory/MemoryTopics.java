@@ -168,6 +168,21 @@ final class MemoryTopics {
             }
         }
 
+        /**
+         * Messages no member holds yet, counted on the group's oldest member alone so that the
+         * members' lags add up to the group's. Under the topic monitor.
+         */
+        long unassigned(MemorySubscription member) {
+            if (members.isEmpty() || members.get(0) != member) {
+                return 0;
+            }
+            long waiting = topic.end() - cursor + ready.size();
+            for (ArrayDeque<Stored> queue : parked.values()) {
+                waiting += queue.size();
+            }
+            return waiting;
+        }
+
         void leave(MemorySubscription member) {
             synchronized (topic) {
                 members.remove(member);

@@ -1,14 +1,18 @@
 package io.cloudportal.micrometer;
 
+import io.cloudportal.messaging.SubscribeOptions;
+import io.cloudportal.messaging.Subscription;
 import io.cloudportal.observation.IncomingMessage;
 import io.cloudportal.observation.Observation;
 import io.cloudportal.observation.OutgoingMessage;
 import io.cloudportal.observation.PortalObserver;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Turns a connection's observations into meters; see {@link PortalMetrics} for the names. */
@@ -17,6 +21,7 @@ final class MeterObserver implements PortalObserver {
     private final MeterRegistry registry;
     private final Map<String, SendMeters> sends = new ConcurrentHashMap<>();
     private final Map<Consumer, ProcessMeters> processes = new ConcurrentHashMap<>();
+    private final Map<Consumer, GroupLag> lags = new ConcurrentHashMap<>();
 
     MeterObserver(MeterRegistry registry) {
         this.registry = registry;
@@ -104,7 +109,66 @@ final class MeterObserver implements PortalObserver {
                 .tags("portal.system", system).register(registry).record(lag);
     }
 
+    @Override
+    public void subscriptionOpened(String system, Subscription subscription) {
+        SubscribeOptions options = subscription.options();
+        // A group's gauge; a broadcast subscriber is not a group's member, and a driver that cannot tell has no gauge.
+        if (options.isBroadcast() || subscription.lag().isEmpty()) {
+            return;
+        }
+        lags.compute(new Consumer(options.topic(), options.group().orElseThrow()), (consumer, lag) -> {
+            GroupLag gauge = lag != null ? lag : new GroupLag(registry, Tags.of("messaging.system", system,
+                    "messaging.destination.name", consumer.topic(), "messaging.consumer.group.name", consumer.group()));
+            gauge.members.add(subscription);
+            return gauge;
+        });
+    }
+
+    @Override
+    public void subscriptionClosed(String system, Subscription subscription) {
+        SubscribeOptions options = subscription.options();
+        if (options.isBroadcast()) {
+            return;
+        }
+        lags.computeIfPresent(new Consumer(options.topic(), options.group().orElseThrow()), (consumer, lag) -> {
+            lag.members.remove(subscription);
+            if (lag.members.isEmpty()) {
+                registry.remove(lag.gauge);
+                return null;
+            }
+            return lag;
+        });
+    }
+
+    /** Called once observing stopped: a gauge would otherwise keep reading members whose closing it no longer hears. */
+    void removeLagGauges() {
+        lags.keySet().forEach(consumer -> lags.computeIfPresent(consumer, (key, lag) -> {
+            registry.remove(lag.gauge);
+            return null;
+        }));
+    }
+
     private record Consumer(String topic, String group) {
+    }
+
+    /** One gauge per topic and group: the sum over this connection's members of the group, read when the registry asks. */
+    private static final class GroupLag {
+        private final Set<Subscription> members = ConcurrentHashMap.newKeySet();
+        private final Gauge gauge;
+
+        GroupLag(MeterRegistry registry, Tags tags) {
+            this.gauge = Gauge.builder("portal.messaging.consumer.lag", members, GroupLag::sum).strongReference(true)
+                    .description("Messages of the group's share held by this connection that are not handled yet").tags(tags)
+                    .register(registry);
+        }
+
+        private static double sum(Set<Subscription> members) {
+            long sum = 0;
+            for (Subscription member : members) {
+                sum += member.lag().orElse(0);
+            }
+            return sum;
+        }
     }
 
     /**

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code messaging.client.sent.messages}, {@code messaging.client.operation.duration},
  * {@code messaging.client.consumed.messages}, {@code messaging.process.duration}, tagged with
  * {@code messaging.system}, {@code messaging.destination.name} and
- * {@code messaging.consumer.group.name}); retries, dead letters and the coordination meters are
+ * {@code messaging.consumer.group.name}); retries, dead letters, consumer lag
+ * ({@code portal.messaging.consumer.lag}) and the coordination meters are
  * Portal's own ({@code portal.*}, tagged {@code portal.system}), listed in the README. Tags carry names the application chose
  * (topics, groups, locks, elections), never message ids, keys or credentials.
  */
@@ -34,13 +35,15 @@ public final class PortalMetrics {
      *
      * @param portal the connection
      * @param registry where the meters go
-     * @return a handle that stops recording (the meters stay registered with their last values)
+     * @return a handle that stops recording (the meters stay registered with their last values,
+     *         except the consumer-lag gauges, which would read subscriptions it no longer hears of)
      */
     public static Watch bind(Portal portal, MeterRegistry registry) {
         Objects.requireNonNull(portal, "portal");
         Objects.requireNonNull(registry, "registry");
         Tags system = Tags.of("portal.system", portal.driverName());
-        Watch observing = portal.observe(new MeterObserver(registry));
+        MeterObserver meters = new MeterObserver(registry);
+        Watch observing = portal.observe(meters);
         AtomicInteger up = new AtomicInteger(1);
         Gauge.builder("portal.session.connected", up, AtomicInteger::get).tags(system)
                 .description("1 while the connection's session is usable (CONNECTED or RECONNECTED), 0 while SUSPENDED, EXPIRED or CLOSED")
@@ -52,6 +55,7 @@ public final class PortalMetrics {
         return () -> {
             observing.close();
             states.close();
+            meters.removeLagGauges();
         };
     }
 }

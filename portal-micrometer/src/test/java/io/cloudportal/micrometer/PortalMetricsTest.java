@@ -99,6 +99,41 @@ class PortalMetricsTest {
     }
 
     @Test
+    void aGroupsLagIsTheSumOverItsMembersAndItsGaugeGoesWithTheLastOfThem() throws Exception {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        try (Portal portal = Portal.connect(backend)) {
+            SubscribeOptions options = SubscribeOptions.group("shipments", "packing");
+            Subscription before = portal.subscriber().subscribe(options, delivery -> gate.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+            try (Watch ignored = PortalMetrics.bind(portal, registry)) {
+                Subscription after = portal.subscriber().subscribe(options, delivery -> gate.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS));
+                for (int i = 0; i < 30; i++) {
+                    portal.publisher().publish(Message.of("shipments", "parcel-" + i, "box")).get(10, TimeUnit.SECONDS);
+                }
+                await().atMost(PATIENCE).until(() -> lag("shipments", "packing") == 30);
+                assertThat(before.lag().getAsLong() + after.lag().getAsLong()).as("the members' lags").isEqualTo(30);
+                assertThat(registry.get("portal.messaging.consumer.lag").gauge().getId().getTags()).extracting(Tag::getKey)
+                        .containsExactlyInAnyOrder("messaging.system", "messaging.destination.name", "messaging.consumer.group.name");
+                gate.countDown();
+                await().atMost(PATIENCE).until(() -> lag("shipments", "packing") == 0);
+                before.close();
+                assertThat(registry.find("portal.messaging.consumer.lag").gauges()).as("gauges while a member is open").hasSize(1);
+                after.close();
+                assertThat(registry.find("portal.messaging.consumer.lag").gauges()).as("gauges once the last member closed").isEmpty();
+            } finally {
+                gate.countDown();
+                before.close();
+            }
+        }
+        assertNoTagValueIn(Set.of("parcel-1", "box"));
+    }
+
+    private double lag(String topic, String group) {
+        var gauge = registry.find("portal.messaging.consumer.lag").tag("messaging.destination.name", topic)
+                .tag("messaging.consumer.group.name", group).gauge();
+        return gauge == null ? -1 : gauge.value();
+    }
+
+    @Test
     void watchEventsAreCountedByType() throws Exception {
         try (Portal portal = Portal.connect(backend); Watch ignored = PortalMetrics.bind(portal, registry)) {
             List<String> heard = new CopyOnWriteArrayList<>();

@@ -32,7 +32,7 @@ public final class RocketMqDriver implements PortalDriver {
     static final Capabilities CAPABILITIES = new Capabilities(
             EnumSet.of(Facility.PUBLISHER, Facility.SUBSCRIBER),
             EnumSet.of(Guarantee.ORDER_PER_KEY, Guarantee.PERSISTENCE, Guarantee.CONSUMER_GROUPS, Guarantee.BROADCAST,
-                    Guarantee.REDELIVERY, Guarantee.DEAD_LETTER, Guarantee.DELAYED_DELIVERY, Guarantee.REPLAY, Guarantee.TOPIC_AUTO_CREATE));
+                    Guarantee.REDELIVERY, Guarantee.DEAD_LETTER, Guarantee.DELAYED_DELIVERY, Guarantee.REPLAY, Guarantee.CONSUMER_LAG, Guarantee.TOPIC_AUTO_CREATE));
 
     /** The prefix of the dead-letter topic RocketMQ keeps per consumer group. */
     static final String DLQ_PREFIX = "%DLQ%";

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -286,6 +287,22 @@ final class RocketMqSubscription implements DriverSubscription {
             settled.merge(queue, next, Math::max);
             consumer.getDefaultMQPushConsumerImpl().getOffsetStore().updateOffset(queue, next, true);
         }
+    }
+
+    /**
+     * Per queue held: the messages pulled and not yet consumed, plus those on the broker past the
+     * last pull (RocketMQ's {@code msgAccCnt}, the queue's end less the last offset pulled, which
+     * counts that message too), as of the last pull: no call to the broker.
+     */
+    @Override
+    public OptionalLong lag() {
+        long sum = 0;
+        for (ProcessQueue queue : consumer.getDefaultMQPushConsumerImpl().getRebalanceImpl().getProcessQueueTable().values()) {
+            if (!queue.isDropped()) {
+                sum += Math.max(0, queue.getMsgAccCnt() - 1) + queue.getMsgCount().get();
+            }
+        }
+        return OptionalLong.of(sum);
     }
 
     private void awaitCommitted() {

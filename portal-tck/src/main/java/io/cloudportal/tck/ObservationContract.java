@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * The observation hooks on a real broker: a header an observer adds on publish (how trace
  * context travels: {@code portal-opentelemetry} writes W3C {@code traceparent} this way) reaches
  * the handler and the observer's view of each handler run, which starts and ends on the handler's
- * thread; retries and dead letters are heard once per event.
+ * thread; retries and dead letters are heard once per event; a group's lag counts what it has
+ * not handled, where the driver declares {@link Guarantee#CONSUMER_LAG}, and is absent elsewhere.
  */
 @Requires({Facility.PUBLISHER, Facility.SUBSCRIBER})
 public abstract class ObservationContract extends MessagingSupport {
@@ -43,6 +45,8 @@ public abstract class ObservationContract extends MessagingSupport {
         private final AtomicInteger otherThread = new AtomicInteger();
         private final AtomicInteger retries = new AtomicInteger();
         private final AtomicInteger deadLetters = new AtomicInteger();
+        private final List<Subscription> opened = new CopyOnWriteArrayList<>();
+        private final List<Subscription> closed = new CopyOnWriteArrayList<>();
 
         @Override
         public Observation publishing(OutgoingMessage message) {
@@ -80,6 +84,16 @@ public abstract class ObservationContract extends MessagingSupport {
         @Override
         public void deadLettered(IncomingMessage message, String reason) {
             deadLetters.incrementAndGet();
+        }
+
+        @Override
+        public void subscriptionOpened(String system, Subscription subscription) {
+            opened.add(subscription);
+        }
+
+        @Override
+        public void subscriptionClosed(String system, Subscription subscription) {
+            closed.add(subscription);
         }
     }
 
@@ -136,5 +150,43 @@ public abstract class ObservationContract extends MessagingSupport {
         assertThat(recorder.retries).as("retries heard for three attempts").hasValue(2);
         assertThat(recorder.deadLetters).hasValue(1);
         assertThat(recorder.outcomes).containsExactly("retry", "retry", "dead_letter");
+    }
+
+    @Test
+    void aGroupsLagCountsWhatItHasNotHandledAndFallsToZero() throws Exception {
+        if (!declares(Guarantee.CONSUMER_GROUPS)) {
+            notApplicable("CONSUMER_GROUPS not declared");
+            return;
+        }
+        String topic = unique("lagging");
+        Portal portal = open();
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger handled = new AtomicInteger();
+        Recorder recorder = new Recorder();
+        try (Watch ignored = portal.observe(recorder);
+             Subscription subscription = portal.subscriber().subscribe(group(topic, unique("g")), delivery -> {
+                 gate.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                 handled.incrementAndGet();
+             })) {
+            assertThat(recorder.opened).as("subscriptions the observer heard open").containsExactly(subscription);
+            for (int i = 0; i < 50; i++) {
+                portal.publisher().publish(Message.of(topic, "key-" + (i % 5), "message-" + i)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            }
+            if (!declares(Guarantee.CONSUMER_LAG)) {
+                gate.countDown();
+                await().atMost(PATIENCE).until(() -> handled.get() == 50);
+                figure("lag", "not told");
+                assertThat(subscription.lag()).as("the lag of a driver without CONSUMER_LAG").isEmpty();
+                return;
+            }
+            await().atMost(PATIENCE).until(() -> subscription.lag().orElse(-1) == 50);
+            figure("lag with the handler held", subscription.lag().getAsLong());
+            gate.countDown();
+            await().atMost(PATIENCE).until(() -> handled.get() == 50 && subscription.lag().orElse(-1) == 0);
+            figure("lag once handled", subscription.lag().getAsLong());
+        } finally {
+            gate.countDown();
+        }
+        assertThat(recorder.closed).as("subscriptions the observer heard close").hasSize(1);
     }
 }
