@@ -1,0 +1,71 @@
+package io.cloudportal.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cloudportal.embedded.EmbeddedServer;
+import io.cloudportal.spring.autoconfigure.PortalAutoConfiguration;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * One Spring application on a coordination backend picked by {@code portal.url} alone: with the
+ * server down its health goes OUT_OF_SERVICE (suspended), then DOWN once the client gave the
+ * session up, and UP again when the server is back.
+ */
+abstract class HealthContract {
+
+    static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    /** The running server; the subclass owns it (one per class). */
+    abstract EmbeddedServer server();
+
+    /** Options that make the session notice a stopped server in seconds, as production values would in tens. */
+    abstract String[] sessionOptions();
+
+    /**
+     * Whether the client gives the session up while it cannot reach the server: Curator does once the
+     * session timeout has passed; an etcd client cannot know its lease is gone until a server says so.
+     */
+    abstract boolean expiresWhileUnreachable();
+
+    @Test
+    void healthLeavesUpWhileTheServerIsDownAndReturnsWithIt() {
+        List<Status> seen = new CopyOnWriteArrayList<>();
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PortalAutoConfiguration.class))
+                .withPropertyValues("portal.url=" + server().url() + "/spring-health").withPropertyValues(sessionOptions()).run(context -> {
+                    HealthIndicator health = (HealthIndicator) ((CompositeHealthContributor) context.getBean("portalHealthContributor",
+                            HealthContributor.class)).getContributor(PortalProperties.DEFAULT_CONNECTION);
+                    assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+                    server().stop();
+                    try {
+                        await().atMost(PATIENCE).until(() -> record(seen, health.health().getStatus()) == Status.OUT_OF_SERVICE);
+                        if (expiresWhileUnreachable()) {
+                            await().atMost(PATIENCE).until(() -> record(seen, health.health().getStatus()) == Status.DOWN);
+                        }
+                    } finally {
+                        // restart(), not start(): Curator's TestingServer starts again only that way.
+                        server().restart();
+                    }
+                    await().atMost(PATIENCE).until(() -> record(seen, health.health().getStatus()) == Status.UP);
+                });
+        assertThat(seen).as("statuses: suspended, then (where the client gives up) expired, then back")
+                .containsExactlyElementsOf(expiresWhileUnreachable() ? List.of(Status.OUT_OF_SERVICE, Status.DOWN, Status.UP)
+                        : List.of(Status.OUT_OF_SERVICE, Status.UP));
+    }
+
+    private static Status record(List<Status> seen, Status status) {
+        if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(status)) {
+            seen.add(status);
+        }
+        return status;
+    }
+}
