@@ -32,6 +32,17 @@ public class PortalProperties {
     /** More connections by name, each with its own {@code url} and {@code options}. */
     private Map<String, Connection> connections = new LinkedHashMap<>();
 
+    /** Spring Cloud discovery over Portal's registry (with spring-cloud-commons on the classpath). */
+    private Discovery discovery = new Discovery();
+
+    public Discovery getDiscovery() {
+        return discovery;
+    }
+
+    public void setDiscovery(Discovery discovery) {
+        this.discovery = discovery;
+    }
+
     public String getUrl() {
         return url;
     }
@@ -84,6 +95,87 @@ public class PortalProperties {
         @Override
         public String toString() {
             return "Connection[options=" + options.keySet() + "]";
+        }
+    }
+
+    /** How this application appears in, and finds others through, the registry. */
+    public static class Discovery {
+
+        /** Whether Portal backs Spring Cloud's DiscoveryClient and ServiceRegistry; only a connection with a REGISTRY does. */
+        private boolean enabled = true;
+
+        /** The connection whose registry is used; empty for the primary one. */
+        private String connection = "";
+
+        /** The host others reach this instance at; by default Spring Cloud's first non-loopback address. */
+        private String host;
+
+        /** The port others reach this instance at; by default the web server's. */
+        private int port;
+
+        /** This instance's id in the registry; by default the application name and a random suffix. */
+        private String instanceId;
+
+        /** Whether others should call this instance over https. */
+        private boolean secure;
+
+        /** Metadata registered with this instance (a zone, a version...). */
+        private Map<String, String> metadata = new LinkedHashMap<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getConnection() {
+            return connection;
+        }
+
+        public void setConnection(String connection) {
+            this.connection = connection;
+        }
+
+        public String getHost() {
+            return host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public String getInstanceId() {
+            return instanceId;
+        }
+
+        public void setInstanceId(String instanceId) {
+            this.instanceId = instanceId;
+        }
+
+        public boolean isSecure() {
+            return secure;
+        }
+
+        public void setSecure(boolean secure) {
+            this.secure = secure;
+        }
+
+        public Map<String, String> getMetadata() {
+            return metadata;
+        }
+
+        public void setMetadata(Map<String, String> metadata) {
+            this.metadata = metadata;
         }
     }
 
