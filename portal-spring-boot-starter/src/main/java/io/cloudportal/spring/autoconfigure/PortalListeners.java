@@ -107,9 +107,16 @@ final class PortalListeners implements BeanPostProcessor, SmartLifecycle {
     private Running subscribe(PortalConnections open, Endpoint endpoint) {
         PortalListener annotation = endpoint.annotation();
         String connection = environment.resolveRequiredPlaceholders(annotation.connection());
-        Subscriber subscriber = (connection.isEmpty() ? open.primary() : open.get(connection)).subscriber();
-        SubscribeOptions options = options(annotation);
         String handler = describe(endpoint.beanName(), endpoint.method());
+        Subscriber subscriber;
+        try {
+            subscriber = (connection.isEmpty() ? open.primary() : open.get(connection)).subscriber();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("@PortalListener " + handler + " cannot subscribe on connection "
+                    + (connection.isEmpty() ? "portal.url" : "'" + connection + "'") + ": " + e.getMessage()
+                    + " (name a messaging connection with connection = \"...\")", e);
+        }
+        SubscribeOptions options = options(annotation);
         Class<?> type = endpoint.payloadType();
         Subscription subscription;
         if (type == null || type == String.class || type == byte[].class) {

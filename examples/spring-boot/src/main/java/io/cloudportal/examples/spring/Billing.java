@@ -15,7 +15,7 @@ public class Billing {
     private static final Logger LOG = LoggerFactory.getLogger(Billing.class);
     private final List<String> billed = new CopyOnWriteArrayList<>();
 
-    @PortalListener(topic = "${shop.orders-topic:orders}", group = "billing", maxAttempts = 3)
+    @PortalListener(connection = "events", topic = "${shop.orders-topic:orders}", group = "billing", maxAttempts = 3)
     void bill(String order, Delivery delivery) {
         if (order.isBlank()) {
             throw new IllegalArgumentException("an empty order cannot be billed");

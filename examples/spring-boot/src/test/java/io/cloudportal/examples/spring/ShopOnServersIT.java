@@ -1,5 +1,6 @@
 package io.cloudportal.examples.spring;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cloudportal.embedded.EmbeddedEtcd;
@@ -25,7 +26,8 @@ class ShopOnServersIT {
         try (EmbeddedServer running = server.get()) {
             running.start();
             try (ConfigurableApplicationContext shop = new SpringApplicationBuilder(ShopApplication.class)
-                    .properties("portal.url=" + running.url() + "/shop", "shop.report-every=PT0.1S").run()) {
+                    .run("--portal.url=" + running.url() + "/shop", "--shop.report-every=PT0.1S")) {
+                assertThat(shop.getBean(io.cloudportal.Portal.class).driverName()).isEqualTo(backend);
                 NightlyReport report = shop.getBean(NightlyReport.class);
                 Housekeeper housekeeper = shop.getBean(Housekeeper.class);
                 await().atMost(Duration.ofSeconds(30)).until(() -> report.lastToken() > 0 && housekeeper.term() > 0);
