@@ -1,17 +1,17 @@
 package io.cloudportal.spring;
 
-import io.cloudportal.embedded.EmbeddedEtcd;
 import io.cloudportal.embedded.EmbeddedServer;
+import io.cloudportal.embedded.EmbeddedZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-class EtcdHealthIT extends HealthContract {
+class ZooKeeperSpringIT extends CoordinationBackendContract {
 
-    private static EmbeddedEtcd server;
+    private static EmbeddedZooKeeper server;
 
     @BeforeAll
     static void start() {
-        server = new EmbeddedEtcd();
+        server = new EmbeddedZooKeeper();
         server.start();
     }
 
@@ -27,11 +27,11 @@ class EtcdHealthIT extends HealthContract {
 
     @Override
     String[] sessionOptions() {
-        return new String[] {"portal.options.leaseTtl=6s"};
+        return new String[] {"portal.options.sessionTimeout=4s", "portal.options.connectionTimeout=2s"};
     }
 
     @Override
     boolean expiresWhileUnreachable() {
-        return false;
+        return true;
     }
 }

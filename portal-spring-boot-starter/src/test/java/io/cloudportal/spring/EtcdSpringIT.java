@@ -1,17 +1,17 @@
 package io.cloudportal.spring;
 
+import io.cloudportal.embedded.EmbeddedEtcd;
 import io.cloudportal.embedded.EmbeddedServer;
-import io.cloudportal.embedded.EmbeddedZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-class ZooKeeperHealthIT extends HealthContract {
+class EtcdSpringIT extends CoordinationBackendContract {
 
-    private static EmbeddedZooKeeper server;
+    private static EmbeddedEtcd server;
 
     @BeforeAll
     static void start() {
-        server = new EmbeddedZooKeeper();
+        server = new EmbeddedEtcd();
         server.start();
     }
 
@@ -27,11 +27,11 @@ class ZooKeeperHealthIT extends HealthContract {
 
     @Override
     String[] sessionOptions() {
-        return new String[] {"portal.options.sessionTimeout=4s", "portal.options.connectionTimeout=2s"};
+        return new String[] {"portal.options.leaseTtl=6s"};
     }
 
     @Override
     boolean expiresWhileUnreachable() {
-        return true;
+        return false;
     }
 }

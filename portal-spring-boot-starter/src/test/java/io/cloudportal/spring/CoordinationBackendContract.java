@@ -17,11 +17,12 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
- * One Spring application on a coordination backend picked by {@code portal.url} alone: with the
+ * One Spring application on a coordination backend picked by {@code portal.url} alone. Its
+ * properties come from the KV store and follow a change. With the
  * server down its health goes OUT_OF_SERVICE (suspended), then DOWN once the client gave the
  * session up, and UP again when the server is back.
  */
-abstract class HealthContract {
+abstract class CoordinationBackendContract {
 
     static final Duration PATIENCE = Duration.ofSeconds(60);
 
@@ -67,5 +68,20 @@ abstract class HealthContract {
             seen.add(status);
         }
         return status;
+    }
+
+    @Test
+    void aKeyChangedInTheStoreRebindsTheApplicationsProperties() {
+        String url = server().url() + "/spring-config";
+        try (io.cloudportal.Portal operator = io.cloudportal.Portal.connect(url)) {
+            operator.kvStore().put("config/shop/checkout/currency", "EUR".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (org.springframework.context.ConfigurableApplicationContext shop = new org.springframework.boot.builder.SpringApplicationBuilder(
+                    PortalConfigTest.Shop.class).web(org.springframework.boot.WebApplicationType.NONE)
+                    .run("--portal.url=" + url, "--spring.application.name=shop", "--spring.config.import=portal:")) {
+                assertThat(shop.getBean(PortalConfigTest.Checkout.class).getCurrency()).isEqualTo("EUR");
+                operator.kvStore().put("config/shop/checkout/currency", "CHF".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                await().atMost(PATIENCE).until(() -> "CHF".equals(shop.getBean(PortalConfigTest.Checkout.class).getCurrency()));
+            }
+        }
     }
 }
