@@ -5,6 +5,8 @@ import io.cloudportal.lock.HeldLock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs work only where a lock is held, for {@code @Scheduled} jobs that must run on one instance at
@@ -23,6 +25,7 @@ import java.util.Optional;
 public final class PortalLocks {
 
     private final Portal portal;
+    private final Set<String> holding = ConcurrentHashMap.newKeySet();
 
     /** @param portal the connection whose locks these are */
     public PortalLocks(Portal portal) {
@@ -54,9 +57,21 @@ public final class PortalLocks {
         if (held.isEmpty()) {
             return false;
         }
-        try (HeldLock holding = held.get()) {
-            work.run(holding);
+        holding.add(lock);
+        try (HeldLock holder = held.get()) {
+            work.run(holder);
+        } finally {
+            holding.remove(lock);
         }
         return true;
+    }
+
+    /**
+     * The locks held through {@link #runIfHeld} right now (the actuator endpoint lists them).
+     *
+     * @return their names
+     */
+    public Set<String> held() {
+        return Set.copyOf(holding);
     }
 }

@@ -122,6 +122,39 @@ class PortalAutoConfigurationTest {
     }
 
     @Test
+    void typedPayloadsGoThroughTheCodecBeanBothWays() {
+        Shipping shipping = new Shipping();
+        runner.withPropertyValues("portal.url=" + backend).withBean(io.cloudportal.messaging.Codec.class, io.cloudportal.jackson.JsonCodec::create)
+                .withBean(Shipping.class, () -> shipping).run(context -> {
+                    context.getBean(PortalTemplate.class).send("parcels", "p-1", new Parcel("p-1", 1200)).get(10, TimeUnit.SECONDS);
+                    await().atMost(PATIENCE).until(() -> !shipping.parcels.isEmpty());
+                    assertThat(shipping.parcels).containsExactly(new Parcel("p-1", 1200));
+                    assertThat(shipping.contentTypes).containsExactly("application/json");
+                });
+    }
+
+    @Test
+    void aTypedListenerWithoutACodecFailsStartupNamingIt() {
+        runner.withPropertyValues("portal.url=" + backend).withBean(Shipping.class, Shipping::new).run(context ->
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("Shipping.ship takes a " + Parcel.class.getName()
+                        + " payload, which needs a Codec bean"));
+    }
+
+    record Parcel(String id, int weight) {
+    }
+
+    static class Shipping {
+        final List<Parcel> parcels = new CopyOnWriteArrayList<>();
+        final List<String> contentTypes = new CopyOnWriteArrayList<>();
+
+        @PortalListener(topic = "parcels", group = "shipping")
+        void ship(Parcel parcel, io.cloudportal.messaging.Message message) {
+            contentTypes.add(message.headers().get(io.cloudportal.messaging.Message.CONTENT_TYPE_HEADER));
+            parcels.add(parcel);
+        }
+    }
+
+    @Test
     void shutdownDrainsARunningHandlerBeforeTheConnectionCloses() throws Exception {
         Slow slow = new Slow();
         runner.withPropertyValues("portal.url=" + backend).withBean(Slow.class, () -> slow).run(context -> {
@@ -163,10 +196,14 @@ class PortalAutoConfigurationTest {
                     assertThat(locks.runIfHeld("nightly", Duration.ZERO, h -> ran.incrementAndGet())).isFalse();
                 }
                 AtomicReference<Long> token = new AtomicReference<>();
+                AtomicReference<Object> listed = new AtomicReference<>();
                 assertThat(locks.runIfHeld("nightly", PATIENCE, h -> {
                     ran.incrementAndGet();
                     token.set(h.fencingToken().value());
+                    listed.set(context.getBean(io.cloudportal.spring.autoconfigure.PortalEndpoint.class).portal().get("heldLocks"));
                 })).isTrue();
+                assertThat(listed.get()).as("the endpoint while the job runs").isEqualTo(List.of("nightly"));
+                assertThat(locks.held()).isEmpty();
                 assertThat(ran).hasValue(1);
                 assertThat(token.get()).isPositive();
             }

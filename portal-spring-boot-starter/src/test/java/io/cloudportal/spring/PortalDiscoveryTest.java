@@ -43,6 +43,7 @@ class PortalDiscoveryTest {
                 assertThat(plain.registry().lookup("greeter")).extracting(ServiceInstance::id).containsExactly(registration.getInstanceId());
             }
 
+            assertThat(registry.registered()).containsExactly(java.util.Map.entry(registration.getInstanceId(), "UP"));
             registry.setStatus(registration, "OUT_OF_SERVICE");
             assertThat((String) registry.getStatus(registration)).isEqualTo("OUT_OF_SERVICE");
             assertThat(discovery.getInstances("greeter")).as("instances out of service").isEmpty();

@@ -92,8 +92,19 @@ public class PortalAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        PortalEndpoint portalEndpoint(PortalConnections connections, PortalListeners listeners, PortalCandidates candidates) {
-            return new PortalEndpoint(connections, listeners, candidates);
+        PortalEndpoint portalEndpoint(PortalConnections connections, PortalListeners listeners, PortalCandidates candidates,
+                                      ObjectProvider<PortalLocks> locks, org.springframework.beans.factory.ListableBeanFactory beans) {
+            return new PortalEndpoint(connections, listeners, candidates,
+                    () -> locks.getIfAvailable() == null ? java.util.Set.of() : locks.getObject().held(), () -> registrations(beans));
+        }
+
+        /** Only touches the discovery types when spring-cloud-commons is there. */
+        private static java.util.Map<String, String> registrations(org.springframework.beans.factory.ListableBeanFactory beans) {
+            if (!org.springframework.util.ClassUtils.isPresent("org.springframework.cloud.client.serviceregistry.ServiceRegistry",
+                    PortalAutoConfiguration.class.getClassLoader())) {
+                return java.util.Map.of();
+            }
+            return DiscoveryView.registrations(beans);
         }
     }
 

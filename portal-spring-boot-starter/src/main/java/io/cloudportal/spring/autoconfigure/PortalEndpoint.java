@@ -12,7 +12,7 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 /**
  * The actuator endpoint {@code portal}: each connection's driver, state and capabilities, and what
  * this application runs on them (its listeners with their lag, its candidacies and whether each
- * leads). Read without I/O; URLs are shown with credentials hidden.
+ * leads, its registrations in the service registry, the locks its jobs hold now). Read without I/O; URLs are shown with credentials hidden.
  */
 @Endpoint(id = "portal")
 public class PortalEndpoint {
@@ -20,11 +20,16 @@ public class PortalEndpoint {
     private final PortalConnections connections;
     private final PortalListeners listeners;
     private final PortalCandidates candidates;
+    private final java.util.function.Supplier<java.util.Set<String>> locks;
+    private final java.util.function.Supplier<Map<String, String>> registrations;
 
-    PortalEndpoint(PortalConnections connections, PortalListeners listeners, PortalCandidates candidates) {
+    PortalEndpoint(PortalConnections connections, PortalListeners listeners, PortalCandidates candidates,
+                   java.util.function.Supplier<java.util.Set<String>> locks, java.util.function.Supplier<Map<String, String>> registrations) {
         this.connections = connections;
         this.listeners = listeners;
         this.candidates = candidates;
+        this.locks = locks;
+        this.registrations = registrations;
     }
 
     /** @return the connections, listeners and candidacies */
@@ -55,6 +60,8 @@ public class PortalEndpoint {
         body.put("connections", connectionsByName);
         body.put("listeners", subscriptions);
         body.put("candidacies", elections);
+        body.put("registrations", registrations.get());
+        body.put("heldLocks", locks.get().stream().sorted().toList());
         return body;
     }
 

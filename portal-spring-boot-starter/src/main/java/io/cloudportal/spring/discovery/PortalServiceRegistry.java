@@ -53,6 +53,17 @@ public final class PortalServiceRegistry implements ServiceRegistry<PortalRegist
         }
     }
 
+    /**
+     * The instances registered through this registry now, with their status (the actuator endpoint lists them).
+     *
+     * @return instance id to status
+     */
+    public Map<String, String> registered() {
+        Map<String, String> statuses = new java.util.TreeMap<>();
+        registered.forEach((id, entry) -> statuses.put(id, entry.status()));
+        return statuses;
+    }
+
     @Override
     public void close() {
         registered.values().forEach(entry -> entry.handle().close());
