@@ -8,6 +8,9 @@ import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kafka in this JVM: a KRaft cluster from Kafka's own test kit ({@code kafka-test-common-runtime},
@@ -16,6 +19,21 @@ import org.apache.kafka.common.test.TestKitNodes;
  * them again on the same log directories and ports, so clients opened before keep working.
  */
 public final class EmbeddedKafka implements EmbeddedServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    static {
+        // A broker in the test JVM must not end it: Kafka's brokers call Exit.exit/halt on fatal errors (a log dir
+        // gone at shutdown, say), and the JVM then ends after the tests with a non-zero status, which fails the build
+        // with nothing but "Error occurred in starting fork". Kafka's own tests swap the procedures the same way.
+        Exit.setExitProcedure((status, message) -> refuse("exit", status, message));
+        Exit.setHaltProcedure((status, message) -> refuse("halt", status, message));
+    }
+
+    private static void refuse(String what, int status, String message) {
+        LOG.error("An embedded Kafka broker asked to {} the JVM with status {}: {}", what, status, message);
+        throw new IllegalStateException("embedded Kafka asked to " + what + " the JVM with status " + status + ": " + message);
+    }
 
     /** The super user Kafka's test kit creates on a SASL_PLAINTEXT cluster (its authorizer lets it do anything). */
     public static final String SASL_USER = "plain-admin";

@@ -8,7 +8,10 @@ import io.cloudportal.spring.autoconfigure.PortalAutoConfiguration;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthContributor;
@@ -22,12 +25,30 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  * server down its health goes OUT_OF_SERVICE (suspended), then DOWN once the client gave the
  * session up, and UP again when the server is back.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class CoordinationBackendContract {
 
     static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    /** The running server; the subclass owns it (one per class). */
-    abstract EmbeddedServer server();
+    private EmbeddedServer server;
+
+    /** A new, not yet started server: one per class, shared by its tests. */
+    abstract EmbeddedServer newServer();
+
+    @BeforeAll
+    void startServer() {
+        server = newServer();
+        server.start();
+    }
+
+    @AfterAll
+    void closeServer() {
+        server.close();
+    }
+
+    EmbeddedServer server() {
+        return server;
+    }
 
     /** Options that make the session notice a stopped server in seconds, as production values would in tens. */
     abstract String[] sessionOptions();

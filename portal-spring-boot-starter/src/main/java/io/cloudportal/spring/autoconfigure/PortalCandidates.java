@@ -4,8 +4,6 @@ import io.cloudportal.leader.Candidacy;
 import io.cloudportal.leader.LeadershipEvent;
 import io.cloudportal.spring.PortalCandidate;
 import io.cloudportal.spring.PortalConnections;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -65,15 +63,8 @@ final class PortalCandidates implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
-        List<Joined> leaving = new ArrayList<>(joined);
-        Collections.reverse(leaving);
-        for (Joined candidacy : leaving) {
-            try {
-                candidacy.candidacy().close();
-            } catch (RuntimeException e) {
-                LOG.warn("Leaving election '{}' failed: {}", candidacy.election(), e.toString());
-            }
-        }
+        InReverse.close(joined, candidacy -> candidacy.candidacy().close(),
+                (candidacy, e) -> LOG.warn("Leaving election '{}' failed: {}", candidacy.election(), e.toString()));
         joined.clear();
         started = false;
     }

@@ -10,8 +10,6 @@ import io.cloudportal.spring.PortalConnections;
 import io.cloudportal.spring.PortalListener;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -183,15 +181,8 @@ final class PortalListeners implements BeanPostProcessor, SmartLifecycle {
     /** Closes the subscriptions, each draining its running handlers. */
     @Override
     public synchronized void stop() {
-        List<Running> opened = new ArrayList<>(running);
-        Collections.reverse(opened);
-        for (Running subscription : opened) {
-            try {
-                subscription.subscription().close();
-            } catch (RuntimeException e) {
-                LOG.warn("Closing the subscription of @PortalListener {} failed: {}", subscription.handler(), e.toString());
-            }
-        }
+        InReverse.close(running, subscription -> subscription.subscription().close(), (subscription, e) ->
+                LOG.warn("Closing the subscription of @PortalListener {} failed: {}", subscription.handler(), e.toString()));
         running.clear();
         started = false;
     }
