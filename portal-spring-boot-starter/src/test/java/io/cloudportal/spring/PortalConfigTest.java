@@ -39,8 +39,8 @@ class PortalConfigTest {
                 long changed = System.nanoTime();
                 put(operator, "config/shop/checkout/currency", "CHF");
                 await().atMost(PATIENCE).until(() -> "CHF".equals(shop.getBean(Checkout.class).getCurrency()));
-                System.getLogger("PortalConfigTest").log(System.Logger.Level.INFO, "rebound after "
-                        + Duration.ofNanos(System.nanoTime() - changed).toMillis() + " ms");
+                org.slf4j.LoggerFactory.getLogger(PortalConfigTest.class).info("rebound {} ms after the change",
+                        Duration.ofNanos(System.nanoTime() - changed).toMillis());
                 operator.kvStore().delete("config/shop/checkout.max-items");
                 await().atMost(PATIENCE).until(() -> shop.getBean(Checkout.class).getMaxItems() == 0);
                 assertThat(shop.getEnvironment().getProperty("checkout.max-items")).isNull();

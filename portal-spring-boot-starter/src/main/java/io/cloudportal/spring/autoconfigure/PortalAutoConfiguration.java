@@ -77,7 +77,7 @@ public class PortalAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
-    static class Health {
+    static class HealthContribution {
 
         @Bean
         @ConditionalOnMissingBean(name = "portalHealthContributor")
