@@ -167,7 +167,11 @@ final class KafkaSubscription implements DriverSubscription {
         onClosed.accept(this);
     }
 
-    /** What the consumer knows of its partitions' ends, which each fetch brings: no call to the broker. */
+    /**
+     * What the consumer knows of its partitions' ends, which each fetch brings. For a partition whose end it does not
+     * know yet (before its first fetch answer) currentLag sends one ListOffsets request in the background and counts
+     * 0 meanwhile; the gauge itself only reads {@link #unfetched}.
+     */
     private void noteUnfetched() {
         long sum = 0;
         for (TopicPartition partition : consumer.assignment()) {
