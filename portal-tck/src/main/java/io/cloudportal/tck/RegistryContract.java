@@ -185,6 +185,9 @@ public abstract class RegistryContract extends ContractSupport {
         // Long enough for a driver that re-registers on a new session to have done so: still nothing it was not asked to keep.
         await().pollDelay(Duration.ofSeconds(2)).atMost(PATIENCE).untilAsserted(() -> assertThat(victim.state())
                 .isIn(io.cloudportal.ConnectionState.CONNECTED, io.cloudportal.ConnectionState.RECONNECTED));
-        assertThat(observer.registry().lookup(service)).extracting(ServiceInstance::id).containsExactlyElementsOf(expected);
+        // Waited for, not read once: after a session expiry RECONNECTED comes before the driver has put back what it
+        // keeps, so "kept" may be missing for a moment (a full run read [] here); what it must never hold is more.
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(observer.registry().lookup(service)).extracting(ServiceInstance::id)
+                .containsExactlyElementsOf(expected));
     }
 }
