@@ -39,6 +39,8 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
     private static final String CLUSTER = "PortalCluster";
     private static final String BROKER = "portal-broker";
     private static final Duration REGISTRATION_TIMEOUT = Duration.ofSeconds(30);
+    /** Where a proxied broker is advertised: a second loopback address, since the port must stay the broker's. */
+    private static final String PROXY_HOST = "127.0.0.2";
 
     /**
      * Every thread the NameServer and broker start belongs to this group: they are started from a
@@ -55,6 +57,10 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
     private int haPort;
     private NamesrvController nameServer;
     private BrokerController broker;
+    /** Whether clients should reach the broker through {@link #proxy}. */
+    private boolean proxied;
+    /** In front of the broker when proxied: listens on 127.0.0.2 and the broker's port, which the broker advertises. */
+    private LoopbackProxy proxy;
 
     /** Prepares a NameServer and a broker in a new temporary directory; call {@link #start()}. */
     public EmbeddedRocketMq() {
@@ -74,6 +80,43 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
         return EmbeddedServers.start(new EmbeddedServers.Spec("rocketmq", EmbeddedRocketMq::new, EmbeddedRocketMq::onClasspath,
                 "RocketMQ runs in the JVM and needs org.apache.rocketmq:rocketmq-broker and rocketmq-namesrv on the classpath",
                 Optional.empty()));
+    }
+
+    /**
+     * Starts a RocketMQ for tests whose clients reach the broker through a {@link LoopbackProxy}
+     * (see {@link #withProxiedBroker()}), or the one named by {@code PORTAL_TEST_ROCKETMQ_URL}.
+     *
+     * @return the running server
+     */
+    public static EmbeddedServer startProxiedForTests() {
+        return EmbeddedServers.start(new EmbeddedServers.Spec("rocketmq", EmbeddedRocketMq::withProxiedBroker, EmbeddedRocketMq::onClasspath,
+                "RocketMQ runs in the JVM and needs org.apache.rocketmq:rocketmq-broker and rocketmq-namesrv on the classpath",
+                Optional.empty()));
+    }
+
+    /**
+     * Prepares a NameServer and a broker whose clients reach the broker only through a proxy, so a
+     * test can cut every client's broker connection: clients learn the broker's address from the
+     * NameServer, and the broker advertises {@code brokerIP1:listenPort} with no way to name another
+     * port, so the broker binds 127.0.0.1, advertises 127.0.0.2 on the same port, and the proxy
+     * listens there. Where 127.0.0.2 cannot be bound (it can on Linux) the broker is not proxied and
+     * {@link #proxy()} is empty. Call {@link #start()}.
+     *
+     * @return the servers
+     */
+    public static EmbeddedRocketMq withProxiedBroker() {
+        EmbeddedRocketMq servers = new EmbeddedRocketMq();
+        servers.proxied = true;
+        return servers;
+    }
+
+    /**
+     * The proxy in front of the broker of servers made by {@link #withProxiedBroker()}.
+     *
+     * @return the proxy, or empty when not proxied or 127.0.0.2 could not be bound
+     */
+    public synchronized Optional<LoopbackProxy> proxy() {
+        return Optional.ofNullable(proxy);
     }
 
     private static boolean onClasspath() {
@@ -117,6 +160,9 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
                     startNameServer();
                     brokerPort = portWithFreePortTwoBelow();
                     haPort = FreePorts.next();
+                    if (proxied) {
+                        proxy = proxyInFrontOfBroker();
+                    }
                 }
                 startBroker();
             });
@@ -219,7 +265,7 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
         config.setRocketmqHome(home.toString());
         config.setBrokerClusterName(CLUSTER);
         config.setBrokerName(BROKER);
-        config.setBrokerIP1("127.0.0.1");
+        config.setBrokerIP1(proxy == null ? "127.0.0.1" : PROXY_HOST);
         config.setNamesrvAddr("127.0.0.1:" + nameServerPort);
         config.setListenPort(brokerPort);
         config.setAutoCreateTopicEnable(true);
@@ -285,6 +331,15 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
         return route != null && route.getBrokerDatas().stream().anyMatch(b -> BROKER.equals(b.getBrokerName()));
     }
 
+    private LoopbackProxy proxyInFrontOfBroker() {
+        try {
+            return LoopbackProxy.at(PROXY_HOST, brokerPort, "127.0.0.1", brokerPort);
+        } catch (UncheckedIOException e) {
+            LOG.warn("No proxy in front of the RocketMQ broker ({}): its clients' connections cannot be cut", e.getMessage());
+            return null;
+        }
+    }
+
     /** The broker also listens on its port minus 2 (its "VIP channel"), so both must be free. */
     private static int portWithFreePortTwoBelow() {
         for (int i = 0; i < 50; i++) {
@@ -328,6 +383,10 @@ public final class EmbeddedRocketMq implements EmbeddedServer {
     @Override
     public synchronized void close() {
         stop();
+        if (proxy != null) {
+            proxy.close();
+            proxy = null;
+        }
         if (nameServer != null) {
             nameServer.shutdown();
             nameServer = null;

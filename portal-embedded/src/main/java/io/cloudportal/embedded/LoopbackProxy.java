@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +47,11 @@ public final class LoopbackProxy implements AutoCloseable {
     private volatile Mode mode = Mode.PASS;
     private volatile boolean closed;
 
-    private LoopbackProxy(InetSocketAddress target) throws IOException {
+    private LoopbackProxy(InetSocketAddress listenAt, InetSocketAddress target) throws IOException {
         this.target = target;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(listenAt, 50);
         this.threads = Executors.newCachedThreadPool(NamedThreads.factory("portal-proxy-" + listener.getLocalPort()));
         threads.execute(this::accept);
     }
@@ -62,16 +65,37 @@ public final class LoopbackProxy implements AutoCloseable {
      */
     public static LoopbackProxy to(String host, int port) {
         try {
-            return new LoopbackProxy(new InetSocketAddress(host, port));
+            return new LoopbackProxy(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), new InetSocketAddress(host, port));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a loopback proxy to " + host + ":" + port, e);
         }
     }
 
     /**
+     * Starts a proxy that listens at a given loopback address and port, for servers that advertise
+     * one address to their clients and cannot be told a different port for it (RocketMQ's broker
+     * advertises {@code brokerIP1:listenPort}: a proxy on 127.0.0.2 and the broker's own port sits in
+     * front of a broker bound to 127.0.0.1).
+     *
+     * @param listenHost where clients connect, e.g. {@code 127.0.0.2}
+     * @param listenPort the port there
+     * @param host the server's host
+     * @param port the server's port
+     * @return the running proxy, passing traffic
+     * @throws UncheckedIOException if that address cannot be bound (outside Linux, 127.0.0.2 may not exist)
+     */
+    public static LoopbackProxy at(String listenHost, int listenPort, String host, int port) {
+        try {
+            return new LoopbackProxy(new InetSocketAddress(listenHost, listenPort), new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a proxy at " + listenHost + ":" + listenPort + " to " + host + ":" + port, e);
+        }
+    }
+
+    /**
      * The port clients connect to.
      *
-     * @return the proxy's port on 127.0.0.1
+     * @return the proxy's port (on 127.0.0.1 unless made by {@link #at})
      */
     public int port() {
         return listener.getLocalPort();
@@ -150,28 +174,57 @@ public final class LoopbackProxy implements AutoCloseable {
             }
             sockets.add(client);
             sockets.add(upstream);
-            threads.execute(() -> pump(client, upstream));
-            threads.execute(() -> pump(upstream, client));
+            AtomicInteger open = new AtomicInteger(2);
+            threads.execute(() -> pump(client, upstream, open));
+            threads.execute(() -> pump(upstream, client, open));
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    /**
+     * Copies one direction. An orderly close is passed on as one (a FIN, after every byte before
+     * it), so that a client's last request before it disconnects still reaches the server, as it
+     * would without the proxy; both sockets are closed once both directions ended. Anything else
+     * (a cut, a reset, an error) resets both at once.
+     */
+    private void pump(Socket from, Socket to, AtomicInteger open) {
         byte[] buffer = new byte[16 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        boolean orderly = false;
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
             int read;
             while ((read = in.read(buffer)) != -1) {
                 if (mode == Mode.PASS) {
                     out.write(buffer, 0, read);
                     out.flush();
                 } else if (mode == Mode.CUT) {
-                    break;
+                    return;
                 }
             }
+            orderly = mode == Mode.PASS;
+            if (orderly) {
+                to.shutdownOutput();
+            }
         } catch (IOException ended) {
-            // The other side closed or was reset: nothing to forward any more.
+            orderly = false;
+            // The other side was reset or closed under us: nothing to forward any more.
         } finally {
-            reset(from);
-            reset(to);
+            if (!orderly) {
+                reset(from);
+                reset(to);
+            } else if (open.decrementAndGet() == 0) {
+                close(from);
+                close(to);
+            }
+        }
+    }
+
+    private void close(Socket socket) {
+        sockets.remove(socket);
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.debug("Closing {} failed", socket, e);
         }
     }
 
@@ -196,6 +249,6 @@ public final class LoopbackProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "LoopbackProxy[127.0.0.1:" + port() + " -> " + target + ", " + mode + "]";
+        return "LoopbackProxy[" + listener.getLocalSocketAddress() + " -> " + target + ", " + mode + "]";
     }
 }

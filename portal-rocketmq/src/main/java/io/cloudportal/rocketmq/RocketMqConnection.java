@@ -10,6 +10,8 @@ import io.cloudportal.spi.DriverContext;
 import io.cloudportal.spi.DriverPublisher;
 import io.cloudportal.spi.SessionState;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.acl.common.AclClientRPCHook;
 import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.client.ClientConfig;
+import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -29,8 +32,10 @@ import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.common.topic.TopicValidator;
 import org.apache.rocketmq.remoting.RPCHook;
+import org.apache.rocketmq.remoting.exception.RemotingException;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
+import org.apache.rocketmq.remoting.protocol.heartbeat.HeartbeatData;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * client instance of its own so that two subscriptions of one group are two members.
  *
  * <p>RocketMQ clients have no session; the state here is whether a master broker is registered
- * with the NameServers, checked every {@code heartbeat}: SUSPENDED while none is (a broker
- * restart unregisters it), RECONNECTED when one is again.
+ * with the NameServers and answers this connection, checked every {@code heartbeat}: SUSPENDED
+ * while none does (a broker restart unregisters it; a cut path leaves it registered but silent),
+ * RECONNECTED when one does again.
  */
 final class RocketMqConnection implements DriverConnection {
 
@@ -125,16 +131,40 @@ final class RocketMqConnection implements DriverConnection {
     }
 
     private void probe() {
+        long timeout = Math.min(settings.heartbeat().toMillis() * 2, 5_000);
         try {
-            ClusterInfo cluster = api().getBrokerClusterInfo(Math.min(settings.heartbeat().toMillis() * 2, 5_000));
-            boolean masterRegistered = cluster.getBrokerAddrTable().values().stream()
-                    .anyMatch(broker -> broker.getBrokerAddrs().containsKey(MixAll.MASTER_ID));
-            session.probed(masterRegistered, masterRegistered ? "a RocketMQ master broker is registered at " + settings.nameServers()
-                    + " again" : "no RocketMQ master broker is registered at " + settings.nameServers());
+            ClusterInfo cluster = api().getBrokerClusterInfo(timeout);
+            List<String> masters = cluster.getBrokerAddrTable().values().stream()
+                    .map(broker -> broker.getBrokerAddrs().get(MixAll.MASTER_ID)).filter(Objects::nonNull).toList();
+            if (masters.isEmpty()) {
+                session.probed(false, "no RocketMQ master broker is registered at " + settings.nameServers());
+                return;
+            }
+            // Registered is not reachable: a cut path to the broker leaves its registration in place.
+            for (String master : masters) {
+                if (answers(master, timeout)) {
+                    session.probed(true, "the RocketMQ master broker at " + master + " answers again");
+                    return;
+                }
+            }
+            session.probed(false, "no registered RocketMQ master broker answers (" + String.join(", ", masters) + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             session.probed(false, "the RocketMQ NameServers " + settings.nameServers() + " did not answer: " + e.getMessage());
+        }
+    }
+
+    /** One heartbeat with nothing in it: the cheapest request every client may make, which registers and changes nothing. */
+    private boolean answers(String broker, long timeoutMillis) throws InterruptedException {
+        HeartbeatData empty = new HeartbeatData();
+        empty.setClientID(producer.getDefaultMQProducerImpl().getMqClientFactory().getClientId());
+        try {
+            api().sendHeartbeat(broker, empty, timeoutMillis);
+            return true;
+        } catch (RemotingException | MQBrokerException e) {
+            LOG.debug("The RocketMQ broker at {} did not answer a heartbeat", broker, e);
+            return false;
         }
     }
 

@@ -3,6 +3,7 @@ package io.cloudportal.rocketmq;
 import io.cloudportal.Portal;
 import io.cloudportal.embedded.EmbeddedRocketMq;
 import io.cloudportal.embedded.EmbeddedServer;
+import io.cloudportal.embedded.LoopbackProxy;
 import io.cloudportal.tck.Credentials;
 import io.cloudportal.tck.Fault;
 import io.cloudportal.tck.FaultScript;
@@ -12,9 +13,10 @@ import java.util.Set;
 
 /**
  * The TCK's way to RocketMQ: one NameServer and broker in the test JVM (or the cluster named by
- * {@code PORTAL_TEST_ROCKETMQ_URL}). Clients learn the broker's address from the NameServer, so
- * one client's connection cannot be cut through a proxy, and RocketMQ has no session to expire:
- * the fault here is the broker restart.
+ * {@code PORTAL_TEST_ROCKETMQ_URL}). Clients learn the broker's address from the NameServer, and
+ * the broker advertises a loopback proxy in front of it ({@link EmbeddedRocketMq#withProxiedBroker()}):
+ * cutting the proxy cuts every client's broker connection at once (the publisher's too, which
+ * re-sends), while the NameServer stays reachable. RocketMQ has no session to expire.
  */
 final class RocketMqHarness implements TckHarness {
 
@@ -22,7 +24,7 @@ final class RocketMqHarness implements TckHarness {
     /** Quick state changes: the contracts restart the broker and wait for the connection to notice. */
     static final String OPTIONS = "?heartbeat=500ms";
 
-    private final EmbeddedServer server = EmbeddedRocketMq.startForTests();
+    private final EmbeddedServer server = EmbeddedRocketMq.startProxiedForTests();
 
     private RocketMqHarness() {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "rocketmq-harness-stop"));
@@ -54,15 +56,26 @@ final class RocketMqHarness implements TckHarness {
 
     @Override
     public Set<Fault> faults() {
-        return server.canInjectFaults() ? Set.of(Fault.SERVER_RESTART) : Set.of();
+        if (!server.canInjectFaults()) {
+            return Set.of();
+        }
+        return proxy().isPresent() ? Set.of(Fault.SERVER_RESTART, Fault.CONNECTION_CUT) : Set.of(Fault.SERVER_RESTART);
+    }
+
+    private Optional<LoopbackProxy> proxy() {
+        return server instanceof EmbeddedRocketMq local ? local.proxy() : Optional.empty();
     }
 
     @Override
     public void inject(Fault fault, Portal victim) throws Exception {
-        if (fault != Fault.SERVER_RESTART) {
-            throw new IllegalArgumentException("the RocketMQ fixture cannot inject " + fault);
+        switch (fault) {
+            case SERVER_RESTART -> FaultScript.serverRestart(victim, server::restart);
+            case CONNECTION_CUT -> {
+                LoopbackProxy proxy = proxy().orElseThrow();
+                FaultScript.connectionCut(victim, proxy::cut, proxy::pass);
+            }
+            default -> throw new IllegalArgumentException("the RocketMQ fixture cannot inject " + fault);
         }
-        FaultScript.serverRestart(victim, server::restart);
     }
 
     @Override
