@@ -109,6 +109,11 @@ final class Observers implements PortalObserver {
     }
 
     @Override
+    public void registrationRestored(String system, String service) {
+        each(observer -> observer.registrationRestored(system, service));
+    }
+
+    @Override
     public void subscriptionOpened(String system, Subscription subscription) {
         each(observer -> observer.subscriptionOpened(system, subscription));
     }

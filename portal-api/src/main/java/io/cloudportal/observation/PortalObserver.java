@@ -128,6 +128,17 @@ public interface PortalObserver {
     }
 
     /**
+     * A registration of this connection that went with its session (an expired ZooKeeper session,
+     * an ended etcd lease) is on the server again, with its latest data. Reported by the driver
+     * once the server has it, not when the session came back.
+     *
+     * @param system the driver's name
+     * @param service the registered instance's service
+     */
+    default void registrationRestored(String system, String service) {
+    }
+
+    /**
      * A subscription of this connection opened; also called, when this observer is attached, for
      * each subscription already open. Its {@link io.cloudportal.messaging.Subscription#lag()} may
      * be read until {@link #subscriptionClosed}.

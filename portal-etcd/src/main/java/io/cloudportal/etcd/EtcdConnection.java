@@ -108,6 +108,10 @@ final class EtcdConnection implements DriverConnection {
         return context.operationTimeout();
     }
 
+    io.cloudportal.observation.PortalObserver observer() {
+        return context.observer();
+    }
+
     /** The etcd key of a path under this connection's root, e.g. {@code locks/orders/}. */
     String key(String path) {
         return settings.root() + "/" + path;

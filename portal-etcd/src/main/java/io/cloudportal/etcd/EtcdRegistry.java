@@ -206,6 +206,8 @@ final class EtcdRegistry implements Registry {
                             connection.schedule(this::putInBackground, 500);
                         } else if (!connection.session().lease().equals(lease)) {
                             putInBackground();
+                        } else {
+                            connection.observer().registrationRestored("etcd", now.service());
                         }
                     });
         }

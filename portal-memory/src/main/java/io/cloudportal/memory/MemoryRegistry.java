@@ -54,6 +54,7 @@ final class MemoryRegistry implements Registry {
     void restore() {
         for (MemoryRegistration registration : live) {
             connection.backend().registry.add(registration.instance, connection.sessionId());
+            connection.context().observer().registrationRestored("memory", registration.instance.service());
         }
     }
 

@@ -6,6 +6,7 @@ import io.cloudportal.observation.IncomingMessage;
 import io.cloudportal.observation.Observation;
 import io.cloudportal.observation.OutgoingMessage;
 import io.cloudportal.observation.PortalObserver;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -107,6 +108,12 @@ final class MeterObserver implements PortalObserver {
     public void leaseRenewed(String system, Duration lag) {
         Timer.builder("portal.session.renewal.lag").description("How long after it was due a lease renewal was confirmed")
                 .tags("portal.system", system).register(registry).record(lag);
+    }
+
+    @Override
+    public void registrationRestored(String system, String service) {
+        Counter.builder("portal.registry.registrations.restored").description("Registrations put back after their session ended")
+                .tags("portal.system", system, "portal.registry.service", service).register(registry).increment();
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.cloudportal.memory.MemoryFaults;
 import io.cloudportal.messaging.Message;
 import io.cloudportal.messaging.SubscribeOptions;
 import io.cloudportal.messaging.Subscription;
+import io.cloudportal.registry.ServiceInstance;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -131,6 +132,19 @@ class PortalMetricsTest {
         var gauge = registry.find("portal.messaging.consumer.lag").tag("messaging.destination.name", topic)
                 .tag("messaging.consumer.group.name", group).gauge();
         return gauge == null ? -1 : gauge.value();
+    }
+
+    @Test
+    void registrationsPutBackAfterASessionExpiryAreCountedByService() throws Exception {
+        try (Portal portal = Portal.connect(backend); Watch ignored = PortalMetrics.bind(portal, registry);
+             var a = portal.registry().register(ServiceInstance.of("billing", "billing-1", "10.0.0.1", 8080));
+             var b = portal.registry().register(ServiceInstance.of("billing", "billing-2", "10.0.0.2", 8080))) {
+            portal.unwrap(MemoryFaults.class).orElseThrow().expireSession();
+            await().atMost(PATIENCE).until(() -> count("portal.registry.registrations.restored") == 2);
+        }
+        assertThat(registry.get("portal.registry.registrations.restored").tag("portal.registry.service", "billing").counter().count())
+                .isEqualTo(2);
+        assertNoTagValueIn(Set.of("billing-1", "billing-2", "10.0.0.1", "10.0.0.2"));
     }
 
     @Test

@@ -9,6 +9,8 @@ import io.cloudportal.leader.Candidacy;
 import io.cloudportal.lock.HeldLock;
 import io.cloudportal.observation.Observation;
 import io.cloudportal.observation.PortalObserver;
+import io.cloudportal.registry.Registration;
+import io.cloudportal.registry.ServiceInstance;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The observation hooks of coordination on a real server: a lock waited for, held and lost
  * through a session expiry is heard as the waits, one release and one loss with its reason; a
- * failover is heard as one leadership change per candidate.
+ * failover is heard as one leadership change per candidate; registrations a session expiry took
+ * are heard once each when they are back.
  */
 public abstract class CoordinationObservationContract extends ContractSupport {
 
@@ -55,6 +58,11 @@ public abstract class CoordinationObservationContract extends ContractSupport {
         @Override
         public void leadershipChanged(String system, String election, boolean leading, Duration tenure) {
             heard.add(leading ? "elected" : "revoked");
+        }
+
+        @Override
+        public void registrationRestored(String system, String service) {
+            heard.add("restored:" + service);
         }
 
         long count(String line) {
@@ -122,5 +130,26 @@ public abstract class CoordinationObservationContract extends ContractSupport {
         figure("second candidate heard", String.join(" ", secondHeard.heard));
         assertThat(secondHeard.heard).as("the standby's connection").containsExactly("elected");
         assertThat(firstHeard.heard).as("the first leader's connection, up to its revocation").startsWith("elected", "revoked");
+    }
+
+    @Test
+    void registrationsAnExpiredSessionTookAreHeardOnceEachWhenTheyAreBack() throws Exception {
+        if (!provides(Facility.REGISTRY) || !canInject(Fault.SESSION_EXPIRY)) {
+            return;
+        }
+        String service = unique("observed-service");
+        Portal victim = open();
+        Recorder heard = heardOn(victim);
+        List<Registration> registrations = List.of(
+                victim.registry().register(ServiceInstance.of(service, "a", "host-a", 1)),
+                victim.registry().register(ServiceInstance.of(service, "b", "host-b", 2)));
+        Portal observer = open();
+        harness().inject(Fault.SESSION_EXPIRY, victim);
+        await().atMost(PATIENCE).until(() -> heard.count("restored:" + service) >= 2);
+        await().atMost(PATIENCE).until(() -> observer.registry().lookup(service).size() == 2);
+        figure("restored heard", heard.count("restored:" + service));
+        assertThat(heard.heard).as("what the victim's connection heard: each registration once").containsExactly(
+                "restored:" + service, "restored:" + service);
+        registrations.forEach(Registration::close);
     }
 }

@@ -48,6 +48,8 @@ final class ZooKeeperRegistry implements Registry {
     private final Map<String, List<RegistryListener>> listeners = new ConcurrentHashMap<>();
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.ExecutorService rebuilds;
+    /** Set when the session expired: its ephemeral registrations went with it. Written on Curator's state thread only. */
+    private volatile boolean sessionEnded;
 
     ZooKeeperRegistry(ZooKeeperConnection connection) {
         this.connection = connection;
@@ -57,14 +59,55 @@ final class ZooKeeperRegistry implements Registry {
         // re-established (seen under load after a server restart). A cache built after the
         // reconnect reads everything and watches from then on, so it cannot miss anything.
         connection.onState(state -> {
-            if (state == io.cloudportal.ConnectionState.RECONNECTED) {
+            if (state == io.cloudportal.ConnectionState.EXPIRED) {
+                sessionEnded = true;
+            } else if (state == io.cloudportal.ConnectionState.RECONNECTED) {
+                boolean newSession = sessionEnded;
+                sessionEnded = false;
                 try {
-                    rebuilds.execute(this::rebuildCaches);
+                    rebuilds.execute(() -> {
+                        rebuildCaches();
+                        if (newSession) {
+                            reportRestored();
+                        }
+                    });
                 } catch (java.util.concurrent.RejectedExecutionException closed) {
                     // the registry is closing
                 }
             }
         });
+    }
+
+    /**
+     * Curator's discovery puts every registration back on a new session by itself, on its own
+     * thread; this reports each one once the server has it under this session, waiting at most
+     * the operation timeout for each.
+     */
+    private void reportRestored() {
+        for (String key : new ArrayList<>(registered)) {
+            String path = basePath + "/" + key;
+            long deadline = System.nanoTime() + connection.context().operationTimeout().toNanos();
+            try {
+                while (registered.contains(key)) {
+                    Stat stat = connection.client().checkExists().forPath(path);
+                    if (stat != null && stat.getEphemeralOwner() == connection.client().getZookeeperClient().getZooKeeper().getSessionId()) {
+                        connection.context().observer().registrationRestored("zookeeper", key.substring(0, key.indexOf('/')));
+                        break;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        LOG.warn("{} is not back on the new ZooKeeper session after {}; Curator keeps re-registering it", path,
+                                connection.context().operationTimeout());
+                        break;
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.debug("Checking that {} is back on the new session failed", path, e);
+            }
+        }
     }
 
     private boolean metadataPayload() {
