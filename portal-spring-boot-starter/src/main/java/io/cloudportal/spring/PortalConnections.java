@@ -3,12 +3,15 @@ package io.cloudportal.spring;
 import io.cloudportal.ConfigurationException;
 import io.cloudportal.Portal;
 import io.cloudportal.PortalException;
+import io.cloudportal.Watch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +40,14 @@ public final class PortalConnections implements AutoCloseable {
      */
     public static PortalConnections open(PortalProperties properties) {
         Map<String, Portal> open = new LinkedHashMap<>();
+        String memory = properties.getTest().getMemory();
+        if (memory != null && !memory.isBlank()) {
+            return onMemory(properties, memory);
+        }
         try {
             if (properties.getUrl() != null) {
-                open.put(PortalProperties.DEFAULT_CONNECTION, connect("portal.url", properties.getUrl(), properties.getOptions()));
+                open.put(PortalProperties.DEFAULT_CONNECTION, connect("portal.url", properties.getUrl(), properties.getOptions(),
+                        properties.isFailFast()));
             }
             properties.getConnections().forEach((name, connection) -> {
                 String property = "portal.connections." + name + ".url";
@@ -49,7 +57,7 @@ public final class PortalConnections implements AutoCloseable {
                 if (connection.getUrl() == null || connection.getUrl().isBlank()) {
                     throw new PortalStartupException(property, "is not set; every connection needs a URL such as zookeeper://localhost:2181/app");
                 }
-                open.put(name, connect(property, connection.getUrl(), connection.getOptions()));
+                open.put(name, connect(property, connection.getUrl(), connection.getOptions(), properties.isFailFast()));
             });
         } catch (RuntimeException e) {
             closeAll(open);
@@ -62,7 +70,30 @@ public final class PortalConnections implements AutoCloseable {
         return new PortalConnections(open);
     }
 
-    private static Portal connect(String property, String url, Map<String, String> options) {
+    /** Every configured connection on one memory backend, for an application's own tests ({@code portal.test.memory}). */
+    private static PortalConnections onMemory(PortalProperties properties, String memory) {
+        java.util.List<String> names = new ArrayList<>();
+        if (properties.getUrl() != null) {
+            names.add(PortalProperties.DEFAULT_CONNECTION);
+        }
+        names.addAll(properties.getConnections().keySet());
+        if (names.isEmpty()) {
+            names.add(PortalProperties.DEFAULT_CONNECTION);
+        }
+        Map<String, Portal> open = new LinkedHashMap<>();
+        try {
+            for (String name : names) {
+                open.put(name, connect("portal.test.memory", "memory://" + memory, Map.of(), true));
+            }
+        } catch (RuntimeException e) {
+            closeAll(open);
+            throw e;
+        }
+        LOG.info("portal.test.memory={}: the connections {} run on memory://{} instead of their URLs", memory, open.keySet(), memory);
+        return new PortalConnections(open);
+    }
+
+    private static Portal connect(String property, String url, Map<String, String> options, boolean failFast) {
         try {
             Portal portal = Portal.connect(url, options);
             LOG.info("Portal connection {} ({}) opened from {}", portal, portal.driverName(), property);
@@ -70,8 +101,47 @@ public final class PortalConnections implements AutoCloseable {
         } catch (ConfigurationException e) {
             throw new PortalStartupException(property, "cannot be used: " + e.getMessage(), e);
         } catch (PortalException e) {
-            throw new PortalStartupException(property, "names a backend that could not be reached: " + e.getMessage(), e);
+            if (failFast) {
+                throw new PortalStartupException(property, "names a backend that could not be reached: " + e.getMessage()
+                        + " (set portal.fail-fast=false to start anyway and connect in the background)", e);
+            }
+            LOG.warn("{} names a backend that could not be reached: {}; starting anyway (portal.fail-fast=false), "
+                    + "its health is DOWN until it opens in the background", property, e.getMessage());
+            return new PendingPortal(property, url, () -> Portal.connect(url, options), e);
         }
+    }
+
+    /**
+     * Runs an action with a connection once it is open: now for one that opened at startup, later
+     * (on the thread that opened it) for one the application started without
+     * ({@code portal.fail-fast=false}); an action that fails then is logged.
+     *
+     * @param connection one of these connections
+     * @param action what to do with it; what it returns is closed with the handle
+     * @return a handle that cancels the action if it has not run yet, and closes what it returned if it has
+     */
+    public Watch whenOpen(Portal connection, Function<Portal, ? extends AutoCloseable> action) {
+        if (connection instanceof PendingPortal pending) {
+            return pending.whenOpen(action);
+        }
+        AutoCloseable made = action.apply(connection);
+        return made == null ? () -> { } : () -> {
+            try {
+                made.close();
+            } catch (Exception e) {
+                LOG.warn("Closing {} failed: {}", made, e.toString());
+            }
+        };
+    }
+
+    /**
+     * Why a connection the application started without ({@code portal.fail-fast=false}) is not open yet.
+     *
+     * @param connection one of these connections
+     * @return the last failure to open it, or empty once it is open (and for every connection that opened at startup)
+     */
+    public Optional<String> notOpenYet(Portal connection) {
+        return connection instanceof PendingPortal pending ? pending.notOpenYet() : Optional.empty();
     }
 
     /**

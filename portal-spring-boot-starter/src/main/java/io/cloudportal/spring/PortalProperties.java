@@ -29,6 +29,17 @@ public class PortalProperties {
     /** The driver's options for {@code portal.url} (the driver's README section lists them), e.g. {@code sessionTimeout: 15s}. */
     private Map<String, String> options = new LinkedHashMap<>();
 
+    /**
+     * Whether a backend that cannot be reached at startup fails the startup (the default), or the
+     * application starts anyway with that connection DOWN in its health, opens it in the background,
+     * and starts its listeners, candidates and registration once it is open. A URL or option that
+     * cannot be used fails the startup either way.
+     */
+    private boolean failFast = true;
+
+    /** What an application's own tests change; see {@link io.cloudportal.spring.test.AutoConfigurePortalMemory}. */
+    private Test test = new Test();
+
     /** More connections by name, each with its own {@code url} and {@code options}. */
     private Map<String, Connection> connections = new LinkedHashMap<>();
 
@@ -41,6 +52,22 @@ public class PortalProperties {
 
     public void setDiscovery(Discovery discovery) {
         this.discovery = discovery;
+    }
+
+    public Test getTest() {
+        return test;
+    }
+
+    public void setTest(Test test) {
+        this.test = test;
+    }
+
+    public boolean isFailFast() {
+        return failFast;
+    }
+
+    public void setFailFast(boolean failFast) {
+        this.failFast = failFast;
     }
 
     public String getUrl() {
@@ -95,6 +122,26 @@ public class PortalProperties {
         @Override
         public String toString() {
             return "Connection[options=" + options.keySet() + "]";
+        }
+    }
+
+    /** For an application's own tests. */
+    public static class Test {
+
+        /**
+         * The name of a memory backend every connection opens instead of its URL, without its
+         * options ({@code portal.url}, each {@code portal.connections.<name>.url}, and the
+         * {@code portal:} configuration import): the whole application on {@code memory://} with
+         * no server. {@code @AutoConfigurePortalMemory} sets it; empty in production.
+         */
+        private String memory;
+
+        public String getMemory() {
+            return memory;
+        }
+
+        public void setMemory(String memory) {
+            this.memory = memory;
         }
     }
 

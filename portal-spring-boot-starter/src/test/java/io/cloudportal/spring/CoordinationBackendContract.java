@@ -1,8 +1,11 @@
 package io.cloudportal.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.cloudportal.Portal;
+import io.cloudportal.UnavailableException;
 import io.cloudportal.embedded.EmbeddedServer;
 import io.cloudportal.spring.autoconfigure.PortalAutoConfiguration;
 import java.time.Duration;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -23,7 +27,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  * One Spring application on a coordination backend picked by {@code portal.url} alone. Its
  * properties come from the KV store and follow a change. With the
  * server down its health goes OUT_OF_SERVICE (suspended), then DOWN once the client gave the
- * session up, and UP again when the server is back.
+ * session up, and UP again when the server is back; told not to fail fast, it starts while the
+ * server is down and joins its election once the server is up.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class CoordinationBackendContract {
@@ -82,6 +87,44 @@ abstract class CoordinationBackendContract {
         assertThat(seen).as("statuses: suspended, then (where the client gives up) expired, then back")
                 .containsExactlyElementsOf(expiresWhileUnreachable() ? List.of(Status.OUT_OF_SERVICE, Status.DOWN, Status.UP)
                         : List.of(Status.OUT_OF_SERVICE, Status.UP));
+    }
+
+    @Test
+    void withFailFastOffTheApplicationStartsWhileTheServerIsDownAndCatchesUpWhenItIsBack() {
+        String url = server().url() + "/spring-pending";
+        PortalAutoConfigurationTest.Scheduler scheduler = new PortalAutoConfigurationTest.Scheduler();
+        server().stop();
+        try {
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PortalAutoConfiguration.class))
+                    .withPropertyValues("portal.url=" + url, "portal.fail-fast=false", "spring.application.name=shop")
+                    .withPropertyValues(sessionOptions()).withBean(PortalAutoConfigurationTest.Scheduler.class, () -> scheduler)
+                    .run(context -> {
+                        assertThat(context).hasNotFailed();
+                        HealthIndicator health = (HealthIndicator) ((CompositeHealthContributor) context.getBean("portalHealthContributor",
+                                HealthContributor.class)).getContributor(PortalProperties.DEFAULT_CONNECTION);
+                        Health down = health.health();
+                        assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                        assertThat(down.getDetails()).containsEntry("state", "NOT_OPEN").containsKey("lastFailure");
+                        Portal portal = context.getBean(Portal.class);
+                        assertThatThrownBy(() -> portal.lock("nightly")).isInstanceOf(UnavailableException.class)
+                                .hasMessageContaining("portal.url").hasMessageContaining("portal.fail-fast=false");
+                        assertThat(scheduler.events).as("a candidate waits for its connection").isEmpty();
+                        server().restart();
+                        await().atMost(PATIENCE).until(() -> health.health().getStatus() == Status.UP);
+                        await().atMost(PATIENCE).until(() -> scheduler.events.size() == 1);
+                        assertThat(scheduler.events.get(0).type()).isEqualTo(io.cloudportal.leader.LeadershipEvent.Type.ELECTED);
+                        try (var held = portal.lock("nightly").acquire(PATIENCE)) {
+                            assertThat(held.isHeld()).isTrue();
+                        }
+                    });
+        } finally {
+            if (!server().isRunning()) {
+                server().restart();
+            }
+        }
+        assertThat(scheduler.events).extracting(io.cloudportal.leader.LeadershipEvent::type)
+                .as("the candidacy that joined late leaves with the context")
+                .containsExactly(io.cloudportal.leader.LeadershipEvent.Type.ELECTED, io.cloudportal.leader.LeadershipEvent.Type.REVOKED);
     }
 
     private static Status record(List<Status> seen, Status status) {

@@ -68,6 +68,9 @@ class PortalAutoConfigurationTest {
                         .contains("FailureAnalyzer=", io.cloudportal.spring.autoconfigure.PortalStartupFailureAnalyzer.class.getName());
             }
         });
+        runner.withPropertyValues("portal.url=memroy://typo", "portal.fail-fast=false").run(context -> assertThat(
+                rootPortalFailure(context.getStartupFailure())).as("a wrong URL fails even when the backend may be down")
+                .hasMessageStartingWith("portal.url cannot be used"));
         runner.withPropertyValues("portal.connections.events.url=").run(context -> assertThat(rootPortalFailure(context.getStartupFailure()))
                 .hasMessageStartingWith("portal.connections.events.url is not set"));
         runner.run(context -> assertThat(rootPortalFailure(context.getStartupFailure())).hasMessageStartingWith("portal.url is not set"));

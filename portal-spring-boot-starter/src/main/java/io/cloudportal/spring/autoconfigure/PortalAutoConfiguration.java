@@ -82,7 +82,7 @@ public class PortalAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "portalHealthContributor")
         HealthContributor portalHealthContributor(PortalConnections connections) {
-            return CompositeHealthContributor.fromMap(connections.asMap(), PortalHealthIndicator::new);
+            return CompositeHealthContributor.fromMap(connections.asMap(), portal -> new PortalHealthIndicator(portal, connections));
         }
     }
 

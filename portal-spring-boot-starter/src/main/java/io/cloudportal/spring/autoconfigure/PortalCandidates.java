@@ -1,5 +1,7 @@
 package io.cloudportal.spring.autoconfigure;
 
+import io.cloudportal.Portal;
+import io.cloudportal.Watch;
 import io.cloudportal.leader.Candidacy;
 import io.cloudportal.leader.LeadershipEvent;
 import io.cloudportal.spring.PortalCandidate;
@@ -20,6 +22,7 @@ final class PortalCandidates implements SmartLifecycle {
     private final ObjectProvider<PortalCandidate> candidates;
     private final String candidateId;
     private final List<Joined> joined = new CopyOnWriteArrayList<>();
+    private final List<Watch> handles = new CopyOnWriteArrayList<>();
     private volatile boolean started;
 
     PortalCandidates(ObjectProvider<PortalConnections> connections, ObjectProvider<PortalCandidate> candidates, String candidateId) {
@@ -38,9 +41,13 @@ final class PortalCandidates implements SmartLifecycle {
         try {
             candidates.orderedStream().forEach(candidate -> {
                 String connection = candidate.connection();
-                Candidacy candidacy = (connection.isEmpty() ? open.primary() : open.get(connection)).leaderElection(candidate.election())
-                        .join(candidateId, event -> dispatch(candidate, event));
-                joined.add(new Joined(candidate.election(), connection.isEmpty() ? "(primary)" : connection, candidacy));
+                Portal portal = connection.isEmpty() ? open.primary() : open.get(connection);
+                // Now, or once a connection the application started without opens.
+                handles.add(open.whenOpen(portal, ready -> {
+                    Candidacy candidacy = ready.leaderElection(candidate.election()).join(candidateId, event -> dispatch(candidate, event));
+                    joined.add(new Joined(candidate.election(), connection.isEmpty() ? "(primary)" : connection, candidacy));
+                    return candidacy;
+                }));
             });
         } catch (RuntimeException e) {
             stop();
@@ -63,8 +70,8 @@ final class PortalCandidates implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
-        InReverse.close(joined, candidacy -> candidacy.candidacy().close(),
-                (candidacy, e) -> LOG.warn("Leaving election '{}' failed: {}", candidacy.election(), e.toString()));
+        InReverse.close(handles, Watch::close, (handle, e) -> LOG.warn("Leaving an election failed: {}", e.toString()));
+        handles.clear();
         joined.clear();
         started = false;
     }

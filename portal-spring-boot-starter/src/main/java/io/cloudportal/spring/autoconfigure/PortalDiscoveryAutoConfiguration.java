@@ -1,8 +1,6 @@
 package io.cloudportal.spring.autoconfigure;
 
-import io.cloudportal.Facility;
 import io.cloudportal.Portal;
-import io.cloudportal.registry.Registry;
 import io.cloudportal.spring.PortalConnections;
 import io.cloudportal.spring.PortalProperties;
 import io.cloudportal.spring.discovery.PortalAutoServiceRegistration;
@@ -40,13 +38,13 @@ public class PortalDiscoveryAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     PortalDiscoveryClient portalDiscoveryClient(PortalConnections connections, PortalProperties properties) {
-        return new PortalDiscoveryClient(registry(connections, properties));
+        return new PortalDiscoveryClient(discoveryConnection(connections, properties));
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     PortalServiceRegistry portalServiceRegistry(PortalConnections connections, PortalProperties properties) {
-        return new PortalServiceRegistry(registry(connections, properties));
+        return new PortalServiceRegistry(connections, discoveryConnection(connections, properties));
     }
 
     @Bean
@@ -73,10 +71,9 @@ public class PortalDiscoveryAutoConfiguration {
         }
     }
 
-    private static Registry registry(PortalConnections connections, PortalProperties properties) {
+    private static Portal discoveryConnection(PortalConnections connections, PortalProperties properties) {
         String name = properties.getDiscovery().getConnection();
-        Portal portal = name.isEmpty() ? connections.primary() : connections.get(name);
-        return portal.capabilities().facilities().contains(Facility.REGISTRY) ? portal.registry() : null;
+        return name.isEmpty() ? connections.primary() : connections.get(name);
     }
 
     private static String host(ObjectProvider<InetUtils> inet) {

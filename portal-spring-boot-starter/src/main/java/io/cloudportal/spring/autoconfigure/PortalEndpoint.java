@@ -36,7 +36,7 @@ public class PortalEndpoint {
     @ReadOperation
     public Map<String, Object> portal() {
         Map<String, Object> connectionsByName = new LinkedHashMap<>();
-        connections.asMap().forEach((name, portal) -> connectionsByName.put(name, describe(portal)));
+        connections.asMap().forEach((name, portal) -> connectionsByName.put(name, describe(portal, connections.notOpenYet(portal))));
         List<Map<String, Object>> subscriptions = new ArrayList<>();
         for (PortalListeners.Running running : listeners.running()) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -65,10 +65,15 @@ public class PortalEndpoint {
         return body;
     }
 
-    private static Map<String, Object> describe(Portal portal) {
+    private static Map<String, Object> describe(Portal portal, java.util.Optional<String> notOpenYet) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("driver", portal.driverName());
         entry.put("connection", portal.toString());
+        if (notOpenYet.isPresent()) {
+            entry.put("state", "NOT_OPEN");
+            entry.put("lastFailure", notOpenYet.get());
+            return entry;
+        }
         entry.put("state", portal.state().name());
         entry.put("facilities", portal.capabilities().facilities().stream().map(Enum::name).sorted().toList());
         entry.put("guarantees", portal.capabilities().guarantees().stream().map(Enum::name).sorted().toList());

@@ -1,5 +1,7 @@
 package io.cloudportal.spring.autoconfigure;
 
+import io.cloudportal.Portal;
+import io.cloudportal.Watch;
 import io.cloudportal.messaging.Codec;
 import io.cloudportal.messaging.Delivery;
 import io.cloudportal.messaging.Message;
@@ -38,6 +40,8 @@ final class PortalListeners implements BeanPostProcessor, SmartLifecycle {
     private final Environment environment;
     private final List<Endpoint> endpoints = new CopyOnWriteArrayList<>();
     private final List<Running> running = new CopyOnWriteArrayList<>();
+    /** One per listener: closes its subscription, or cancels it if its connection has not opened yet. */
+    private final List<Watch> handles = new CopyOnWriteArrayList<>();
     private volatile boolean started;
 
     PortalListeners(ObjectProvider<PortalConnections> connections, ObjectProvider<Codec> codec, Environment environment) {
@@ -88,12 +92,19 @@ final class PortalListeners implements BeanPostProcessor, SmartLifecycle {
         return new Endpoint(bean, beanName, method, annotation, parameters, payloadType);
     }
 
+    /** Subscribes each listener now, or, on a connection the application started without, once it opens. */
     @Override
     public synchronized void start() {
         PortalConnections open = connections.getObject();
         try {
             for (Endpoint endpoint : endpoints) {
-                running.add(subscribe(open, endpoint));
+                String connection = environment.resolveRequiredPlaceholders(endpoint.annotation().connection());
+                Portal portal = connection.isEmpty() ? open.primary() : open.get(connection);
+                handles.add(open.whenOpen(portal, ready -> {
+                    Running subscribed = subscribe(ready, connection, endpoint);
+                    running.add(subscribed);
+                    return subscribed.subscription();
+                }));
             }
         } catch (RuntimeException e) {
             stop();
@@ -102,13 +113,12 @@ final class PortalListeners implements BeanPostProcessor, SmartLifecycle {
         started = true;
     }
 
-    private Running subscribe(PortalConnections open, Endpoint endpoint) {
+    private Running subscribe(Portal portal, String connection, Endpoint endpoint) {
         PortalListener annotation = endpoint.annotation();
-        String connection = environment.resolveRequiredPlaceholders(annotation.connection());
         String handler = describe(endpoint.beanName(), endpoint.method());
         Subscriber subscriber;
         try {
-            subscriber = (connection.isEmpty() ? open.primary() : open.get(connection)).subscriber();
+            subscriber = portal.subscriber();
         } catch (RuntimeException e) {
             throw new IllegalStateException("@PortalListener " + handler + " cannot subscribe on connection "
                     + (connection.isEmpty() ? "portal.url" : "'" + connection + "'") + ": " + e.getMessage()
@@ -181,8 +191,8 @@ final class PortalListeners implements BeanPostProcessor, SmartLifecycle {
     /** Closes the subscriptions, each draining its running handlers. */
     @Override
     public synchronized void stop() {
-        InReverse.close(running, subscription -> subscription.subscription().close(), (subscription, e) ->
-                LOG.warn("Closing the subscription of @PortalListener {} failed: {}", subscription.handler(), e.toString()));
+        InReverse.close(handles, Watch::close, (handle, e) -> LOG.warn("Closing the subscription of a @PortalListener failed: {}", e.toString()));
+        handles.clear();
         running.clear();
         started = false;
     }

@@ -26,7 +26,7 @@ public final class PortalConfigDataLocationResolver implements ConfigDataLocatio
     public List<PortalConfigDataResource> resolve(ConfigDataLocationResolverContext context, ConfigDataLocation location) {
         Binder binder = context.getBinder();
         String url = binder.bind("portal.url", String.class).orElse(null);
-        if (url == null || url.isBlank()) {
+        if ((url == null || url.isBlank()) && binder.bind("portal.test.memory", String.class).orElse("").isBlank()) {
             throw new ConfigDataLocationNotFoundException(location, "spring.config.import names " + location
                     + " but portal.url is not set: the configuration is read from portal.url's KV store", null);
         }
@@ -35,6 +35,12 @@ public final class PortalConfigDataLocationResolver implements ConfigDataLocatio
             prefix = "config/" + binder.bind("spring.application.name", String.class).orElse("application") + "/";
         }
         Map<String, String> options = binder.bind("portal.options", Bindable.mapOf(String.class, String.class)).orElse(Map.of());
+        String memory = binder.bind("portal.test.memory", String.class).orElse("");
+        if (!memory.isBlank()) {
+            // An application's own test (@AutoConfigurePortalMemory): the same store as its connections, no server.
+            url = "memory://" + memory;
+            options = Map.of();
+        }
         return List.of(new PortalConfigDataResource(prefix, url, options, location.isOptional()));
     }
 }

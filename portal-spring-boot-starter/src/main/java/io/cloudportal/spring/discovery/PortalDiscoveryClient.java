@@ -1,5 +1,7 @@
 package io.cloudportal.spring.discovery;
 
+import io.cloudportal.Facility;
+import io.cloudportal.Portal;
 import io.cloudportal.registry.Registry;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +17,19 @@ import org.springframework.cloud.client.discovery.DiscoveryClient;
  */
 public final class PortalDiscoveryClient implements DiscoveryClient {
 
-    private final Registry registry;
+    private final Portal connection;
 
-    /** @param registry the registry of the discovery connection; null if it has none (then nothing is found) */
-    public PortalDiscoveryClient(Registry registry) {
-        this.registry = registry;
+    /**
+     * @param connection the discovery connection; one without a REGISTRY finds nothing, and one the
+     *        application started without ({@code portal.fail-fast=false}) throws Portal's
+     *        {@code UnavailableException} until it opens
+     */
+    public PortalDiscoveryClient(Portal connection) {
+        this.connection = connection;
+    }
+
+    private Registry registry() {
+        return connection.capabilities().facilities().contains(Facility.REGISTRY) ? connection.registry() : null;
     }
 
     @Override
@@ -29,6 +39,7 @@ public final class PortalDiscoveryClient implements DiscoveryClient {
 
     @Override
     public List<ServiceInstance> getInstances(String serviceId) {
+        Registry registry = registry();
         if (registry == null) {
             return List.of();
         }
@@ -45,6 +56,7 @@ public final class PortalDiscoveryClient implements DiscoveryClient {
 
     @Override
     public List<String> getServices() {
+        Registry registry = registry();
         return registry == null ? List.of() : List.copyOf(registry.services());
     }
 }

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cloudportal.spring.PortalTemplate;
+import io.cloudportal.spring.test.AutoConfigurePortalMemory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
-/** The whole application, as it starts in production, on memory:// (what an application's own tests use). */
-@SpringBootTest(properties = {"portal.url=memory://shop-test", "shop.report-every=PT0.1S"})
+/**
+ * The whole application, as it starts in production, with every Portal connection on memory://
+ * whatever its URL says: what an application's own tests use.
+ */
+@SpringBootTest(properties = "shop.report-every=PT0.1S")
+@AutoConfigurePortalMemory
 class ShopApplicationTest {
 
     @Autowired
