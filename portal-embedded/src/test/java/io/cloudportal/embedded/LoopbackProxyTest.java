@@ -80,6 +80,27 @@ class LoopbackProxyTest {
     }
 
     @Test
+    void anOrderlyCloseIsPassedOnAfterEveryByteBeforeIt() throws IOException {
+        byte[] sent = new byte[1 << 20];
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = (byte) i;
+        }
+        try (Socket socket = client()) {
+            // Written and half-closed before the echo is read: a proxy that resets on the client's FIN loses the tail.
+            echoThreads.execute(() -> {
+                try {
+                    socket.getOutputStream().write(sent);
+                    socket.shutdownOutput();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            byte[] echoed = socket.getInputStream().readAllBytes();
+            assertThat(echoed).as("what came back before the server's own orderly close").isEqualTo(sent);
+        }
+    }
+
+    @Test
     void cutResetsOpenConnectionsAndRefusesNewOnesUntilPass() throws IOException {
         try (Socket socket = client()) {
             assertThat(roundTrip(socket, "before")).isEqualTo("before");
