@@ -22,6 +22,7 @@ import io.cloudportal.messaging.Publisher;
 import io.cloudportal.messaging.Subscriber;
 import io.cloudportal.observation.PortalObserver;
 import io.cloudportal.registry.Registry;
+import io.cloudportal.spi.NamedThreads;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,11 +66,7 @@ final class PendingPortal implements Portal {
         this.driverName = scheme > 0 ? url.substring(0, scheme) : url;
         this.connect = connect;
         this.failure = firstFailure.getMessage();
-        this.retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "portal-connect-" + property);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.retries = Executors.newSingleThreadScheduledExecutor(NamedThreads.factory("portal-connect-" + property));
         retries.schedule(this::tryToOpen, retryMillis, TimeUnit.MILLISECONDS);
     }
 

@@ -9,6 +9,7 @@ import io.cloudportal.registry.Registration;
 import io.cloudportal.registry.Registry;
 import io.cloudportal.registry.RegistryListener;
 import io.cloudportal.registry.ServiceInstance;
+import io.cloudportal.spi.Deadline;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -86,7 +87,7 @@ final class ZooKeeperRegistry implements Registry {
     private void reportRestored() {
         for (String key : new ArrayList<>(registered)) {
             String path = basePath + "/" + key;
-            long deadline = System.nanoTime() + connection.context().operationTimeout().toNanos();
+            Deadline deadline = Deadline.after(connection.context().operationTimeout());
             try {
                 while (registered.contains(key)) {
                     Stat stat = connection.client().checkExists().forPath(path);
@@ -94,7 +95,7 @@ final class ZooKeeperRegistry implements Registry {
                         connection.context().observer().registrationRestored("zookeeper", key.substring(0, key.indexOf('/')));
                         break;
                     }
-                    if (System.nanoTime() > deadline) {
+                    if (deadline.passed()) {
                         LOG.warn("{} is not back on the new ZooKeeper session after {}; Curator keeps re-registering it", path,
                                 connection.context().operationTimeout());
                         break;
